@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { FrontendConfig } from "../config-schema";
+import { WorkloadIdentity } from "../builders/labels";
+import { createWorkload, WorkloadArgs } from "./workload";
+
+export interface FrontendArgs extends WorkloadArgs {
+  readonly config: FrontendConfig;
+  /** The backend endpoint, from `Backend.actionUrl`; set as REMOTE_ACTION_URL. */
+  readonly remoteActionUrl: pulumi.Input<string>;
+}
+
+/** The web frontend (Next.js): Deployment and Service, wired to the backend. */
+export class Frontend extends pulumi.ComponentResource {
+  /** The frontend Service's name (the HTTPRoute's backendRef). */
+  public readonly serviceName: pulumi.Output<string>;
+  /** The Service port. */
+  public readonly port: number;
+  /** The Deployment's name. */
+  public readonly deploymentName: pulumi.Output<string>;
+
+  constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("travel:k8s:Frontend", name, {}, opts);
+    const id: WorkloadIdentity = { name, component: "frontend", environment: args.environment };
+    const { deployment, service } = createWorkload(this, id, args, [
+      { name: "REMOTE_ACTION_URL", value: args.remoteActionUrl },
+    ]);
+    this.serviceName = service.metadata.name;
+    this.deploymentName = deployment.metadata.name;
+    this.port = args.config.port;
+    this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName });
+  }
+}

@@ -1,0 +1,92 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayConfig } from "../config-schema";
+
+/** Waits until the (first) parent Gateway has accepted the route. */
+export const ACCEPTED_WAIT_FOR =
+  'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True';
+
+export interface HttpRouteArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly labels: Record<string, string>;
+  /** Hostnames the route answers for. */
+  readonly hostnames: readonly string[];
+  /** The parent Gateway, optional listener names, redirect and await switches. */
+  readonly gateway: GatewayConfig;
+  /** The Service all paths go to (the frontend). */
+  readonly backend: { readonly serviceName: pulumi.Input<string>; readonly port: number };
+}
+
+/**
+ * Gateway API v1 routing: PathPrefix "/" on the stack's hostnames to the
+ * frontend Service, and optionally an HTTP listener route that redirects to HTTPS.
+ */
+export class HttpRoute extends pulumi.ComponentResource {
+  /** The main route's name. */
+  public readonly routeName: pulumi.Output<string>;
+
+  constructor(name: string, args: HttpRouteArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("travel:k8s:HttpRoute", name, {}, opts);
+    const gw = args.gateway;
+    const parentRef = (sectionName: string | undefined) => ({
+      group: "gateway.networking.k8s.io",
+      kind: "Gateway",
+      name: gw.name,
+      namespace: gw.namespace,
+      ...(sectionName ? { sectionName } : {}),
+    });
+    const annotations: Record<string, string> = gw.awaitAccepted
+      ? { "pulumi.com/waitFor": ACCEPTED_WAIT_FOR }
+      : {};
+    const metadata = { namespace: args.namespace, labels: args.labels, annotations };
+
+    const route = new k8s.apiextensions.CustomResource(
+      name,
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata,
+        spec: {
+          parentRefs: [parentRef(gw.sectionName)],
+          hostnames: [...args.hostnames],
+          rules: [
+            {
+              matches: [{ path: { type: "PathPrefix", value: "/" } }],
+              backendRefs: [{ name: args.backend.serviceName, port: args.backend.port }],
+            },
+          ],
+        },
+      },
+      { parent: this },
+    );
+
+    if (gw.httpsRedirect) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-https-redirect`,
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "HTTPRoute",
+          metadata,
+          spec: {
+            parentRefs: [parentRef(gw.httpSectionName)],
+            hostnames: [...args.hostnames],
+            rules: [
+              {
+                filters: [
+                  {
+                    type: "RequestRedirect",
+                    requestRedirect: { scheme: "https", statusCode: 301 },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        { parent: this },
+      );
+    }
+
+    this.routeName = route.metadata.name;
+    this.registerOutputs({ routeName: this.routeName });
+  }
+}

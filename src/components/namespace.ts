@@ -1,0 +1,39 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { namespaceLabels } from "../builders/labels";
+
+export interface NamespaceArgs {
+  /** The namespace's name (an RFC 1123 label). */
+  readonly name: string;
+  /** The stack (environment) the namespace belongs to. */
+  readonly environment: string;
+  /** "ambient" labels the namespace into the Istio ambient mesh. */
+  readonly meshMode: "ambient" | "none";
+  /**
+   * Protect the namespace against deletion (deleting it deletes everything in it).
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/** The app's namespace, with mesh and Pod Security Standards labels. */
+export class Namespace extends pulumi.ComponentResource {
+  /** The namespace's name, known once the namespace exists. */
+  public readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("travel:k8s:Namespace", name, {}, opts);
+    const namespace = new k8s.core.v1.Namespace(
+      name,
+      {
+        metadata: {
+          name: args.name,
+          labels: namespaceLabels(args.environment, args.meshMode),
+        },
+      },
+      { parent: this, protect: args.protect ?? false },
+    );
+    this.name = namespace.metadata.name;
+    this.registerOutputs({ name: this.name });
+  }
+}

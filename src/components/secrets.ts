@@ -1,0 +1,86 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { mapChecksum } from "../builders/checksum";
+import { dockerConfigJson } from "../builders/docker-config";
+import { secretKeyEnv } from "../builders/env";
+
+export interface RegistryCredentials {
+  /** Registry host, e.g. "ghcr.io". */
+  readonly server: string;
+  readonly username: string;
+  /** A token with read access to the images (a Pulumi secret). */
+  readonly token: pulumi.Input<string>;
+}
+
+export interface SecretsArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly labels: Record<string, string>;
+  /** The app's secret values by environment variable name (a Pulumi secret). */
+  readonly appSecrets: pulumi.Input<Record<string, string>>;
+  /** The names of the app secrets, known without revealing their values. */
+  readonly appSecretKeys: readonly string[];
+  readonly registry: RegistryCredentials;
+}
+
+/**
+ * The app Secret (the seed's `travel-secrets`) and the registry pull secret.
+ * Values stay Pulumi secrets end to end; workloads reference them by name.
+ */
+export class Secrets extends pulumi.ComponentResource {
+  /** Name of the Opaque Secret holding the app's API keys. */
+  public readonly appSecretName: pulumi.Output<string>;
+  /** Name of the `kubernetes.io/dockerconfigjson` pull secret. */
+  public readonly pullSecretName: pulumi.Output<string>;
+  /** SHA-256 over the app secret values (itself a secret): changes roll the pods. */
+  public readonly checksum: pulumi.Output<string>;
+  private readonly keys: readonly string[];
+
+  constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("travel:k8s:Secrets", name, {}, opts);
+    this.keys = [...args.appSecretKeys].sort();
+    const data = pulumi.secret(args.appSecrets);
+
+    const app = new k8s.core.v1.Secret(
+      `${name}-secrets`,
+      {
+        metadata: { namespace: args.namespace, labels: args.labels },
+        type: "Opaque",
+        stringData: data,
+      },
+      { parent: this },
+    );
+
+    const { server, username, token } = args.registry;
+    const pull = new k8s.core.v1.Secret(
+      `${name}-registry`,
+      {
+        metadata: { namespace: args.namespace, labels: args.labels },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: {
+          ".dockerconfigjson": pulumi
+            .secret(token)
+            .apply((t) => dockerConfigJson(server, username, t)),
+        },
+      },
+      { parent: this },
+    );
+
+    this.appSecretName = app.metadata.name;
+    this.pullSecretName = pull.metadata.name;
+    this.checksum = data.apply(mapChecksum);
+    this.registerOutputs({
+      appSecretName: this.appSecretName,
+      pullSecretName: this.pullSecretName,
+    });
+  }
+
+  /** An env var read from the app Secret; throws if the key is not one of its keys. */
+  public envVar(key: string): k8s.types.input.core.v1.EnvVar {
+    if (!this.keys.includes(key)) {
+      throw new Error(
+        `Secrets.envVar: "${key}" is not an app secret key; expected one of ${this.keys.join(", ")}`,
+      );
+    }
+    return secretKeyEnv(key, this.appSecretName);
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The zod schema of one stack's configuration: every key under the project's
+ * namespace, its default and its constraints. Each message is the "expected"
+ * half of an error line; `config.ts` adds the key and the offending value.
+ */
+import { z } from "zod";
+import { CPU_QUANTITY, MEMORY_QUANTITY, cpuMillis, memoryBytes } from "./quantity";
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+const GIT_SHA = /^[0-9a-f]{40}$/;
+const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/;
+const PATH_COMPONENT = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
+const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const DIGEST_REF =
+  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
+const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/** Stands in for a value that must not be echoed (it may be a pasted secret). */
+export const HIDDEN = Symbol("hidden");
+
+export const DEFAULT_APP_SECRET_KEYS = ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"];
+
+const text = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
+const pattern = (re: RegExp, expected: string, maxLength = 253) =>
+  z.string({ error: expected }).max(maxLength, { error: expected }).regex(re, { error: expected });
+const intIn = (lo: number, hi: number) => {
+  const expected = `an integer from ${lo} to ${hi}`;
+  return z.int({ error: expected }).min(lo, { error: expected }).max(hi, { error: expected });
+};
+const bool = () => z.boolean({ error: "true or false" });
+
+const label = pattern(RFC1123_LABEL, "an RFC 1123 label (lowercase a-z, 0-9, '-'; max 63)", 63);
+const envName = pattern(ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+const httpPath = pattern(HTTP_PATH, "an absolute HTTP path starting with '/'", 1024);
+const port = intIn(1, 65535);
+const cpu = pattern(CPU_QUANTITY, 'a CPU quantity such as "250m" or "1"');
+const memory = pattern(MEMORY_QUANTITY, 'a memory quantity such as "256Mi" or "1Gi"');
+const gitSha = pattern(GIT_SHA, "a full 40-character lowercase git commit SHA");
+const digestRef = pattern(
+  DIGEST_REF,
+  "a digest-pinned image reference 'registry/name@sha256:<64 hex>'",
+  512,
+);
+
+interface ResourceDefaults {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+interface WorkloadDefaults {
+  replicas: number;
+  port: number;
+  serviceName: string;
+  imageName: string;
+  resources: ResourceDefaults;
+  probePath: string;
+  secretEnv: string[];
+}
+
+const resourcePair = (d: { cpu: string; memory: string }) =>
+  z.strictObject({ cpu: cpu.default(d.cpu), memory: memory.default(d.memory) }).prefault({});
+
+function workloadShape(d: WorkloadDefaults) {
+  return {
+    replicas: intIn(1, 100).default(d.replicas),
+    port: port.default(d.port),
+    serviceName: label.default(d.serviceName),
+    imageName: pattern(REPOSITORY, "an image repository name (lowercase path)", 200).default(
+      d.imageName,
+    ),
+    resources: z
+      .strictObject({
+        requests: resourcePair(d.resources.requests),
+        limits: resourcePair(d.resources.limits),
+      })
+      .prefault({}),
+    probes: z
+      .strictObject({
+        startup: httpPath.default(d.probePath),
+        readiness: httpPath.default(d.probePath),
+        liveness: httpPath.default(d.probePath),
+      })
+      .prefault({}),
+    env: z.record(envName, z.string({ error: "a string value" })).default({}),
+    secretEnv: z.array(envName, { error: "a list of app secret keys" }).default(d.secretEnv),
+    autoscaling: z
+      .strictObject({
+        minReplicas: intIn(1, 100),
+        maxReplicas: intIn(1, 100),
+        targetCpuUtilization: intIn(1, 100).default(80),
+      })
+      .optional(),
+    readOnlyRootFilesystem: bool().default(true),
+  };
+}
+
+export const backendSchema = z
+  .strictObject({
+    ...workloadShape({
+      replicas: 1,
+      port: 8000,
+      serviceName: "travel-backend-service",
+      imageName: "coagents-travel-backend",
+      resources: {
+        requests: { cpu: "500m", memory: "512Mi" },
+        limits: { cpu: "1", memory: "1Gi" },
+      },
+      probePath: "/docs",
+      secretEnv: DEFAULT_APP_SECRET_KEYS,
+    }),
+    sharedState: bool().default(false),
+    actionPath: httpPath.default("/copilotkit"),
+  })
+  .prefault({});
+
+export const frontendSchema = z
+  .strictObject(
+    workloadShape({
+      replicas: 2,
+      port: 3000,
+      serviceName: "travel-frontend-service",
+      imageName: "coagents-travel-frontend",
+      resources: {
+        requests: { cpu: "200m", memory: "256Mi" },
+        limits: { cpu: "500m", memory: "512Mi" },
+      },
+      probePath: "/",
+      secretEnv: [],
+    }),
+  )
+  .prefault({});
+
+const buildSource = z.strictObject(
+  {
+    context: text("a build context directory (relative to the project)"),
+    dockerfile: text("a Dockerfile path (relative to the project)").optional(),
+  },
+  { error: "a build source {context, dockerfile}" },
+);
+
+const pinnedImage = z.strictObject(
+  { ref: digestRef, gitSha },
+  { error: "a pinned image {ref, gitSha}" },
+);
+
+export const imagesSchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.strictObject({
+      mode: z.literal("build"),
+      backend: buildSource,
+      frontend: buildSource,
+      allowDirty: bool().default(false),
+      platform: pattern(/^linux\/(amd64|arm64)$/, '"linux/amd64" or "linux/arm64"').default(
+        "linux/amd64",
+      ),
+    }),
+    z.strictObject({
+      mode: z.literal("promote"),
+      fromStack: pattern(STACK_NAME, "a stack name such as 'dev' or 'org/travel/dev'"),
+    }),
+    z.strictObject({ mode: z.literal("pinned"), backend: pinnedImage, frontend: pinnedImage }),
+  ],
+  { error: 'an object whose "mode" is "build", "promote" or "pinned"' },
+);
+
+export const stackConfigSchema = z
+  .strictObject({
+    namespace: label
+      .refine((n) => !RESERVED_NAMESPACES.includes(n), {
+        error: `a namespace of this app's own (not ${RESERVED_NAMESPACES.join(", ")})`,
+      })
+      .default("app-travelexample"),
+    meshMode: z.enum(["ambient", "none"], { error: '"ambient" or "none"' }).default("ambient"),
+    protect: bool().default(false),
+    hostnames: z
+      .array(pattern(HOSTNAME, "a DNS hostname (lowercase, optional leading '*.')"), {
+        error: "a list of 1 to 16 DNS hostnames",
+      })
+      .min(1, { error: "a list of 1 to 16 DNS hostnames" })
+      .max(16, { error: "a list of 1 to 16 DNS hostnames" }),
+    gateway: z
+      .strictObject({
+        name: label.default("default-gateway"),
+        namespace: label.default("default"),
+        sectionName: label.optional(),
+        httpsRedirect: bool().default(false),
+        httpSectionName: label.optional(),
+        awaitAccepted: bool().default(true),
+      })
+      .prefault({}),
+    registry: z.strictObject(
+      {
+        server: pattern(REGISTRY_SERVER, "a registry host[:port] in lowercase").default("ghcr.io"),
+        owner: pattern(PATH_COMPONENT, "a lowercase registry owner (user or organization)", 100),
+        username: text("the registry user name"),
+      },
+      { error: "an object with owner and username (server defaults to ghcr.io)" },
+    ),
+    registryToken: text("a registry token set with `pulumi config set --secret`"),
+    appSecrets: z.record(envName, text("a non-empty secret value"), {
+      error: "an object of app secrets set with `pulumi config set --secret --path`",
+    }),
+    backend: backendSchema,
+    frontend: frontendSchema,
+    images: imagesSchema,
+    rolloutTimeoutSeconds: intIn(30, 3600).default(600),
+  })
+  .superRefine(
+    (cfg, ctx) => {
+      const issue = (path: (string | number)[], message: string, input: unknown) =>
+        ctx.addIssue({ code: "custom", path, message, input });
+
+      for (const [name, w] of [
+        ["backend", cfg.backend],
+        ["frontend", cfg.frontend],
+      ] as const) {
+        const { requests, limits } = w.resources;
+        if (cpuMillis(requests.cpu) > cpuMillis(limits.cpu)) {
+          issue(
+            [name, "resources", "requests", "cpu"],
+            `at most the CPU limit "${limits.cpu}"`,
+            requests.cpu,
+          );
+        }
+        if (memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
+          issue(
+            [name, "resources", "requests", "memory"],
+            `at most the memory limit "${limits.memory}"`,
+            requests.memory,
+          );
+        }
+        if (w.autoscaling && w.autoscaling.minReplicas > w.autoscaling.maxReplicas) {
+          issue(
+            [name, "autoscaling", "minReplicas"],
+            `at most maxReplicas (${w.autoscaling.maxReplicas})`,
+            w.autoscaling.minReplicas,
+          );
+        }
+        w.secretEnv.forEach((key, i) => {
+          if (!(key in cfg.appSecrets)) {
+            issue([name, "secretEnv", i], "a key of appSecrets (set it with --secret --path)", key);
+          }
+          if (key in w.env) {
+            issue([name, "env", key], "no plain value for a name in secretEnv", HIDDEN);
+          }
+        });
+      }
+      if ("REMOTE_ACTION_URL" in cfg.frontend.env) {
+        issue(
+          ["frontend", "env", "REMOTE_ACTION_URL"],
+          "no value: REMOTE_ACTION_URL is wired from the Backend service",
+          cfg.frontend.env.REMOTE_ACTION_URL,
+        );
+      }
+      const maxBackend = Math.max(cfg.backend.replicas, cfg.backend.autoscaling?.maxReplicas ?? 1);
+      if (maxBackend > 1 && !cfg.backend.sharedState) {
+        const scaled = cfg.backend.replicas > 1 ? "replicas" : "autoscaling";
+        issue(
+          ["backend", ...(scaled === "replicas" ? ["replicas"] : ["autoscaling", "maxReplicas"])],
+          "1 replica: the backend keeps trip state in memory (set backend.sharedState to true " +
+            "once its state is shared)",
+          maxBackend,
+        );
+      }
+      if (cfg.backend.serviceName === cfg.frontend.serviceName) {
+        issue(
+          ["frontend", "serviceName"],
+          "a name different from backend.serviceName",
+          cfg.frontend.serviceName,
+        );
+      }
+      if (cfg.gateway.httpsRedirect && (!cfg.gateway.sectionName || !cfg.gateway.httpSectionName)) {
+        issue(
+          ["gateway", "httpsRedirect"],
+          "false unless gateway.sectionName (HTTPS listener) and gateway.httpSectionName " +
+            "(HTTP listener) are both set",
+          true,
+        );
+      }
+      if (cfg.images.mode === "pinned") {
+        for (const name of ["backend", "frontend"] as const) {
+          const ref = cfg.images[name].ref;
+          if (!ref.startsWith(`${cfg.registry.server}/`)) {
+            issue(
+              ["images", name, "ref"],
+              `an image in the configured registry ${cfg.registry.server}`,
+              ref,
+            );
+          }
+        }
+      }
+      // Rules across keys assume each key is valid, so they run once no key has a problem.
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  );
+
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
+export type BackendConfig = ParsedStackConfig["backend"];
+export type FrontendConfig = ParsedStackConfig["frontend"];
+export type WorkloadConfig = BackendConfig | FrontendConfig;
+export type ImagesConfig = ParsedStackConfig["images"];
+export type GatewayConfig = ParsedStackConfig["gateway"];
+
+/** Top-level keys whose values are secrets: never echoed in an error message. */
+export const SECRET_KEYS = ["registryToken", "appSecrets"] as const;
+
+/** Top-level keys whose stack values are plain strings (everything else is parsed as JSON). */
+export const STRING_KEYS = ["namespace", "meshMode", "registryToken"] as const;

@@ -1,0 +1,62 @@
+/**
+ * The git SHA an image is tagged with: CI's commit when CI provides one,
+ * else the HEAD of the build context's repository. A context with
+ * uncommitted changes is refused unless explicitly allowed, in which case
+ * the tag says so (`<sha>-dirty-<hash of the changes>`).
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** Environment variables through which CI systems name the commit being built. */
+export const CI_SHA_VARIABLES = ["TRAVEL_SOURCE_SHA", "GITHUB_SHA", "CI_COMMIT_SHA"] as const;
+
+export type GitRunner = (args: string[], cwd: string) => string;
+
+const runGit: GitRunner = (args, cwd) =>
+  execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+export interface SourceRevisionOptions {
+  readonly allowDirty: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly git?: GitRunner;
+}
+
+export function sourceRevision(context: string, opts: SourceRevisionOptions): string {
+  const env = opts.env ?? process.env;
+  const git = opts.git ?? runGit;
+  for (const name of CI_SHA_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    if (!FULL_SHA.test(value)) {
+      throw new Error(`${name}="${value}" is not a full 40-character lowercase git SHA`);
+    }
+    return value;
+  }
+  let head: string;
+  try {
+    head = git(["rev-parse", "HEAD"], context);
+  } catch (err) {
+    throw new Error(
+      `cannot tag the image built from "${context}": it is not inside a git checkout with a ` +
+        `commit, and none of ${CI_SHA_VARIABLES.join(", ")} is set (${firstLine(err)})`,
+    );
+  }
+  const changes = git(["status", "--porcelain", "--untracked-files=normal", "--", "."], context);
+  if (changes === "") return head;
+  if (!opts.allowDirty) {
+    throw new Error(
+      `the build context "${context}" has uncommitted changes at ${head}; commit them, ` +
+        `or set images.allowDirty to true to tag the image "${head}-dirty-<hash>"`,
+    );
+  }
+  const diff = git(["diff", "HEAD", "--", "."], context);
+  const hash = createHash("sha256").update(changes).update(diff).digest("hex").slice(0, 12);
+  return `${head}-dirty-${hash}`;
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split("\n")[0] ?? text;
+}
