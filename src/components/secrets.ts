@@ -31,7 +31,12 @@ export class Secrets extends pulumi.ComponentResource {
   public readonly appSecretName: pulumi.Output<string>;
   /** Name of the `kubernetes.io/dockerconfigjson` pull secret. */
   public readonly pullSecretName: pulumi.Output<string>;
-  /** SHA-256 over the app secret values (itself a secret): changes roll the pods. */
+  /**
+   * SHA-256 over the app secret values, for a pod template annotation so a
+   * changed secret rolls the pods. It is deliberately not a Pulumi secret: a
+   * secret inside a Deployment's spec would hide the whole spec in every
+   * preview. A digest of high-entropy API keys reveals nothing about them.
+   */
   public readonly checksum: pulumi.Output<string>;
   private readonly keys: readonly string[];
 
@@ -67,7 +72,7 @@ export class Secrets extends pulumi.ComponentResource {
 
     this.appSecretName = app.metadata.name;
     this.pullSecretName = pull.metadata.name;
-    this.checksum = data.apply(mapChecksum);
+    this.checksum = pulumi.unsecret(data.apply(mapChecksum));
     this.registerOutputs({
       appSecretName: this.appSecretName,
       pullSecretName: this.pullSecretName,

@@ -13,7 +13,8 @@ export const BACKEND_REF = `ghcr.io/acme/coagents-travel-backend@sha256:${hex("b
 export const FRONTEND_REF = `ghcr.io/acme/coagents-travel-frontend@sha256:${hex("frontend")}`;
 
 /** A minimal valid raw config (keys without the "travel:" prefix). */
-export function validRaw(): Record<string, unknown> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function validRaw(): Record<string, any> {
   return {
     hostnames: ["travel.example.com"],
     registry: { owner: "acme", username: "ci-bot" },

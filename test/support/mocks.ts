@@ -85,3 +85,13 @@ export function one(type: string, name: string): Recorded {
   }
   return found[0]!;
 }
+
+/** The signature key Pulumi uses to mark a serialized secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** If `value` is a serialized secret, its content; otherwise undefined. */
+export function secretContent(value: unknown): unknown {
+  const v = value as Record<string, unknown> | undefined;
+  return v && v[SECRET_SIG] === SECRET_SIG_VALUE ? v.value : undefined;
+}

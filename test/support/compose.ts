@@ -1,0 +1,37 @@
+/** Composes a whole stack under the mocks and collects what it registered. */
+import { parseStackConfig } from "../../src/config";
+import { composeStack, StackOutputs } from "../../src/stack";
+import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
+
+export interface Composed {
+  resources: Recorded[];
+  outputs: StackOutputs;
+}
+
+/** Parses `raw` for `environment` and composes the stack; resolves once registrations settle. */
+export async function compose(
+  raw: Record<string, unknown>,
+  environment = "dev",
+): Promise<Composed> {
+  const cfg = parseStackConfig(raw, { namespace: "travel", environment });
+  resetRecorded();
+  const outputs = composeStack(cfg);
+  await valueOf(outputs.images);
+  await settle();
+  return { resources: [...recorded], outputs };
+}
+
+/** Resolves every output of a stack into plain JSON-able values. */
+export async function resolveOutputs(outputs: StackOutputs): Promise<Record<string, unknown>> {
+  return {
+    url: outputs.url,
+    namespace: await valueOf(outputs.namespace),
+    services: {
+      backend: await valueOf(outputs.services.backend),
+      frontend: await valueOf(outputs.services.frontend),
+    },
+    images: await valueOf(outputs.images),
+    gitSha: await valueOf(outputs.gitSha),
+    registry: outputs.registry,
+  };
+}

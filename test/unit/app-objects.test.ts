@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { ofType, one, resetRecorded, secretContent, settle, valueOf } from "../support/mocks";
+import { compose } from "../support/compose";
+import { SECRET_VALUES, validRaw } from "../support/fixtures";
+import { Namespace } from "../../src/components/namespace";
+import { Secrets } from "../../src/components/secrets";
+import { ACCEPTED_WAIT_FOR } from "../../src/components/http-route";
+
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const SECRET = "kubernetes:core/v1:Secret";
+const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const APP_LABELS = {
+  "app.kubernetes.io/part-of": "coagents-travel",
+  "app.kubernetes.io/instance": "dev",
+  "app.kubernetes.io/managed-by": "pulumi",
+};
+
+describe("Namespace", () => {
+  before(() => compose(validRaw()));
+
+  it("labels the namespace for the ambient mesh and restricted Pod Security", () => {
+    assert.deepEqual(one(NAMESPACE, "travel").inputs.metadata, {
+      name: "app-travelexample",
+      labels: {
+        ...APP_LABELS,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "istio.io/dataplane-mode": "ambient",
+      },
+    });
+  });
+
+  it("has no mesh label when the mesh is off", async () => {
+    const raw = validRaw();
+    raw.meshMode = "none";
+    raw.namespace = "travel-dev";
+    await compose(raw);
+    const ns = one(NAMESPACE, "travel").inputs.metadata;
+    assert.equal(ns.name, "travel-dev");
+    assert.equal(ns.labels["istio.io/dataplane-mode"], undefined);
+    assert.equal(ns.labels["pod-security.kubernetes.io/enforce"], "restricted");
+  });
+
+  it("protects the namespace only when asked", () => {
+    const seen = new Map<string, boolean | undefined>();
+    const capture: pulumi.ResourceTransformation = (args) => {
+      seen.set(args.name, args.opts.protect);
+      return undefined;
+    };
+    new Namespace(
+      "prod-ns",
+      { name: "a", environment: "prod", meshMode: "none", protect: true },
+      { transformations: [capture] },
+    );
+    new Namespace(
+      "dev-ns",
+      { name: "b", environment: "dev", meshMode: "none" },
+      { transformations: [capture] },
+    );
+    assert.equal(seen.get("prod-ns"), true);
+    assert.equal(seen.get("dev-ns"), false);
+  });
+});
+
+describe("Secrets", () => {
+  before(() => compose(validRaw()));
+
+  it("creates the app Secret from secret config, auto-named after the seed's travel-secrets", () => {
+    const app = one(SECRET, "travel-secrets").inputs;
+    assert.equal(app.type, "Opaque");
+    assert.equal(app.metadata.name, undefined);
+    assert.deepEqual(app.metadata.labels, APP_LABELS);
+    assert.deepEqual(secretContent(app.stringData), {
+      OPENAI_API_KEY: SECRET_VALUES.OPENAI_API_KEY,
+      GOOGLE_MAPS_API_KEY: SECRET_VALUES.GOOGLE_MAPS_API_KEY,
+    });
+  });
+
+  it("creates a dockerconfigjson pull secret for the registry, sent as a secret", () => {
+    const pull = one(SECRET, "travel-registry").inputs;
+    assert.equal(pull.type, "kubernetes.io/dockerconfigjson");
+    const data = secretContent(pull.stringData) as Record<string, string>;
+    assert.ok(data, "stringData must be a secret");
+    const auth = Buffer.from(`ci-bot:${SECRET_VALUES.registryToken}`).toString("base64");
+    assert.deepEqual(JSON.parse(data[".dockerconfigjson"]!), {
+      auths: { "ghcr.io": { username: "ci-bot", password: SECRET_VALUES.registryToken, auth } },
+    });
+  });
+
+  it("refuses an env reference to a key it does not hold, naming the keys it has", () => {
+    resetRecorded();
+    const secrets = new Secrets("t", {
+      namespace: "ns",
+      labels: {},
+      appSecrets: pulumi.secret({ A: "1" }),
+      appSecretKeys: ["A", "B_KEY"],
+      registry: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
+    });
+    assert.throws(() => secrets.envVar("OPENAI_API_KEY"), {
+      message:
+        'Secrets.envVar: "OPENAI_API_KEY" is not an app secret key; expected one of A, B_KEY',
+    });
+  });
+
+  it("exposes a checksum that is not a secret and changes with any value", async () => {
+    const make = (value: string) =>
+      new Secrets(`c-${value}`, {
+        namespace: "ns",
+        labels: {},
+        appSecrets: pulumi.secret({ OPENAI_API_KEY: value }),
+        appSecretKeys: ["OPENAI_API_KEY"],
+        registry: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
+      }).checksum;
+    const [a, b] = [make("one"), make("two")];
+    assert.notEqual(await valueOf(a), await valueOf(b));
+    assert.equal(await (a as unknown as { isSecret: Promise<boolean> }).isSecret, false);
+    await settle();
+  });
+});
+
+describe("HttpRoute", () => {
+  it("routes / on the stack's hostnames to the frontend service and awaits acceptance", async () => {
+    await compose(validRaw());
+    const routes = ofType(ROUTE);
+    assert.equal(routes.length, 1);
+    const route = routes[0]!.inputs;
+    assert.equal(route.apiVersion, "gateway.networking.k8s.io/v1");
+    assert.equal(route.kind, "HTTPRoute");
+    assert.deepEqual(route.metadata, {
+      namespace: "app-travelexample",
+      labels: APP_LABELS,
+      annotations: { "pulumi.com/waitFor": ACCEPTED_WAIT_FOR },
+    });
+    assert.deepEqual(route.spec, {
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "default-gateway",
+          namespace: "default",
+        },
+      ],
+      hostnames: ["travel.example.com"],
+      rules: [
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/" } }],
+          backendRefs: [{ name: "travel-frontend-service", port: 3000 }],
+        },
+      ],
+    });
+  });
+
+  it("never routes to the backend", async () => {
+    await compose(validRaw());
+    assert.ok(!JSON.stringify(ofType(ROUTE)).includes("travel-backend-service"));
+  });
+
+  it("adds an HTTP listener route that redirects to HTTPS, and can skip the await", async () => {
+    const raw = validRaw();
+    raw.gateway = {
+      sectionName: "https",
+      httpSectionName: "http",
+      httpsRedirect: true,
+      awaitAccepted: false,
+    };
+    await compose(raw);
+    const main = one(ROUTE, "travel-frontend").inputs;
+    const redirect = one(ROUTE, "travel-frontend-https-redirect").inputs;
+    assert.deepEqual(main.metadata.annotations, {});
+    assert.equal(main.spec.parentRefs[0].sectionName, "https");
+    assert.deepEqual(redirect.spec, {
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "default-gateway",
+          namespace: "default",
+          sectionName: "http",
+        },
+      ],
+      hostnames: ["travel.example.com"],
+      rules: [
+        {
+          filters: [
+            { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+          ],
+        },
+      ],
+    });
+  });
+});

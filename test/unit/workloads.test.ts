@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { fakeDigest, ofType, one, Recorded, secretContent } from "../support/mocks";
+import { compose, Composed } from "../support/compose";
+import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
+import { mapChecksum } from "../../src/builders/checksum";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+const APP_SECRET = "travel-secrets-0a1b2c3d"; // the mock's auto-name for "travel-secrets"
+const PULL_SECRET = "travel-registry-0a1b2c3d";
+const CHECKSUM = mapChecksum({
+  OPENAI_API_KEY: SECRET_VALUES.OPENAI_API_KEY,
+  GOOGLE_MAPS_API_KEY: SECRET_VALUES.GOOGLE_MAPS_API_KEY,
+});
+
+const selector = (name: string) => ({
+  "app.kubernetes.io/name": name,
+  "app.kubernetes.io/instance": "dev",
+});
+const labels = (name: string, component: string) => ({
+  ...selector(name),
+  "app.kubernetes.io/component": component,
+  "app.kubernetes.io/part-of": "coagents-travel",
+  "app.kubernetes.io/managed-by": "pulumi",
+});
+const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+  httpGet: { path, port: "http", scheme: "HTTP" },
+  periodSeconds,
+  timeoutSeconds: 2,
+  failureThreshold,
+});
+const secretEnv = (key: string) => ({
+  name: key,
+  valueFrom: { secretKeyRef: { name: APP_SECRET, key } },
+});
+const container = (r: Recorded) => r.inputs.spec.template.spec.containers[0];
+
+describe("Backend", () => {
+  before(() => compose(validRaw()));
+
+  it("registers the exact Deployment the seed describes", () => {
+    const d = one(DEPLOYMENT, "travel-backend").inputs;
+    assert.deepEqual(d.metadata, {
+      namespace: "app-travelexample",
+      labels: labels("travel-backend", "backend"),
+      annotations: { "pulumi.com/timeoutSeconds": "600" },
+    });
+    assert.deepEqual(d.spec, {
+      replicas: 1,
+      selector: { matchLabels: selector("travel-backend") },
+      progressDeadlineSeconds: 600,
+      revisionHistoryLimit: 10,
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: { ...labels("travel-backend", "backend"), "app.kubernetes.io/version": SHA_A },
+          annotations: { "checksum/app-secrets": CHECKSUM },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          imagePullSecrets: [{ name: PULL_SECRET }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            fsGroup: 65532,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          containers: [
+            {
+              name: "backend",
+              image: BACKEND_REF,
+              imagePullPolicy: "IfNotPresent",
+              ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }],
+              env: [secretEnv("OPENAI_API_KEY"), secretEnv("GOOGLE_MAPS_API_KEY")],
+              resources: {
+                requests: { cpu: "500m", memory: "512Mi" },
+                limits: { cpu: "1", memory: "1Gi" },
+              },
+              startupProbe: probe("/docs", 5, 30),
+              readinessProbe: probe("/docs", 10, 3),
+              livenessProbe: probe("/docs", 20, 3),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            },
+          ],
+          volumes: [{ name: "tmp", emptyDir: {} }],
+        },
+      },
+    });
+  });
+
+  it("lets Kubernetes name the Deployment; only the Service has the seed's fixed name", () => {
+    assert.equal(one(DEPLOYMENT, "travel-backend").inputs.metadata.name, undefined);
+    const svc = one(SERVICE, "travel-backend").inputs;
+    assert.deepEqual(svc, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: "travel-backend-service",
+        namespace: "app-travelexample",
+        labels: labels("travel-backend", "backend"),
+      },
+      spec: {
+        type: "ClusterIP",
+        selector: selector("travel-backend"),
+        ports: [{ name: "http", port: 8000, targetPort: "http", protocol: "TCP" }],
+      },
+    });
+  });
+
+  it("admits only the frontend's pods, on the backend port", () => {
+    assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec, {
+      podSelector: { matchLabels: selector("travel-backend") },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: selector("travel-frontend") } }],
+          ports: [{ port: 8000, protocol: "TCP" }],
+        },
+      ],
+    });
+  });
+
+  it("has no PodDisruptionBudget or autoscaler with one replica", () => {
+    assert.deepEqual(
+      ofType(PDB).map((r) => r.name),
+      ["travel-frontend"],
+    );
+    assert.equal(ofType(HPA).length, 0);
+  });
+
+  it("never puts a secret value into a pod spec", () => {
+    const specs = JSON.stringify(ofType(DEPLOYMENT).map((d) => d.inputs));
+    for (const value of Object.values(SECRET_VALUES)) assert.ok(!specs.includes(value));
+  });
+
+  it("never sets privileged or host-level pod fields", () => {
+    for (const d of ofType(DEPLOYMENT)) {
+      const pod = d.inputs.spec.template.spec;
+      for (const field of ["hostNetwork", "hostPID", "hostIPC", "nodeName", "serviceAccountName"]) {
+        assert.equal(pod[field], undefined, `${d.name} sets ${field}`);
+      }
+      assert.equal(container(d).command, undefined);
+      assert.match(container(d).image, /@sha256:[0-9a-f]{64}$/);
+    }
+  });
+});
+
+describe("Frontend", () => {
+  let stack: Composed;
+  before(async () => {
+    stack = await compose(validRaw());
+  });
+
+  it("takes REMOTE_ACTION_URL from the Backend's service, before the plain env", () => {
+    assert.deepEqual(container(one(DEPLOYMENT, "travel-frontend")).env, [
+      { name: "REMOTE_ACTION_URL", value: "http://travel-backend-service:8000/copilotkit" },
+    ]);
+    assert.ok(stack.resources.length > 0);
+  });
+
+  it("runs two replicas of the frontend image with the seed's resources", () => {
+    const d = one(DEPLOYMENT, "travel-frontend").inputs;
+    assert.equal(d.spec.replicas, 2);
+    assert.equal(container({ inputs: d } as Recorded).image, FRONTEND_REF);
+    assert.deepEqual(container({ inputs: d } as Recorded).resources, {
+      requests: { cpu: "200m", memory: "256Mi" },
+      limits: { cpu: "500m", memory: "512Mi" },
+    });
+    assert.deepEqual(container({ inputs: d } as Recorded).readinessProbe, probe("/", 10, 3));
+  });
+
+  it("gets a PodDisruptionBudget that keeps one pod up", () => {
+    assert.deepEqual(one(PDB, "travel-frontend").inputs.spec, {
+      maxUnavailable: 1,
+      selector: { matchLabels: selector("travel-frontend") },
+    });
+  });
+
+  it("exposes the seed's service on port 3000", () => {
+    const svc = one(SERVICE, "travel-frontend").inputs;
+    assert.equal(svc.metadata.name, "travel-frontend-service");
+    assert.deepEqual(svc.spec.ports, [
+      { name: "http", port: 3000, targetPort: "http", protocol: "TCP" },
+    ]);
+  });
+});
+
+describe("workload options", () => {
+  it("hands replicas to an HPA when autoscaling is configured", async () => {
+    const raw = validRaw();
+    raw.frontend = { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70 } };
+    await compose(raw);
+    const d = one(DEPLOYMENT, "travel-frontend").inputs;
+    assert.equal("replicas" in d.spec, false);
+    assert.deepEqual(one(HPA, "travel-frontend").inputs.spec, {
+      scaleTargetRef: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "travel-frontend-0a1b2c3d",
+      },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+      ],
+    });
+    assert.equal(one(PDB, "travel-frontend").inputs.spec.maxUnavailable, 1);
+  });
+
+  it("adds plain env sorted by name, and mounts no /tmp with a writable root", async () => {
+    const raw = validRaw();
+    raw.backend = { env: { LOG_LEVEL: "debug", A_FLAG: "1" }, readOnlyRootFilesystem: false };
+    await compose(raw);
+    const c = container(one(DEPLOYMENT, "travel-backend"));
+    assert.deepEqual(
+      c.env.map((e: { name: string }) => e.name),
+      ["A_FLAG", "LOG_LEVEL", "OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
+    );
+    assert.equal(c.securityContext.readOnlyRootFilesystem, false);
+    assert.deepEqual(c.volumeMounts, []);
+  });
+
+  it("carries the rollout timeout to the await annotation and progress deadline", async () => {
+    const raw = validRaw();
+    raw.rolloutTimeoutSeconds = 90;
+    await compose(raw);
+    const d = one(DEPLOYMENT, "travel-backend").inputs;
+    assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], "90");
+    assert.equal(d.spec.progressDeadlineSeconds, 90);
+  });
+});
+
+describe("RegistryImage", () => {
+  it("builds nothing for pinned images", async () => {
+    await compose(validRaw());
+    assert.equal(ofType("docker-build:index:Image").length, 0);
+  });
+
+  it("builds, tags with the full SHA, pushes with credentials and deploys the digest", async () => {
+    const raw = validRaw();
+    raw.images = {
+      mode: "build",
+      backend: { context: "app/agent" },
+      frontend: { context: "app/ui", dockerfile: "app/ui/Dockerfile.prod" },
+    };
+    process.env.TRAVEL_SOURCE_SHA = SHA_A;
+    try {
+      await compose(raw);
+    } finally {
+      delete process.env.TRAVEL_SOURCE_SHA;
+    }
+    const tag = `ghcr.io/acme/coagents-travel-backend:${SHA_A}`;
+    const { registries, ...inputs } = one("docker-build:index:Image", "travel-backend").inputs;
+    assert.deepEqual(inputs, {
+      buildOnPreview: true,
+      context: { location: "app/agent" },
+      dockerfile: { location: "app/agent/Dockerfile" },
+      network: "default",
+      platforms: ["linux/amd64"],
+      tags: [tag],
+      labels: { "org.opencontainers.image.revision": SHA_A },
+      push: true,
+    });
+    assert.deepEqual(secretContent(registries), [
+      { address: "ghcr.io", username: "ci-bot", password: SECRET_VALUES.registryToken },
+    ]);
+    assert.deepEqual(one("docker-build:index:Image", "travel-frontend").inputs.dockerfile, {
+      location: "app/ui/Dockerfile.prod",
+    });
+    assert.equal(
+      container(one(DEPLOYMENT, "travel-backend")).image,
+      `ghcr.io/acme/coagents-travel-backend@${fakeDigest(tag)}`,
+    );
+  });
+
+  it("takes promoted images from the source stack's outputs", async () => {
+    const { stackReferenceOutputs } = await import("../support/mocks");
+    stackReferenceOutputs["org/travel/dev"] = {
+      images: {
+        backend: { ref: BACKEND_REF, gitSha: SHA_A },
+        frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
+      },
+    };
+    const raw = validRaw();
+    raw.images = { mode: "promote", fromStack: "org/travel/dev" };
+    await compose(raw);
+    assert.equal(ofType("docker-build:index:Image").length, 0);
+    assert.deepEqual(one("pulumi:pulumi:StackReference", "org/travel/dev").inputs, {
+      name: "org/travel/dev",
+    });
+    assert.equal(container(one(DEPLOYMENT, "travel-frontend")).image, FRONTEND_REF);
+  });
+});
