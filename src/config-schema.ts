@@ -94,7 +94,9 @@ function workloadShape(d: WorkloadDefaults) {
         targetCpuUtilization: intIn(1, 100).default(80),
       })
       .optional(),
-    readOnlyRootFilesystem: bool().default(true),
+    writableRootFilesystemReason: text(
+      "why this workload needs a writable root filesystem",
+    ).optional(),
   };
 }
 

@@ -40,21 +40,36 @@ export class ConfigError extends pulumi.RunError {
 export function loadConfig(): StackConfig {
   const config = new pulumi.Config();
   const ns = config.name;
-  const raw: Record<string, unknown> = {};
+  const values: Record<string, string> = {};
   const problems: string[] = [];
   const prefix = `${ns}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    const value = config.get(key) ?? "";
-    raw[key] = (STRING_KEYS as readonly string[]).includes(key) ? value : parseJson(value);
+    values[key] = config.get(key) ?? "";
     if ((SECRET_KEYS as readonly string[]).includes(key) && !isStoredAsSecret(fullKey)) {
       problems.push(
         `${fullKey} is stored in plaintext: expected a secret (pulumi config set --secret)`,
       );
     }
   }
+  const raw = decodeEngineConfig(values);
   return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack() }, problems);
+}
+
+/**
+ * Turns config values as the engine hands them to programs (every scalar a
+ * string, objects and lists as JSON) into typed values, key by key.
+ */
+export function decodeEngineConfig(
+  values: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      (STRING_KEYS as readonly string[]).includes(key) ? value : parseJson(value),
+    ]),
+  );
 }
 
 /**

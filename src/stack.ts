@@ -43,12 +43,20 @@ export function composeStack(cfg: StackConfig): StackOutputs {
   const labels = appLabels(environment);
   const names = { backend: `${APP}-backend`, frontend: `${APP}-frontend` };
 
-  const ns = new Namespace(APP, {
-    name: cfg.namespace,
-    environment,
-    meshMode: cfg.meshMode,
-    protect: cfg.protect,
-  });
+  const images = {
+    backend: new RegistryImage(names.backend, { source: sources.backend }),
+    frontend: new RegistryImage(names.frontend, { source: sources.frontend }),
+  };
+  const ns = new Namespace(
+    APP,
+    {
+      name: cfg.namespace,
+      environment,
+      meshMode: cfg.meshMode,
+      protect: cfg.protect,
+    },
+    { dependsOn: [images.backend, images.frontend] },
+  );
   const secrets = new Secrets(APP, {
     namespace: ns.name,
     labels,
@@ -60,10 +68,6 @@ export function composeStack(cfg: StackConfig): StackOutputs {
       token: cfg.registryToken,
     },
   });
-  const images = {
-    backend: new RegistryImage(names.backend, { source: sources.backend }),
-    frontend: new RegistryImage(names.frontend, { source: sources.frontend }),
-  };
   const common = {
     namespace: ns.name,
     environment,

@@ -16,7 +16,11 @@ export interface NamespaceArgs {
   readonly protect?: boolean;
 }
 
-/** The app's namespace, with mesh and Pod Security Standards labels. */
+/**
+ * The app's namespace, with mesh and Pod Security Standards labels. Every app
+ * object lives in it, so `opts.dependsOn` (the image pushes) gates them all:
+ * a failed build or push changes nothing in the cluster.
+ */
 export class Namespace extends pulumi.ComponentResource {
   /** The namespace's name, known once the namespace exists. */
   public readonly name: pulumi.Output<string>;
@@ -31,7 +35,7 @@ export class Namespace extends pulumi.ComponentResource {
           labels: namespaceLabels(args.environment, args.meshMode),
         },
       },
-      { parent: this, protect: args.protect ?? false },
+      { parent: this, protect: args.protect ?? false, dependsOn: opts?.dependsOn },
     );
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });

@@ -17,6 +17,9 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 /** Pod template annotation whose value changes whenever an app secret changes. */
 export const SECRET_CHECKSUM_ANNOTATION = "checksum/app-secrets";
 
+/** Pod template annotation that records why the root filesystem is writable (policy contract). */
+export const WRITABLE_ROOT_REASON_ANNOTATION = "travel.example/writable-root-reason";
+
 export interface WorkloadArgs {
   /** Namespace to deploy into. */
   readonly namespace: pulumi.Input<string>;
@@ -54,7 +57,8 @@ export function createWorkload(
   const labels = workloadLabels(id);
   const selector = selectorLabels(id);
   const opts = { parent };
-  const readOnlyRoot = cfg.readOnlyRootFilesystem;
+  const writableReason = cfg.writableRootFilesystemReason;
+  const readOnlyRoot = writableReason === undefined;
 
   const deployment = new k8s.apps.v1.Deployment(
     id.name,
@@ -74,7 +78,12 @@ export function createWorkload(
         template: {
           metadata: {
             labels: { ...labels, "app.kubernetes.io/version": args.version },
-            annotations: { [SECRET_CHECKSUM_ANNOTATION]: args.secrets.checksum },
+            annotations: {
+              [SECRET_CHECKSUM_ANNOTATION]: args.secrets.checksum,
+              ...(writableReason === undefined
+                ? {}
+                : { [WRITABLE_ROOT_REASON_ANNOTATION]: writableReason }),
+            },
           },
           spec: {
             automountServiceAccountToken: false,

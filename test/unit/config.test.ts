@@ -169,7 +169,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "backend unknown key",
     (r) => (r.backend = { replica: 1 }),
     [
-      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, readOnlyRootFilesystem, sharedState, actionPath",
+      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, writableRootFilesystemReason, sharedState, actionPath",
     ],
   ],
   [
@@ -412,7 +412,6 @@ describe("stack config defaults", () => {
         probes: { startup: "/docs", readiness: "/docs", liveness: "/docs" },
         env: {},
         secretEnv: ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
-        readOnlyRootFilesystem: true,
         sharedState: false,
         actionPath: "/copilotkit",
       },

@@ -225,9 +225,12 @@ describe("workload options", () => {
     assert.equal(one(PDB, "travel-frontend").inputs.spec.maxUnavailable, 1);
   });
 
-  it("adds plain env sorted by name, and mounts no /tmp with a writable root", async () => {
+  it("adds plain env sorted by name; a writable root needs a reason, recorded on the pods", async () => {
     const raw = validRaw();
-    raw.backend = { env: { LOG_LEVEL: "debug", A_FLAG: "1" }, readOnlyRootFilesystem: false };
+    raw.backend = {
+      env: { LOG_LEVEL: "debug", A_FLAG: "1" },
+      writableRootFilesystemReason: "writes its cache under /app",
+    };
     await compose(raw);
     const c = container(one(DEPLOYMENT, "travel-backend"));
     assert.deepEqual(
@@ -235,6 +238,12 @@ describe("workload options", () => {
       ["A_FLAG", "LOG_LEVEL", "OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
     );
     assert.equal(c.securityContext.readOnlyRootFilesystem, false);
+    assert.equal(
+      one(DEPLOYMENT, "travel-backend").inputs.spec.template.metadata.annotations[
+        "travel.example/writable-root-reason"
+      ],
+      "writes its cache under /app",
+    );
     assert.deepEqual(c.volumeMounts, []);
   });
 

@@ -1,0 +1,117 @@
+/**
+ * The committed stack files (Pulumi.<stack>.yaml), read as the engine would,
+ * and composed under the mocks with what the engine would supply: the source
+ * SHA for build mode and the outputs of the stacks that promote mode references.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { decodeEngineConfig } from "../../src/config";
+import { compose, Composed } from "./compose";
+import { BACKEND_REF, FRONTEND_REF, SHA_A } from "./fixtures";
+import { stackReferenceOutputs } from "./mocks";
+
+const ROOT = join(__dirname, "..", "..");
+
+/** The committed stack files: the three environments and the local stack. */
+export const STACKS = ["dev", "staging", "prod", "local"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** Config keys every stack must set as secrets. */
+export const SECRET_PATHS = [
+  "appSecrets.GOOGLE_MAPS_API_KEY",
+  "appSecrets.OPENAI_API_KEY",
+  "registryToken",
+];
+
+type Raw = Record<string, unknown>;
+
+/** Pulumi.yaml: the project name and its config declarations. */
+export const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  config: Record<string, { type?: string; default?: unknown; secret?: boolean }>;
+};
+
+export interface LoadedStack {
+  /** Config values without the project prefix, project defaults applied. */
+  raw: Raw;
+  /** Paths of the values stored encrypted (each replaced by `placeholder:<path>` in `raw`). */
+  encrypted: string[];
+  /** Every plaintext string value of the file. */
+  plaintext: string[];
+}
+
+/**
+ * Reads Pulumi.<stack>.yaml as the engine would (project defaults applied),
+ * replacing each encrypted value with a placeholder naming its path.
+ */
+export function loadStack(stack: string): LoadedStack {
+  const file = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const encrypted: string[] = [];
+  const plaintext: string[] = [];
+  const walk = (value: unknown, path: string): unknown => {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      const obj = value as Record<string, unknown>;
+      if (Object.keys(obj).length === 1 && typeof obj.secure === "string") {
+        encrypted.push(path);
+        return `placeholder:${path}`;
+      }
+      return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, walk(v, `${path}.${k}`)]));
+    }
+    if (typeof value === "string") plaintext.push(value);
+    return value;
+  };
+  // The engine hands every value to the program as a string (objects as JSON).
+  const asEngineValue = (value: unknown) =>
+    value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
+  const values: Record<string, string> = {};
+  for (const [name, decl] of Object.entries(project.config)) {
+    if (decl.default !== undefined) values[name] = asEngineValue(decl.default);
+  }
+  for (const [key, value] of Object.entries(file.config)) {
+    const name = key.slice(`${project.name}:`.length);
+    values[name] = asEngineValue(walk(value, name));
+  }
+  return { raw: decodeEngineConfig(values), encrypted, plaintext };
+}
+
+/**
+ * `raw` with a placeholder for each secret the file does not hold yet, for
+ * tests about what a stack composes rather than how its secrets are stored.
+ */
+export function withSecretPlaceholders(raw: Raw): Raw {
+  const appSecrets = { ...((raw.appSecrets ?? {}) as Record<string, unknown>) };
+  for (const path of SECRET_PATHS.filter((p) => p.startsWith("appSecrets."))) {
+    const key = path.slice("appSecrets.".length);
+    appSecrets[key] = appSecrets[key] ?? `placeholder:${path}`;
+  }
+  return { ...raw, registryToken: raw.registryToken ?? "placeholder:registryToken", appSecrets };
+}
+
+// Promote mode reads the images of the stack before it; both promote the same build.
+const PROMOTED = {
+  images: {
+    backend: { ref: BACKEND_REF, gitSha: SHA_A },
+    frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
+  },
+};
+stackReferenceOutputs["organization/travel/dev"] = PROMOTED;
+stackReferenceOutputs["organization/travel/staging"] = PROMOTED;
+
+/**
+ * Composes a committed stack (or `raw`, a variant of it) under the mocks, with
+ * `TRAVEL_SOURCE_SHA` set to SHA_A for build mode.
+ */
+export async function composeStackFile(
+  stack: string,
+  raw = loadStack(stack).raw,
+): Promise<Composed> {
+  process.env.TRAVEL_SOURCE_SHA = SHA_A;
+  try {
+    return await compose(raw, stack);
+  } finally {
+    delete process.env.TRAVEL_SOURCE_SHA;
+  }
+}

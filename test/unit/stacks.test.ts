@@ -1,0 +1,129 @@
+/**
+ * The committed stack files: each parses, composes with the seed's numbers for
+ * its environment, keeps its secrets encrypted, and exports no secret value.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ofType, one } from "../support/mocks";
+import { resolveOutputs } from "../support/compose";
+import { composeStackFile, loadStack, project } from "../support/stack-files";
+import { parseStackConfig } from "../../src/config";
+import { stackConfigSchema } from "../../src/config-schema";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const IMAGE = "docker-build:index:Image";
+
+const EXPECTED = {
+  dev: {
+    hostnames: ["dev.travelexample.timbersedgearb.com"],
+    replicas: { backend: 1, frontend: 1 },
+    requests: {
+      backend: { cpu: "100m", memory: "256Mi" },
+      frontend: { cpu: "50m", memory: "128Mi" },
+    },
+    builds: 2,
+    pdbs: [] as string[],
+    protect: false,
+  },
+  staging: {
+    hostnames: ["staging.travelexample.timbersedgearb.com"],
+    replicas: { backend: 1, frontend: 2 },
+    requests: {
+      backend: { cpu: "500m", memory: "512Mi" },
+      frontend: { cpu: "200m", memory: "256Mi" },
+    },
+    builds: 0,
+    pdbs: ["travel-frontend"],
+    protect: false,
+  },
+  local: {
+    hostnames: ["travel.local.test"],
+    replicas: { backend: 1, frontend: 2 },
+    requests: {
+      backend: { cpu: "500m", memory: "512Mi" },
+      frontend: { cpu: "200m", memory: "256Mi" },
+    },
+    builds: 2,
+    pdbs: ["travel-frontend"],
+    protect: false,
+  },
+  prod: {
+    hostnames: ["travelexample.timbersedgearb.com"],
+    replicas: { backend: 1, frontend: 3 },
+    requests: { backend: { cpu: "1", memory: "1Gi" }, frontend: { cpu: "500m", memory: "512Mi" } },
+    builds: 0,
+    pdbs: ["travel-frontend"],
+    protect: true,
+  },
+};
+
+for (const [stack, want] of Object.entries(EXPECTED)) {
+  describe(`stack ${stack}`, () => {
+    it("keeps every secret encrypted in the stack file", () => {
+      const { encrypted } = loadStack(stack);
+      assert.deepEqual(encrypted.sort(), [
+        "appSecrets.GOOGLE_MAPS_API_KEY",
+        "appSecrets.OPENAI_API_KEY",
+        "registryToken",
+      ]);
+    });
+
+    it("parses with the environment's settings", () => {
+      const cfg = parseStackConfig(loadStack(stack).raw, {
+        namespace: "travel",
+        environment: stack,
+      });
+      assert.deepEqual(cfg.hostnames, want.hostnames);
+      assert.equal(cfg.protect, want.protect);
+      assert.equal(cfg.namespace, "app-travelexample");
+    });
+
+    it("composes the right replicas, resources and images, exporting no secret", async () => {
+      const composed = await composeStackFile(stack);
+      for (const w of ["backend", "frontend"] as const) {
+        const d = one(DEPLOYMENT, `travel-${w}`).inputs;
+        assert.equal(d.spec.replicas, want.replicas[w], `${w} replicas`);
+        assert.deepEqual(d.spec.template.spec.containers[0].resources.requests, want.requests[w]);
+        assert.equal(d.metadata.labels["app.kubernetes.io/instance"], stack);
+      }
+      assert.equal(ofType(IMAGE).length, want.builds);
+      assert.deepEqual(
+        ofType(PDB).map((r) => r.name),
+        want.pdbs,
+      );
+      const outputs = await resolveOutputs(composed.outputs);
+      assert.equal(outputs.url, `https://${want.hostnames[0]}`);
+      assert.ok(!JSON.stringify(outputs).includes("placeholder:"), "an output carries a secret");
+    });
+  });
+}
+
+describe("Pulumi.yaml", () => {
+  it("declares exactly the keys the schema accepts", () => {
+    assert.deepEqual(
+      Object.keys(project.config).sort(),
+      Object.keys(stackConfigSchema.shape).sort(),
+    );
+  });
+
+  it("declares the same defaults as the schema", () => {
+    const parsed = parseStackConfig(
+      {
+        hostnames: ["x.example.com"],
+        registry: { owner: "o", username: "u" },
+        registryToken: "t",
+        appSecrets: { OPENAI_API_KEY: "a", GOOGLE_MAPS_API_KEY: "b" },
+        images: { mode: "promote", fromStack: "dev" },
+      },
+      { namespace: "travel", environment: "dev" },
+    ) as unknown as Record<string, unknown>;
+    for (const [name, decl] of Object.entries(project.config)) {
+      if (decl.default !== undefined) assert.deepEqual(parsed[name], decl.default, name);
+    }
+  });
+
+  it("marks the registry token secret", () => {
+    assert.equal(project.config.registryToken?.secret, true);
+  });
+});
