@@ -1,0 +1,39 @@
+/** Every container image is pinned by digest: what runs is exactly what was pushed. */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { containersOf, describe, K8sObject, podTemplateOf } from "./k8s";
+
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
+/** Why `image` is not a digest reference, or undefined when it is one. */
+export function imageProblem(image: string | undefined): string | undefined {
+  if (image === undefined || image === "") return "has no image";
+  if (DIGEST.test(image)) return undefined;
+  if (image.includes("@")) return `has a malformed digest (${image})`;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
+  if (tag === "latest") return `uses the mutable tag "latest" (${image})`;
+  if (tag !== "") return `is pinned by tag only (${image})`;
+  return `has neither tag nor digest, so it means "latest" (${image})`;
+}
+
+export const imagesPinnedByDigest: ResourceValidationPolicy = {
+  name: "images-pinned-by-digest",
+  description:
+    "Every container and init container image is referenced by digest (@sha256:<64 hex>).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    const template = podTemplateOf(args.type, args.props as K8sObject);
+    if (template === undefined) return;
+    const what = describe(args.type, args.name, args.props as K8sObject);
+    for (const { container, label } of containersOf(template.spec)) {
+      const problem = imageProblem(container.image);
+      if (problem !== undefined) {
+        reportViolation(
+          `${what}, ${label}: the image ${problem}. Fix: deploy the digest the push returned, ` +
+            `"<registry>/<owner>/<name>@sha256:<64 hex>" (RegistryImage.ref, or images.mode ` +
+            `"pinned" with the ref), never a tag.`,
+        );
+      }
+    }
+  },
+};

@@ -1,0 +1,32 @@
+/** Every policy of the travel pack, in the order the README lists them. */
+import type { Policies } from "@pulumi/policy";
+import { hpaTargetRequests, routeHostnames } from "./advisory";
+import { backendNetworkPolicy, backendNotRouted, backendServiceClusterIp } from "./backend";
+import { pdbAllowsEviction, pdbForReplicatedDeployments } from "./disruption";
+import { imagesPinnedByDigest } from "./images";
+import { namespaceRestricted } from "./namespaces";
+import { containerProbes } from "./probes";
+import { prodFrontendReplicas } from "./production";
+import { containerResources } from "./resources";
+import { noPlainSecretEnv, noSecretsInConfigMaps } from "./secrets";
+import { podSecurityRestricted, readOnlyRootFilesystem } from "./security";
+
+/** The pack's policies; `index.ts` serves them, tests call them directly. */
+export const travelPolicies: Policies = [
+  imagesPinnedByDigest,
+  containerResources,
+  podSecurityRestricted,
+  readOnlyRootFilesystem,
+  containerProbes,
+  backendServiceClusterIp,
+  backendNotRouted,
+  backendNetworkPolicy,
+  pdbForReplicatedDeployments,
+  prodFrontendReplicas,
+  namespaceRestricted,
+  noSecretsInConfigMaps,
+  noPlainSecretEnv,
+  routeHostnames,
+  pdbAllowsEviction,
+  hpaTargetRequests,
+];

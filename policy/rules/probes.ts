@@ -1,0 +1,27 @@
+/** Startup, readiness and liveness probes on every (long-running) container. */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { containersOf, describe, K8sObject, podTemplateOf } from "./k8s";
+
+const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
+
+export const containerProbes: ResourceValidationPolicy = {
+  name: "container-probes",
+  description:
+    "Every container has startup, readiness and liveness probes (init containers run to " +
+    "completion and take none).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    const template = podTemplateOf(args.type, args.props as K8sObject);
+    if (template === undefined) return;
+    const what = describe(args.type, args.name, args.props as K8sObject);
+    for (const { container, label } of containersOf(template.spec, false)) {
+      const missing = PROBES.filter((p) => container[p] === undefined || container[p] === null);
+      if (missing.length > 0) {
+        reportViolation(
+          `${what}, ${label}: missing ${missing.join(", ")}. Fix: add the probes ` +
+            `(travel:<workload>.probes sets their HTTP paths for the app's workloads).`,
+        );
+      }
+    }
+  },
+};
