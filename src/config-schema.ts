@@ -4,6 +4,7 @@
  * half of an error line; `config.ts` adds the key and the offending value.
  */
 import { z } from "zod";
+import { githubConfigIssues, githubConfigSchema, kubeconfigSchema } from "./github/config-schema";
 import { CPU_QUANTITY, MEMORY_QUANTITY, cpuMillis, memoryBytes } from "./quantity";
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -157,6 +158,7 @@ export const imagesSchema = z.discriminatedUnion(
       backend: buildSource,
       frontend: buildSource,
       allowDirty: bool().default(false),
+      builder: label.optional(),
       platform: pattern(/^linux\/(amd64|arm64)$/, '"linux/amd64" or "linux/arm64"').default(
         "linux/amd64",
       ),
@@ -169,6 +171,9 @@ export const imagesSchema = z.discriminatedUnion(
   ],
   { error: 'an object whose "mode" is "build", "promote" or "pinned"' },
 );
+
+const isEmptyObject = (v: unknown) =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0;
 
 export const stackConfigSchema = z
   .strictObject({
@@ -211,6 +216,10 @@ export const stackConfigSchema = z
     frontend: frontendSchema,
     images: imagesSchema,
     rolloutTimeoutSeconds: intIn(30, 3600).default(600),
+    // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
+    // required by the engine): both mean "not configured".
+    github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
+    kubeconfig: z.preprocess((v) => (v === "" ? undefined : v), kubeconfigSchema.optional()),
   })
   .superRefine(
     (cfg, ctx) => {
@@ -296,6 +305,7 @@ export const stackConfigSchema = z
           }
         }
       }
+      for (const i of githubConfigIssues(cfg)) issue(i.path, i.message, i.input);
       // Rules across keys assume each key is valid, so they run once no key has a problem.
     },
     { when: (payload) => payload.issues.length === 0 },
@@ -310,7 +320,7 @@ export type ImagesConfig = ParsedStackConfig["images"];
 export type GatewayConfig = ParsedStackConfig["gateway"];
 
 /** Top-level keys whose values are secrets: never echoed in an error message. */
-export const SECRET_KEYS = ["registryToken", "appSecrets"] as const;
+export const SECRET_KEYS = ["registryToken", "appSecrets", "kubeconfig"] as const;
 
 /** Top-level keys whose stack values are plain strings (everything else is parsed as JSON). */
-export const STRING_KEYS = ["namespace", "meshMode", "registryToken"] as const;
+export const STRING_KEYS = ["namespace", "meshMode", "registryToken", "kubeconfig"] as const;

@@ -15,13 +15,15 @@ import {
   stackConfigSchema,
 } from "./config-schema";
 
-export type StackConfig = Omit<ParsedStackConfig, "registryToken" | "appSecrets"> & {
+export type StackConfig = Omit<ParsedStackConfig, "registryToken" | "appSecrets" | "kubeconfig"> & {
   /** The stack's name, used as the environment label. */
   readonly environment: string;
   /** The config namespace (the project name), for messages. */
   readonly configNamespace: string;
   readonly registryToken: pulumi.Output<string>;
   readonly appSecrets: pulumi.Output<Record<string, string>>;
+  /** Kubeconfig for the environment's GitHub secret (only with `github`). */
+  readonly kubeconfig?: pulumi.Output<string>;
   /** The app secret names (not their values). */
   readonly appSecretKeys: string[];
 };
@@ -47,7 +49,8 @@ export function loadConfig(): StackConfig {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     values[key] = config.get(key) ?? "";
-    if ((SECRET_KEYS as readonly string[]).includes(key) && !isStoredAsSecret(fullKey)) {
+    const unset = values[key] === "";
+    if ((SECRET_KEYS as readonly string[]).includes(key) && !unset && !isStoredAsSecret(fullKey)) {
       problems.push(
         `${fullKey} is stored in plaintext: expected a secret (pulumi config set --secret)`,
       );
@@ -93,7 +96,7 @@ export function parseStackConfig(
   if (!result.success || problems.length > 0) {
     throw new ConfigError(problems);
   }
-  const { registryToken, appSecrets, ...plain } = result.data;
+  const { registryToken, appSecrets, kubeconfig, ...plain } = result.data;
   return {
     ...plain,
     environment: ctx.environment,
@@ -101,6 +104,7 @@ export function parseStackConfig(
     registryToken: pulumi.secret(registryToken),
     appSecrets: pulumi.secret(appSecrets),
     appSecretKeys: Object.keys(appSecrets).sort(),
+    kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
   };
 }
 

@@ -14,3 +14,8 @@ export const services = outputs.services;
 export const images = outputs.images;
 export const gitSha = outputs.gitSha;
 export const registry = pulumi.output(outputs.registry);
+export const github = outputs.github && {
+  repository: outputs.github.repository,
+  environment: outputs.github.environment,
+  secretNames: outputs.github.secretNames,
+};

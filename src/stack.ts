@@ -12,6 +12,7 @@ import { Namespace } from "./components/namespace";
 import { BuildSource, ExistingSource, RegistryImage } from "./components/registry-image";
 import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config";
+import { composeGitHub, GitHubOutputs } from "./github";
 import { sourceRevision } from "./source-revision";
 
 /** The name every child resource is derived from. */
@@ -35,6 +36,8 @@ export interface StackOutputs {
   /** The git SHA deployed (both images' SHAs when they differ). */
   gitSha: pulumi.Output<string>;
   registry: { server: string; owner: string };
+  /** The GitHub environment this stack manages, when `github` is configured. */
+  github?: GitHubOutputs;
 }
 
 export function composeStack(cfg: StackConfig): StackOutputs {
@@ -100,6 +103,12 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     backend: { serviceName: frontend.serviceName, port: frontend.port },
   });
 
+  const github = composeGitHub(cfg, {
+    registryToken: cfg.registryToken,
+    appSecrets: cfg.appSecrets,
+    kubeconfig: cfg.kubeconfig,
+  });
+
   const imageOutputs = pulumi
     .all([images.backend.ref, images.backend.gitSha, images.frontend.ref, images.frontend.gitSha])
     .apply(([bRef, bSha, fRef, fSha]) => ({
@@ -115,6 +124,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
     ),
     registry: { server: cfg.registry.server, owner: cfg.registry.owner },
+    ...(github ? { github } : {}),
   };
 }
 
@@ -139,6 +149,7 @@ function imageSources(cfg: StackConfig): Record<Workload, BuildSource | Existing
           dockerfile: dockerfile ?? path.join(context, "Dockerfile"),
           gitSha,
           platform: images.platform as BuildSource["platform"],
+          builder: images.builder,
           repository: `${cfg.registry.server}/${cfg.registry.owner}/${cfg[w].imageName}`,
           registry: {
             server: cfg.registry.server,

@@ -17,6 +17,12 @@ export interface BuildSource {
   readonly repository: string;
   /** Push credentials. */
   readonly registry: RegistryCredentials;
+  /**
+   * Name of an existing buildx builder, e.g. "default" for the Docker daemon's own
+   * BuildKit (no builder image to pull).
+   * @default the provider's default: a docker-container builder it creates
+   */
+  readonly builder?: string;
 }
 
 /** Use an image that was built and pushed before (promotion or a pinned reference). */
@@ -57,6 +63,7 @@ export class RegistryImage extends pulumi.ComponentResource {
           context: { location: src.context },
           dockerfile: { location: src.dockerfile },
           platforms: [src.platform],
+          ...(src.builder === undefined ? {} : { builder: { name: src.builder } }),
           tags: [`${src.repository}:${src.gitSha}`],
           labels: { "org.opencontainers.image.revision": src.gitSha },
           push: true,

@@ -40,7 +40,7 @@ export function asEngineConfig(
   for (const [key, value] of Object.entries(raw)) {
     config[`${namespace}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const secretKeys = ["registryToken", "appSecrets"]
+  const secretKeys = ["registryToken", "appSecrets", "kubeconfig"]
     .filter((k) => k in raw)
     .map((k) => `${namespace}:${k}`);
   return { config, secretKeys };

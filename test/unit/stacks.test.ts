@@ -107,19 +107,23 @@ describe("Pulumi.yaml", () => {
     );
   });
 
-  it("declares the same defaults as the schema", () => {
-    const parsed = parseStackConfig(
-      {
-        hostnames: ["x.example.com"],
-        registry: { owner: "o", username: "u" },
-        registryToken: "t",
-        appSecrets: { OPENAI_API_KEY: "a", GOOGLE_MAPS_API_KEY: "b" },
-        images: { mode: "promote", fromStack: "dev" },
-      },
-      { namespace: "travel", environment: "dev" },
-    ) as unknown as Record<string, unknown>;
+  it("declares defaults that mean the same as leaving the key out", () => {
+    const minimal = {
+      hostnames: ["x.example.com"],
+      registry: { owner: "o", username: "u" },
+      registryToken: "t",
+      appSecrets: { OPENAI_API_KEY: "a", GOOGLE_MAPS_API_KEY: "b" },
+      images: { mode: "promote", fromStack: "dev" },
+    };
+    const ctx = { namespace: "travel", environment: "dev" };
+    const parsed = (raw: Record<string, unknown>) => {
+      const { registryToken, appSecrets, kubeconfig, ...plain } = parseStackConfig(raw, ctx);
+      const secrets = [registryToken, appSecrets, kubeconfig].map((o) => o === undefined);
+      return { plain: JSON.parse(JSON.stringify(plain)) as unknown, secrets };
+    };
     for (const [name, decl] of Object.entries(project.config)) {
-      if (decl.default !== undefined) assert.deepEqual(parsed[name], decl.default, name);
+      if (decl.default === undefined) continue;
+      assert.deepEqual(parsed({ ...minimal, [name]: decl.default }), parsed(minimal), name);
     }
   });
 
