@@ -1,0 +1,82 @@
+/**
+ * The local environment the end-to-end tests run against (started by
+ * scripts/local-env.sh): a kube-apiserver with controllers and kwok nodes,
+ * dockerd, and a registry on 127.0.0.1:5000 that requires basic auth.
+ * Assertions read these real parts, never Pulumi's own report.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export const STATE = process.env.TRAVEL_LOCAL_STATE ?? join(homedir(), ".local/state/travel-local");
+export const KUBECONFIG = join(STATE, "kubeconfig");
+export const REGISTRY = "127.0.0.1:5000";
+export const REGISTRY_USER = "travel-ci";
+
+export function registryToken(): string {
+  return readFileSync(join(STATE, "registry-token"), "utf8").trim();
+}
+
+/** Runs kubectl against the local cluster and parses its JSON output. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function kubectl(...args: string[]): any {
+  const out = execFileSync(
+    process.env.TRAVEL_KUBECTL ?? "kubectl",
+    ["--kubeconfig", KUBECONFIG, ...args, "-o", "json"],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return JSON.parse(out);
+}
+
+/** kubectl get, or undefined when the object does not exist. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function kubectlGet(...args: string[]): any {
+  try {
+    return kubectl("get", ...args);
+  } catch (err) {
+    if (String((err as { stderr?: string }).stderr).includes("NotFound")) return undefined;
+    throw err;
+  }
+}
+
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+function authHeader(token = registryToken()): string {
+  return `Basic ${Buffer.from(`${REGISTRY_USER}:${token}`).toString("base64")}`;
+}
+
+/** Tags of a repository in the local registry (authenticated). */
+export async function registryTags(repository: string): Promise<string[]> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repository}/tags/list`, {
+    headers: { Authorization: authHeader() },
+  });
+  if (res.status === 404) return [];
+  if (!res.ok) throw new Error(`registry tags/list ${repository}: HTTP ${res.status}`);
+  const body = (await res.json()) as { tags: string[] | null };
+  return body.tags ?? [];
+}
+
+/** The digest the registry serves for repository:tag (what a pull by tag resolves to). */
+export async function registryDigest(repository: string, tag: string): Promise<string> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${tag}`, {
+    method: "HEAD",
+    headers: { Authorization: authHeader(), Accept: MANIFEST_TYPES },
+  });
+  const digest = res.headers.get("docker-content-digest");
+  if (!res.ok || !digest) throw new Error(`registry HEAD ${repository}:${tag}: HTTP ${res.status}`);
+  return digest;
+}
+
+/** Status of an unauthenticated request, to prove the registry demands credentials. */
+export async function anonymousStatus(): Promise<number> {
+  return (await fetch(`http://${REGISTRY}/v2/`)).status;
+}

@@ -1,0 +1,170 @@
+/**
+ * A throwaway copy of this Pulumi project and of the fixture app's source (in
+ * its own git repository, so source changes make new SHAs), driven through
+ * the Automation API with the real CLI, a file state backend and passphrase
+ * secrets.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
+import { parse, stringify } from "yaml";
+import { KUBECONFIG, registryToken, STATE } from "./local-env";
+
+const ROOT = join(__dirname, "..", "..", "..");
+export const PASSPHRASE = "travel-e2e-passphrase";
+
+export interface E2EProject {
+  dir: string;
+  sourceDir: string;
+  stateDir: string;
+  stack: Stack;
+  /** Every line the CLI printed, across all operations. */
+  output: string[];
+  /** The app secret values this stack was given (to prove none leaks). */
+  secretValues: string[];
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+}
+
+/** Commits a change to the fixture source and returns the new HEAD. */
+export function commitSource(p: E2EProject, file: string, content: string): string {
+  writeFileSync(join(p.sourceDir, file), content);
+  git(p.sourceDir, "add", "-A");
+  git(p.sourceDir, "commit", "-qm", `change ${file}`);
+  return git(p.sourceDir, "rev-parse", "HEAD");
+}
+
+export function head(p: E2EProject): string {
+  return git(p.sourceDir, "rev-parse", "HEAD");
+}
+
+/** The local stack's committed config, as YAML values keyed by full key. */
+function committedLocalConfig(): Record<string, unknown> {
+  const file = parse(readFileSync(join(ROOT, "Pulumi.local.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  // Secure values belong to the committed file's salt; the test sets its own.
+  return Object.fromEntries(
+    Object.entries(file.config).filter(
+      ([, v]) => !(v && typeof v === "object" && "secure" in (v as object)),
+    ),
+  );
+}
+
+export async function createProject(name: string): Promise<E2EProject> {
+  const dir = mkdtempSync(join(tmpdir(), `travel-e2e-${name}-`));
+  const stateDir = join(dir, ".state");
+  execFileSync("mkdir", ["-p", stateDir, join(dir, "project")]);
+  const projectDir = join(dir, "project");
+  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
+    cpSync(join(ROOT, f), join(projectDir, f));
+  }
+  cpSync(join(ROOT, "src"), join(projectDir, "src"), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(projectDir, "node_modules"));
+
+  const sourceDir = join(dir, "source");
+  cpSync(join(ROOT, "fixtures", "app"), sourceDir, { recursive: true });
+  git(sourceDir, "init", "-q");
+  git(sourceDir, "config", "user.email", "e2e@example.invalid");
+  git(sourceDir, "config", "user.name", "e2e");
+  git(sourceDir, "add", "-A");
+  git(sourceDir, "commit", "-qm", "fixture app");
+
+  const envVars: Record<string, string> = {
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: join(STATE, "pulumi-home"),
+    KUBECONFIG,
+  };
+  // The program reads CI's commit variables first; the tests want the git HEAD.
+  for (const v of ["TRAVEL_SOURCE_SHA", "GITHUB_SHA", "CI_COMMIT_SHA"]) delete process.env[v];
+
+  const stack = await LocalWorkspace.createStack(
+    { stackName: name, workDir: projectDir },
+    { workDir: projectDir, envVars },
+  );
+  const secretValues = [`sk-e2e-${Date.now()}-openai`, `maps-e2e-${Date.now()}-key`];
+  const p: E2EProject = { dir: projectDir, sourceDir, stateDir, stack, output: [], secretValues };
+  await writeConfig(p, {});
+  await stack.setAllConfig({
+    "travel:registryToken": { value: registryToken(), secret: true },
+  });
+  await stack.setConfig("travel:appSecrets", {
+    value: JSON.stringify({
+      OPENAI_API_KEY: secretValues[0],
+      GOOGLE_MAPS_API_KEY: secretValues[1],
+    }),
+    secret: true,
+  });
+  return p;
+}
+
+/**
+ * Writes the stack's non-secret config: the committed local stack's values,
+ * the fixture source as build contexts, then `overrides` (a key set to
+ * undefined is removed). Secure values already in the file are kept.
+ */
+export async function writeConfig(
+  p: E2EProject,
+  overrides: Record<string, unknown>,
+): Promise<void> {
+  const file = join(p.dir, `Pulumi.${p.stack.name}.yaml`);
+  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const secure = Object.fromEntries(
+    Object.entries(doc.config ?? {}).filter(
+      ([, v]) => v && typeof v === "object" && "secure" in (v as object),
+    ),
+  );
+  const config: Record<string, unknown> = {
+    ...committedLocalConfig(),
+    "travel:images": {
+      mode: "build",
+      backend: { context: join(p.sourceDir, "backend") },
+      frontend: { context: join(p.sourceDir, "frontend") },
+    },
+    ...secure,
+  };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete config[k];
+    else config[k] = v;
+  }
+  writeFileSync(file, stringify({ ...doc, config }));
+}
+
+export async function up(p: E2EProject): Promise<UpResult> {
+  return p.stack.up({ onOutput: (line) => p.output.push(line), color: "never" });
+}
+
+/** Runs `up` expecting failure; returns the error's text and the elapsed seconds. */
+export async function upFails(p: E2EProject): Promise<{ message: string; seconds: number }> {
+  const started = Date.now();
+  try {
+    await up(p);
+  } catch (err) {
+    return { message: String(err), seconds: (Date.now() - started) / 1000 };
+  }
+  throw new Error("pulumi up succeeded but was expected to fail");
+}
+
+/** The change counts of the last update, e.g. { same: 20, update: 1 }. */
+export function changes(result: UpResult): Record<string, number> {
+  return (result.summary.resourceChanges ?? {}) as Record<string, number>;
+}
+
+/** The raw JSON of the stack's state file in the file backend. */
+export function stateFileText(p: E2EProject): string {
+  const out = execFileSync(
+    "sh",
+    ["-c", `cat $(find "${p.stateDir}" -name '*.json' -path '*stacks*')`],
+    {
+      encoding: "utf8",
+    },
+  );
+  return out;
+}
