@@ -17,6 +17,7 @@ import {
   changes,
   commitSource,
   createProject,
+  E2E_NAMESPACE,
   E2EProject,
   head,
   stateFileText,
@@ -25,7 +26,7 @@ import {
   writeConfig,
 } from "./support/project";
 
-const NS = "app-travelexample";
+const NS = E2E_NAMESPACE;
 const REPOS = {
   backend: "travel/coagents-travel-backend",
   frontend: "travel/coagents-travel-frontend",

@@ -14,6 +14,7 @@ import { KUBECONFIG, registryToken, STATE } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
 export const PASSPHRASE = "travel-e2e-passphrase";
+export const E2E_NAMESPACE = "travel-e2e";
 
 export interface E2EProject {
   dir: string;
@@ -123,6 +124,8 @@ export async function writeConfig(
   );
   const config: Record<string, unknown> = {
     ...committedLocalConfig(),
+    // Its own namespace, so it can run beside the local stack.
+    "travel:namespace": E2E_NAMESPACE,
     "travel:images": {
       mode: "build",
       backend: { context: join(p.sourceDir, "backend") },
