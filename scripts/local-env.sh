@@ -448,6 +448,8 @@ verify_registry() {
     fail "registry check" "$logfile" "docker login $REGISTRY_ADDR failed"
   docker_cli push "$SMOKE_REPO:latest" >>"$logfile" 2>&1 ||
     fail "registry check" "$logfile" "docker push $SMOKE_REPO:latest failed"
+  # Keep no stored credentials: builds must authenticate with what the program passes.
+  docker_cli logout "$REGISTRY_ADDR" >>"$logfile" 2>&1 || true
   digest="$(docker_cli inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$SMOKE_REPO:latest" | grep -m1 "^$SMOKE_REPO@sha256:" || true)"
   [[ -n "$digest" ]] || fail "registry check" "$logfile" "pushed image has no repo digest"
   code="$(printf 'user = "%s:%s"\n' "$REGISTRY_USER" "$(cat "$REGISTRY_TOKEN_FILE")" |
@@ -509,7 +511,14 @@ EOF
     # tools/kwok/build.sh) plus ours.
     for stage in "$kwh"/stages/*.yaml "$ASSETS"/stage-*.yaml; do
       printf -- '---\n# from %s\n' "$stage"
-      cat "$stage"
+      if [[ "$(basename "$stage")" == pod-ready.yaml ]]; then
+        # kwok picks among matching stages at random, so the default pod-ready stage
+        # must not match the pods our never-ready stage simulates.
+        awk -v extra="$(cat "$ASSETS/never-ready-exclusion.yaml")" \
+          '{ print } /^    matchExpressions:/ && !done { print extra; done = 1 }' "$stage"
+      else
+        cat "$stage"
+      fi
     done
   } >"$KWOK_DIR/travel-kwok.yaml"
 }

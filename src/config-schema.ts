@@ -166,6 +166,8 @@ export const imagesSchema = z.discriminatedUnion(
     z.strictObject({
       mode: z.literal("promote"),
       fromStack: pattern(STACK_NAME, "a stack name such as 'dev' or 'org/travel/dev'"),
+      gitSha: gitSha.optional(),
+      allowUnverified: bool().default(false),
     }),
     z.strictObject({ mode: z.literal("pinned"), backend: pinnedImage, frontend: pinnedImage }),
   ],

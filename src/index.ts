@@ -12,6 +12,7 @@ export const url = outputs.url;
 export const namespace = outputs.namespace;
 export const services = outputs.services;
 export const images = outputs.images;
+export const verifiedImages = outputs.verifiedImages;
 export const gitSha = outputs.gitSha;
 export const registry = pulumi.output(outputs.registry);
 export const github = outputs.github && {

@@ -13,18 +13,13 @@ import { BuildSource, ExistingSource, RegistryImage } from "./components/registr
 import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config";
 import { composeGitHub, GitHubOutputs } from "./github";
+import { ImageSet, selectPromotion, Workload } from "./promotion";
 import { sourceRevision } from "./source-revision";
 
 /** The name every child resource is derived from. */
 export const APP = "travel";
 
-type Workload = "backend" | "frontend";
 const WORKLOADS: readonly Workload[] = ["backend", "frontend"];
-
-export interface ImageOutput {
-  ref: string;
-  gitSha: string;
-}
 
 export interface StackOutputs {
   /** Public URL of the first hostname. */
@@ -32,7 +27,12 @@ export interface StackOutputs {
   namespace: pulumi.Output<string>;
   services: { backend: pulumi.Output<string>; frontend: pulumi.Output<string> };
   /** Digest-pinned image references and the git SHA each was built from. */
-  images: pulumi.Output<Record<Workload, ImageOutput>>;
+  images: pulumi.Output<ImageSet>;
+  /**
+   * The same images once both rollouts (and the route) succeeded: what a stack
+   * promoting from this one may take.
+   */
+  verifiedImages: pulumi.Output<ImageSet>;
   /** The git SHA deployed (both images' SHAs when they differ). */
   gitSha: pulumi.Output<string>;
   registry: { server: string; owner: string };
@@ -95,7 +95,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     version: images.frontend.gitSha,
     remoteActionUrl: backend.actionUrl,
   });
-  new HttpRoute(names.frontend, {
+  const route = new HttpRoute(names.frontend, {
     namespace: ns.name,
     labels,
     hostnames: cfg.hostnames,
@@ -120,6 +120,9 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     namespace: ns.name,
     services: { backend: backend.serviceName, frontend: frontend.serviceName },
     images: imageOutputs,
+    verifiedImages: pulumi
+      .all([backend.rolledOut, frontend.rolledOut, route.ready, imageOutputs])
+      .apply(([, , , deployed]) => deployed),
     gitSha: imageOutputs.apply(({ backend: b, frontend: f }) =>
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
     ),
@@ -162,9 +165,21 @@ function imageSources(cfg: StackConfig): Record<Workload, BuildSource | Existing
     }
     case "promote": {
       const source = new pulumi.StackReference(images.fromStack);
-      const promoted = source.requireOutput("images") as pulumi.Output<
-        Record<Workload, ImageOutput>
-      >;
+      const promoted = pulumi
+        .all([source.getOutput("verifiedImages"), source.getOutput("images")])
+        .apply(([verified, deployed]) => {
+          let promotion;
+          try {
+            promotion = selectPromotion(
+              { stack: images.fromStack, verified, deployed },
+              { gitSha: images.gitSha, allowUnverified: images.allowUnverified },
+            );
+          } catch (err) {
+            throw new pulumi.RunError(`${cfg.configNamespace}:images: ${(err as Error).message}`);
+          }
+          if (promotion.warning) void pulumi.log.warn(promotion.warning, source);
+          return promotion.images;
+        });
       const existing = (w: Workload): ExistingSource => ({
         kind: "existing",
         ref: promoted.apply((i) => i[w].ref),

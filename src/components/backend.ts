@@ -23,6 +23,11 @@ export class Backend extends pulumi.ComponentResource {
   public readonly actionUrl: pulumi.Output<string>;
   /** The Deployment's name. */
   public readonly deploymentName: pulumi.Output<string>;
+  /**
+   * The git SHA whose rollout `pulumi up` saw complete: known only once the
+   * Deployment's new ReplicaSet is available (its status resolves after the await).
+   */
+  public readonly rolledOut: pulumi.Output<string>;
 
   constructor(name: string, args: BackendArgs, opts?: pulumi.ComponentResourceOptions) {
     super("travel:k8s:Backend", name, {}, opts);
@@ -49,6 +54,7 @@ export class Backend extends pulumi.ComponentResource {
 
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
+    this.rolledOut = pulumi.all([deployment.status, args.version]).apply(([, version]) => version);
     this.url = pulumi.interpolate`http://${this.serviceName}:${args.config.port}`;
     this.actionUrl = pulumi.interpolate`${this.url}${args.config.actionPath}`;
     this.registerOutputs({

@@ -17,6 +17,11 @@ export class Frontend extends pulumi.ComponentResource {
   public readonly port: number;
   /** The Deployment's name. */
   public readonly deploymentName: pulumi.Output<string>;
+  /**
+   * The git SHA whose rollout `pulumi up` saw complete: known only once the
+   * Deployment's new ReplicaSet is available (its status resolves after the await).
+   */
+  public readonly rolledOut: pulumi.Output<string>;
 
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     super("travel:k8s:Frontend", name, {}, opts);
@@ -26,6 +31,7 @@ export class Frontend extends pulumi.ComponentResource {
     ]);
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
+    this.rolledOut = pulumi.all([deployment.status, args.version]).apply(([, version]) => version);
     this.port = args.config.port;
     this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName });
   }

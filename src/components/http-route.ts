@@ -24,6 +24,8 @@ export interface HttpRouteArgs {
 export class HttpRoute extends pulumi.ComponentResource {
   /** The main route's name. */
   public readonly routeName: pulumi.Output<string>;
+  /** Resolves once the route exists (and, when awaited, its Gateway accepted it). */
+  public readonly ready: pulumi.Output<boolean>;
 
   constructor(name: string, args: HttpRouteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("travel:k8s:HttpRoute", name, {}, opts);
@@ -87,6 +89,7 @@ export class HttpRoute extends pulumi.ComponentResource {
     }
 
     this.routeName = route.metadata.name;
+    this.ready = route.metadata.apply(() => true);
     this.registerOutputs({ routeName: this.routeName });
   }
 }

@@ -4,6 +4,8 @@
  * the authenticated local registry. Cases run in order on one stack.
  */
 import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   anonymousStatus,
@@ -32,6 +34,7 @@ const REPOS = {
   frontend: "travel/coagents-travel-frontend",
 };
 const FRONTEND_OVERRIDES = { "travel:frontend": { replicas: 2 } };
+const POLICY_PACK = join(__dirname, "..", "..", "policy");
 
 type Workload = keyof typeof REPOS;
 
@@ -149,6 +152,25 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     );
   });
 
+  it("the policy pack passes a real preview, and stops a non-compliant one", async () => {
+    const policyPacks = [POLICY_PACK];
+    const ok = await p.stack.preview({ policyPacks, onOutput: (l) => p.output.push(l) });
+    assert.match(ok.stdout, /travel-policies/);
+    assert.doesNotMatch(ok.stdout, /mandatory/);
+
+    await writeConfig(p, { "travel:frontend": { replicas: 1 } });
+    const policyPackConfigs = [join(p.dir, "..", "production-policy.json")];
+    writeFileSync(
+      policyPackConfigs[0]!,
+      JSON.stringify({ "prod-frontend-replicas": { production: true } }),
+    );
+    await assert.rejects(
+      p.stack.preview({ policyPacks, policyPackConfigs }),
+      (err: Error) => /prod-frontend-replicas/.test(String(err)) && /mandatory/.test(String(err)),
+    );
+    await writeConfig(p, FRONTEND_OVERRIDES);
+  });
+
   it("2. a second up with nothing changed changes nothing and rebuilds nothing", async () => {
     const before = deployment("frontend").metadata.generation;
     const result = await up(p);
@@ -249,11 +271,18 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
         (o: { kind: string; metadata: { name: string; resourceVersion: string } }) =>
           `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`,
       );
+    // Nothing stored in the Docker config may authenticate the push in its place.
+    const dockerConfig = join(process.env.DOCKER_CONFIG ?? "", "config.json");
+    const stored = existsSync(dockerConfig) ? readFileSync(dockerConfig, "utf8") : "{}";
+    assert.equal(
+      (JSON.parse(stored) as { auths?: Record<string, unknown> }).auths?.[REGISTRY],
+      undefined,
+    );
     const beforeObjects = snapshot();
     commitSource(p, "frontend/app.txt", "travel frontend fixture v3\n");
     await p.stack.setConfig("travel:registryToken", { value: "not-the-token", secret: true });
     const { message } = await upFails(p);
-    assert.match(message, /401|unauthorized|authentication required/i);
+    assert.match(message, /\b401 Unauthorized\b|unauthorized|authentication required/i);
     assert.deepEqual(snapshot(), beforeObjects);
     const { registryToken } = await import("./support/local-env");
     await p.stack.setConfig("travel:registryToken", { value: registryToken(), secret: true });

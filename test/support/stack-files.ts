@@ -91,12 +91,11 @@ export function withSecretPlaceholders(raw: Raw): Raw {
 }
 
 // Promote mode reads the images of the stack before it; both promote the same build.
-const PROMOTED = {
-  images: {
-    backend: { ref: BACKEND_REF, gitSha: SHA_A },
-    frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
-  },
+const IMAGES = {
+  backend: { ref: BACKEND_REF, gitSha: SHA_A },
+  frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
 };
+const PROMOTED = { images: IMAGES, verifiedImages: IMAGES };
 stackReferenceOutputs["organization/travel/dev"] = PROMOTED;
 stackReferenceOutputs["organization/travel/staging"] = PROMOTED;
 

@@ -300,14 +300,13 @@ describe("RegistryImage", () => {
     );
   });
 
-  it("takes promoted images from the source stack's outputs", async () => {
+  it("takes promoted images from the source stack's verified outputs", async () => {
     const { stackReferenceOutputs } = await import("../support/mocks");
-    stackReferenceOutputs["org/travel/dev"] = {
-      images: {
-        backend: { ref: BACKEND_REF, gitSha: SHA_A },
-        frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
-      },
+    const images = {
+      backend: { ref: BACKEND_REF, gitSha: SHA_A },
+      frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
     };
+    stackReferenceOutputs["org/travel/dev"] = { images, verifiedImages: images };
     const raw = validRaw();
     raw.images = { mode: "promote", fromStack: "org/travel/dev" };
     await compose(raw);

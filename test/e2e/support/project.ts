@@ -25,6 +25,15 @@ export interface E2EProject {
   output: string[];
   /** The app secret values this stack was given (to prove none leaks). */
   secretValues: string[];
+  /** The Kubernetes namespace this stack deploys into. */
+  namespace: string;
+}
+
+export interface ProjectOptions {
+  /** Share another project's file backend (for StackReferences between them). */
+  stateDir?: string;
+  /** Namespace to deploy into. */
+  namespace?: string;
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -56,9 +65,9 @@ function committedLocalConfig(): Record<string, unknown> {
   );
 }
 
-export async function createProject(name: string): Promise<E2EProject> {
+export async function createProject(name: string, opts: ProjectOptions = {}): Promise<E2EProject> {
   const dir = mkdtempSync(join(tmpdir(), `travel-e2e-${name}-`));
-  const stateDir = join(dir, ".state");
+  const stateDir = opts.stateDir ?? join(dir, ".state");
   execFileSync("mkdir", ["-p", stateDir, join(dir, "project")]);
   const projectDir = join(dir, "project");
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
@@ -91,7 +100,15 @@ export async function createProject(name: string): Promise<E2EProject> {
     { workDir: projectDir, envVars },
   );
   const secretValues = [`sk-e2e-${Date.now()}-openai`, `maps-e2e-${Date.now()}-key`];
-  const p: E2EProject = { dir: projectDir, sourceDir, stateDir, stack, output: [], secretValues };
+  const p: E2EProject = {
+    dir: projectDir,
+    sourceDir,
+    stateDir,
+    stack,
+    output: [],
+    secretValues,
+    namespace: opts.namespace ?? E2E_NAMESPACE,
+  };
   await writeConfig(p, {});
   await stack.setAllConfig({
     "travel:registryToken": { value: registryToken(), secret: true },
@@ -125,7 +142,7 @@ export async function writeConfig(
   const config: Record<string, unknown> = {
     ...committedLocalConfig(),
     // Its own namespace, so it can run beside the local stack.
-    "travel:namespace": E2E_NAMESPACE,
+    "travel:namespace": p.namespace,
     "travel:images": {
       mode: "build",
       backend: { context: join(p.sourceDir, "backend") },
