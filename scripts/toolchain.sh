@@ -22,9 +22,6 @@ for tool in pulumi pulumi-resource-kubernetes pulumi-resource-docker-build; do
   path="${path:+$path:}$bin"
 done
 
-# The policy-pack launcher the official CLI archive ships next to `pulumi`.
-path="$path:$root/tools/pulumi-policy"
-
 printf 'export PATH=%q:"$PATH"\n' "$path"
 echo "export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"
 echo "export PULUMI_SKIP_UPDATE_CHECK=true"

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { kubectl, kubectlGet, registryTags } from "./support/local-env";
+import { kubectl, kubectlGet } from "./support/local-env";
 import {
   commitSource,
   createProject,
@@ -66,7 +66,6 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     >;
     assert.equal(verified.backend!.gitSha, verifiedSha);
 
-    const tagsBefore = await registryTags("travel/coagents-travel-backend");
     await writeConfig(target, { ...SMALL, "travel:images": { mode: "promote", fromStack } });
     const result = await up(target);
     assert.equal(result.summary.result, "succeeded");
@@ -78,7 +77,10 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     assert.deepEqual(deployedImages(target), deployedImages(source));
     const state = JSON.stringify(await target.stack.exportStack());
     assert.ok(!state.includes("docker-build:index:Image"), "the target built an image");
-    assert.deepEqual(await registryTags("travel/coagents-travel-backend"), tagsBefore);
+    assert.ok(
+      !target.output.join("\n").includes("docker-build:index:Image"),
+      "the target ran a build",
+    );
   });
 
   it("a SHA whose rollout failed at the source is refused at preview time", async () => {

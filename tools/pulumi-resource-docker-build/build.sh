@@ -69,7 +69,7 @@ fi
 (
   cd "$here"
   go build -mod=readonly -trimpath \
-    -ldflags "-X $version_var=${version#v}" \
+    -ldflags "-s -w -X $version_var=${version#v}" \
     -o "$out/bin/$plugin" "$pkg"
 ) >&2
 log "compiled in $((SECONDS - start))s"

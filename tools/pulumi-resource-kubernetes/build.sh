@@ -76,7 +76,7 @@ log "compiling"
 (
   cd "$src"
   go build -mod=readonly -trimpath \
-    -ldflags "-X $version_var=$version" \
+    -ldflags "-s -w -X $version_var=$version" \
     -o "$out/bin/$plugin" .
 ) >&2
 log "built in $((SECONDS - start))s"

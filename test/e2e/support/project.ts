@@ -169,7 +169,9 @@ export async function upFails(p: E2EProject): Promise<{ message: string; seconds
   } catch (err) {
     return { message: String(err), seconds: (Date.now() - started) / 1000 };
   }
-  throw new Error("pulumi up succeeded but was expected to fail");
+  throw new Error(
+    `pulumi up succeeded but was expected to fail; its output ended with:\n${p.output.slice(-40).join("\n")}`,
+  );
 }
 
 /** The change counts of the last update, e.g. { same: 20, update: 1 }. */
