@@ -20,6 +20,22 @@ export const SECRET_CHECKSUM_ANNOTATION = "checksum/app-secrets";
 /** Pod template annotation that records why the root filesystem is writable (policy contract). */
 export const WRITABLE_ROOT_REASON_ANNOTATION = "travel.example/writable-root-reason";
 
+/**
+ * What `pulumi up` waits for: every pod of the Deployment's new revision available and no
+ * old pod left. The provider checks these only once `status.observedGeneration` caught up.
+ * The built-in Deployment awaiter of the kubernetes provider (v4.25) was seen reporting
+ * success for a new ReplicaSet whose pods never became ready (a stale `Progressing`
+ * condition read right after the controller observed the new generation); this does not.
+ * With an autoscaler the replica count is not known here, so the built-in awaiter stays.
+ */
+export function rolloutComplete(replicas: number): string {
+  return JSON.stringify([
+    `jsonpath={.status.updatedReplicas}=${replicas}`,
+    `jsonpath={.status.availableReplicas}=${replicas}`,
+    `jsonpath={.status.replicas}=${replicas}`,
+  ]);
+}
+
 export interface WorkloadArgs {
   /** Namespace to deploy into. */
   readonly namespace: pulumi.Input<string>;
@@ -66,7 +82,10 @@ export function createWorkload(
       metadata: {
         namespace: args.namespace,
         labels,
-        annotations: { "pulumi.com/timeoutSeconds": String(timeout) },
+        annotations: {
+          "pulumi.com/timeoutSeconds": String(timeout),
+          ...(cfg.autoscaling ? {} : { "pulumi.com/waitFor": rolloutComplete(cfg.replicas) }),
+        },
       },
       spec: {
         // With an autoscaler the HPA owns the replica count.

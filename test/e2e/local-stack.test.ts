@@ -206,12 +206,21 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
       "travel:backend": { probes: { readiness: "/never-ready" } },
     });
     const { message, seconds } = await upFails(p);
-    assert.match(message, /travel-backend/);
-    assert.match(
-      message,
-      /ContainersNotReady|containers with unready status|Unhealthy|ProgressDeadlineExceeded/,
+    // The Deployment's await (pulumi.com/waitFor, see src/components/workload.ts) fails
+    // when the rollout does not complete within rolloutTimeoutSeconds.
+    assert.match(message, /"travel-e2e\/travel-backend-[0-9a-f]+" failed to fully initialize/);
+    assert.match(message, /Waiting for \{\.status\.replicas\}=1 \(found "2"\)|timed out waiting/);
+    assert.ok(seconds >= 45 && seconds < 120, `failed after ${seconds}s`);
+    // The pod's reason, as the cluster reports it.
+    const pods = kubectl("get", "pods", "-n", NS, "-l", "app.kubernetes.io/name=travel-backend");
+    const reasons = pods.items.flatMap(
+      (pod: { status: { conditions?: { type: string; status: string; reason?: string }[] } }) =>
+        (pod.status.conditions ?? [])
+          .filter((c) => c.type === "Ready" && c.status === "False")
+          .map((c) => c.reason),
     );
-    assert.ok(seconds < 240, `failed after ${seconds}s`);
+    assert.deepEqual(reasons, ["ContainersNotReady"]);
+    assert.match(message, /containers with unready status|ContainersNotReady|timed out/);
     const rs = kubectl(
       "get",
       "replicasets",

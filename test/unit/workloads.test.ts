@@ -48,7 +48,14 @@ describe("Backend", () => {
     assert.deepEqual(d.metadata, {
       namespace: "app-travelexample",
       labels: labels("travel-backend", "backend"),
-      annotations: { "pulumi.com/timeoutSeconds": "600" },
+      annotations: {
+        "pulumi.com/timeoutSeconds": "600",
+        "pulumi.com/waitFor": JSON.stringify([
+          "jsonpath={.status.updatedReplicas}=1",
+          "jsonpath={.status.availableReplicas}=1",
+          "jsonpath={.status.replicas}=1",
+        ]),
+      },
     });
     assert.deepEqual(d.spec, {
       replicas: 1,
@@ -207,6 +214,8 @@ describe("workload options", () => {
     await compose(raw);
     const d = one(DEPLOYMENT, "travel-frontend").inputs;
     assert.equal("replicas" in d.spec, false);
+    // The replica count is the HPA's: the provider's own Deployment await applies.
+    assert.equal(d.metadata.annotations["pulumi.com/waitFor"], undefined);
     assert.deepEqual(one(HPA, "travel-frontend").inputs.spec, {
       scaleTargetRef: {
         apiVersion: "apps/v1",
