@@ -812,16 +812,14 @@ cmd_verify() {
 }
 
 cmd_env() {
-  local token=""
-  [[ -r "$REGISTRY_TOKEN_FILE" ]] && token="$(cat "$REGISTRY_TOKEN_FILE")"
-  [[ -n "$token" ]] || echo "# local-env: no registry token yet; run '$0 up' first" >&2
+  # The token itself is never printed: read it from LOCAL_REGISTRY_TOKEN_FILE.
+  [[ -s "$REGISTRY_TOKEN_FILE" ]] || echo "# local-env: no registry token yet; run '$0 up' first" >&2
   printf 'export TRAVEL_LOCAL_STATE=%q\n' "$STATE"
   printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_PATH"
   printf 'export DOCKER_HOST=%q\n' "unix://$DOCKER_SOCK"
   printf 'export DOCKER_CONFIG=%q\n' "$DOCKER_CONFIG_DIR"
   printf 'export LOCAL_REGISTRY=%q\n' "$REGISTRY_ADDR"
   printf 'export LOCAL_REGISTRY_USER=%q\n' "$REGISTRY_USER"
-  printf 'export LOCAL_REGISTRY_PASSWORD=%q\n' "$token"
   printf 'export LOCAL_REGISTRY_TOKEN_FILE=%q\n' "$REGISTRY_TOKEN_FILE"
 }
 
@@ -852,6 +850,12 @@ cmd_status() {
     report dockerd down
   fi
 
+  pid="$(pid_from_file "$BUILDKIT_PIDFILE" "$BUILDKIT_DIR/buildkitd.toml")"
+  if [[ -n "$pid" && -S "$BUILDKIT_SOCK" ]]; then
+    report buildkitd up "pid $pid, buildx builder $BUILDER_NAME at unix://$BUILDKIT_SOCK"
+  else
+    report buildkitd down "${pid:+pid $pid has no socket}"
+  fi
   pid="$(pid_from_file "$REGISTRY_PIDFILE" "$REGISTRY_DIR/config.yml")"
   if [[ -n "$pid" && "$(registry_code)" == 401 ]]; then
     report registry up "pid $pid, http://$REGISTRY_ADDR (basic auth, user $REGISTRY_USER)"

@@ -5,137 +5,27 @@
  */
 import { z } from "zod";
 import { githubConfigIssues, githubConfigSchema, kubeconfigSchema } from "./github/config-schema";
-import { CPU_QUANTITY, MEMORY_QUANTITY, cpuMillis, memoryBytes } from "./quantity";
+import {
+  bool,
+  digestRef,
+  envName,
+  gitSha,
+  HIDDEN,
+  HOSTNAME,
+  intIn,
+  label,
+  pattern,
+  PATH_COMPONENT,
+  REGISTRY_SERVER,
+  RESERVED_NAMESPACES,
+  STACK_NAME,
+  text,
+} from "./config-fields";
+import { cpuMillis, memoryBytes } from "./quantity";
+import { backendSchema, frontendSchema } from "./workload-schema";
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
-const GIT_SHA = /^[0-9a-f]{40}$/;
-const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/;
-const PATH_COMPONENT = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
-const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const DIGEST_REF =
-  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
-const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-
-/** Stands in for a value that must not be echoed (it may be a pasted secret). */
-export const HIDDEN = Symbol("hidden");
-
-export const DEFAULT_APP_SECRET_KEYS = ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"];
-
-const text = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
-const pattern = (re: RegExp, expected: string, maxLength = 253) =>
-  z.string({ error: expected }).max(maxLength, { error: expected }).regex(re, { error: expected });
-const intIn = (lo: number, hi: number) => {
-  const expected = `an integer from ${lo} to ${hi}`;
-  return z.int({ error: expected }).min(lo, { error: expected }).max(hi, { error: expected });
-};
-const bool = () => z.boolean({ error: "true or false" });
-
-const label = pattern(RFC1123_LABEL, "an RFC 1123 label (lowercase a-z, 0-9, '-'; max 63)", 63);
-const envName = pattern(ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
-const httpPath = pattern(HTTP_PATH, "an absolute HTTP path starting with '/'", 1024);
-const port = intIn(1, 65535);
-const cpu = pattern(CPU_QUANTITY, 'a CPU quantity such as "250m" or "1"');
-const memory = pattern(MEMORY_QUANTITY, 'a memory quantity such as "256Mi" or "1Gi"');
-const gitSha = pattern(GIT_SHA, "a full 40-character lowercase git commit SHA");
-const digestRef = pattern(
-  DIGEST_REF,
-  "a digest-pinned image reference 'registry/name@sha256:<64 hex>'",
-  512,
-);
-
-interface ResourceDefaults {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
-
-interface WorkloadDefaults {
-  replicas: number;
-  port: number;
-  serviceName: string;
-  imageName: string;
-  resources: ResourceDefaults;
-  probePath: string;
-  secretEnv: string[];
-}
-
-const resourcePair = (d: { cpu: string; memory: string }) =>
-  z.strictObject({ cpu: cpu.default(d.cpu), memory: memory.default(d.memory) }).prefault({});
-
-function workloadShape(d: WorkloadDefaults) {
-  return {
-    replicas: intIn(1, 100).default(d.replicas),
-    port: port.default(d.port),
-    serviceName: label.default(d.serviceName),
-    imageName: pattern(REPOSITORY, "an image repository name (lowercase path)", 200).default(
-      d.imageName,
-    ),
-    resources: z
-      .strictObject({
-        requests: resourcePair(d.resources.requests),
-        limits: resourcePair(d.resources.limits),
-      })
-      .prefault({}),
-    probes: z
-      .strictObject({
-        startup: httpPath.default(d.probePath),
-        readiness: httpPath.default(d.probePath),
-        liveness: httpPath.default(d.probePath),
-      })
-      .prefault({}),
-    env: z.record(envName, z.string({ error: "a string value" })).default({}),
-    secretEnv: z.array(envName, { error: "a list of app secret keys" }).default(d.secretEnv),
-    autoscaling: z
-      .strictObject({
-        minReplicas: intIn(1, 100),
-        maxReplicas: intIn(1, 100),
-        targetCpuUtilization: intIn(1, 100).default(80),
-      })
-      .optional(),
-    writableRootFilesystemReason: text(
-      "why this workload needs a writable root filesystem",
-    ).optional(),
-  };
-}
-
-export const backendSchema = z
-  .strictObject({
-    ...workloadShape({
-      replicas: 1,
-      port: 8000,
-      serviceName: "travel-backend-service",
-      imageName: "coagents-travel-backend",
-      resources: {
-        requests: { cpu: "500m", memory: "512Mi" },
-        limits: { cpu: "1", memory: "1Gi" },
-      },
-      probePath: "/docs",
-      secretEnv: DEFAULT_APP_SECRET_KEYS,
-    }),
-    sharedState: bool().default(false),
-    actionPath: httpPath.default("/copilotkit"),
-  })
-  .prefault({});
-
-export const frontendSchema = z
-  .strictObject(
-    workloadShape({
-      replicas: 2,
-      port: 3000,
-      serviceName: "travel-frontend-service",
-      imageName: "coagents-travel-frontend",
-      resources: {
-        requests: { cpu: "200m", memory: "256Mi" },
-        limits: { cpu: "500m", memory: "512Mi" },
-      },
-      probePath: "/",
-      secretEnv: [],
-    }),
-  )
-  .prefault({});
+export { HIDDEN } from "./config-fields";
+export { backendSchema, frontendSchema } from "./workload-schema";
 
 const buildSource = z.strictObject(
   {
