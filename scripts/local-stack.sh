@@ -34,9 +34,11 @@ fi
 scripts/local-env.sh up --no-verify
 eval "$(scripts/local-env.sh env)"
 
+# --refresh: `local-env.sh down` deletes the simulated cluster, and with it every object
+# the stack's state still lists; refreshing first lets `up` recreate them.
 case "$action" in
-  up) pulumi up --yes --stack local --skip-preview ;;
-  preview) pulumi preview --diff --stack local ;;
+  up) pulumi up --yes --refresh --stack local --skip-preview ;;
+  preview) pulumi preview --diff --refresh --stack local ;;
   destroy) pulumi destroy --yes --stack local; exit 0 ;;
   *) log "unknown action: $action (up, preview or destroy)"; exit 2 ;;
 esac
