@@ -8,6 +8,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 log() { printf '\n== %s\n' "$*" >&2; }
 
+log "actionlint (the workflow tests run it; built once from Go modules)"
+bash tools/actionlint/build.sh >/dev/null
+
 log "unit tests"
 npm run --silent test:unit
 
