@@ -10,7 +10,7 @@ import { Frontend } from "./components/frontend";
 import { HttpRoute } from "./components/http-route";
 import { Namespace } from "./components/namespace";
 import { BuildSource, ExistingSource, RegistryImage } from "./components/registry-image";
-import { Secrets } from "./components/secrets";
+import { RegistryCredentials, Secrets } from "./components/secrets";
 import type { StackConfig } from "./config";
 import { composeGitHub, GitHubOutputs } from "./github";
 import { ImageSet, selectPromotion, Workload } from "./promotion";
@@ -65,11 +65,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     labels,
     appSecrets: cfg.appSecrets,
     appSecretKeys: cfg.appSecretKeys,
-    registry: {
-      server: cfg.registry.server,
-      username: cfg.registry.username,
-      token: cfg.registryToken,
-    },
+    registry: registryCredentials(cfg),
   });
   const common = {
     namespace: ns.name,
@@ -131,6 +127,11 @@ export function composeStack(cfg: StackConfig): StackOutputs {
   };
 }
 
+/** The registry login: pushes in build mode, and the pull secret in every mode. */
+function registryCredentials(cfg: StackConfig): RegistryCredentials {
+  return { server: cfg.registry.server, username: cfg.registry.username, token: cfg.registryToken };
+}
+
 /** Where each workload's image comes from; resolved before any resource exists. */
 function imageSources(cfg: StackConfig): Record<Workload, BuildSource | ExistingSource> {
   const images = cfg.images;
@@ -154,11 +155,7 @@ function imageSources(cfg: StackConfig): Record<Workload, BuildSource | Existing
           platform: images.platform as BuildSource["platform"],
           builder: images.builder,
           repository: `${cfg.registry.server}/${cfg.registry.owner}/${cfg[w].imageName}`,
-          registry: {
-            server: cfg.registry.server,
-            username: cfg.registry.username,
-            token: cfg.registryToken,
-          },
+          registry: registryCredentials(cfg),
         };
       };
       return { backend: build("backend"), frontend: build("frontend") };
