@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The main job on this machine: `pulumi up` of the local stack against the local
-# environment, then print its outputs.
+# environment, then its outputs, the app's URL and a command that fetches it through
+# the Gateway.
 #
 #   scripts/local-stack.sh [up]      toolchain + local environment + pulumi up (default)
 #   scripts/local-stack.sh preview   the same, with pulumi preview --diff
 #   scripts/local-stack.sh destroy   pulumi destroy of the local stack
 #
-# State: a file backend under the local environment's state directory. Secrets: the
+# State: a file backend under the local environment's state folder. Secrets: the
 # passphrase provider with the passphrase "travel-local" (local stack only).
 set -euo pipefail
 
@@ -16,13 +17,12 @@ action="${1:-up}"
 log() { printf '[local-stack] %s\n' "$*" >&2; }
 
 [[ -d node_modules ]] || { log "installing npm dependencies"; npm ci --no-audit --no-fund; }
-eval "$(scripts/toolchain.sh)"
+eval "$(scripts/toolchain.sh pulumi)"
 
 state="${TRAVEL_LOCAL_STATE:-$HOME/.local/state/travel-local}"
 export PULUMI_BACKEND_URL="file://$state/pulumi-state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-travel-local}"
-export PULUMI_HOME="$state/pulumi-home"
-mkdir -p "$state/pulumi-state" "$PULUMI_HOME"
+mkdir -p "$state/pulumi-state"
 
 pulumi stack select local 2>/dev/null || pulumi stack init local
 
@@ -34,12 +34,30 @@ fi
 scripts/local-env.sh up --no-verify
 eval "$(scripts/local-env.sh env)"
 
-# --refresh: `local-env.sh down` deletes the simulated cluster, and with it every object
-# the stack's state still lists; refreshing first lets `up` recreate them.
+# The stand-in servers are static binaries compiled before the image build.
+node --import tsx fixtures/app/compile.ts
+
+# Refresh only when the cluster is not the one the stack last saw (`local-env.sh down
+# --purge` deletes its data): the state then lists objects that no longer exist.
+cluster="$("$TRAVEL_KUBECTL" get namespace kube-system -o jsonpath='{.metadata.uid}')"
+seen="$state/pulumi-state/.local-cluster"
+refresh=()
+if [[ "$(cat "$seen" 2>/dev/null)" != "$cluster" ]]; then
+  refresh=(--refresh)
+  log "a new cluster ($cluster): refreshing the stack's state first"
+fi
+
 case "$action" in
-  up) pulumi up --yes --refresh --stack local --skip-preview ;;
-  preview) pulumi preview --diff --refresh --stack local ;;
-  destroy) pulumi destroy --yes --stack local; exit 0 ;;
+  up) pulumi up --yes --stack local --skip-preview "${refresh[@]}" ;;
+  preview) pulumi preview --diff --stack local "${refresh[@]}"; exit 0 ;;
+  destroy) pulumi destroy --yes --stack local "${refresh[@]}"; rm -f "$seen"; exit 0 ;;
   *) log "unknown action: $action (up, preview or destroy)"; exit 2 ;;
 esac
+printf '%s' "$cluster" >"$seen"
 pulumi stack output --stack local --json
+
+host="$(pulumi stack output url --stack local)"
+host="${host#https://}"
+log "the app: https://$host (the Gateway listens on $LOCAL_GATEWAY_ADDRESS); fetch it with:"
+printf 'curl --fail --silent --show-error --resolve %s:443:%s --cacert %s https://%s/\n' \
+  "$host" "$LOCAL_GATEWAY_ADDRESS" "$LOCAL_CA_CERT" "$host"

@@ -40,9 +40,10 @@ const EXPECTED = {
   local: {
     hostnames: ["travel.local.test"],
     replicas: { backend: 1, frontend: 2 },
+    // Two cores: both workloads, their surge pods and the environment must fit.
     requests: {
-      backend: { cpu: "500m", memory: "512Mi" },
-      frontend: { cpu: "200m", memory: "256Mi" },
+      backend: { cpu: "50m", memory: "32Mi" },
+      frontend: { cpu: "25m", memory: "32Mi" },
     },
     builds: 2,
     pdbs: ["travel-frontend"],

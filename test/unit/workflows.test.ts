@@ -6,11 +6,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { parse } from "yaml";
 import { PR_CHECKS } from "../../src/github";
+import { binary, select } from "../../toolchain/select";
+import { expand } from "../../toolchain/tools";
 
 const ROOT = join(__dirname, "..", "..");
 const WORKFLOWS = join(ROOT, ".github", "workflows");
@@ -229,12 +231,12 @@ describe("pr.yml", () => {
     assert.deepEqual(Object.keys(pr.jobs), ["unit", "preview"]);
   });
 
-  it("unit tests: npm ci, build, lint, unit tests, with actionlint built first", () => {
+  it("unit tests: npm ci, actionlint through the toolchain, build, lint, unit tests", () => {
     const unit = pr.jobs.unit!;
     assert.equal(unit.permissions, undefined);
     assert.deepEqual(runs(unit), [
-      "bash tools/actionlint/build.sh",
       "npm ci",
+      "scripts/toolchain.sh lint >/dev/null",
       "npm run build",
       "npm run lint",
       "npm run test:unit",
@@ -414,20 +416,15 @@ describe("rollback.yml", () => {
 });
 
 describe("actionlint", () => {
-  /** Where tools/actionlint/build.sh installs the binary of the version go.mod pins. */
+  /** The actionlint the toolchain chose: installed at the pin, or its cached build. */
   function actionlintPath(): string {
-    if (process.env.ACTIONLINT) return process.env.ACTIONLINT;
-    const gomod = readFileSync(join(ROOT, "tools", "actionlint", "go.mod"), "utf8");
-    const version = /github\.com\/rhysd\/actionlint (v\d+\.\d+\.\d+)/.exec(gomod)?.[1];
-    assert.ok(version, "tools/actionlint/go.mod pins no actionlint version");
-    const dir = process.env.TRAVEL_TOOLCHAIN_DIR ?? join(homedir(), ".cache", "travel-toolchain");
-    return join(dir, `actionlint-${version}`, "bin", "actionlint");
+    return binary(select(expand(["lint"]), { build: false, log: () => undefined }), "actionlint");
   }
 
   function actionlint(args: string[]) {
     const bin = actionlintPath();
     if (!existsSync(bin)) {
-      assert.fail(`actionlint is not built (${bin}): run \`bash tools/actionlint/build.sh\``);
+      assert.fail(`actionlint is not built (${bin}): run \`scripts/toolchain.sh lint\``);
     }
     return spawnSync(bin, ["-no-color", "-oneline", ...args], { cwd: ROOT, encoding: "utf8" });
   }

@@ -1,21 +1,19 @@
 /**
- * The local environment the end-to-end tests run against (started by
- * scripts/local-env.sh): a kube-apiserver with controllers and kwok nodes,
- * dockerd, and a registry on 127.0.0.1:5000 that requires basic auth.
- * Assertions read these real parts, never Pulumi's own report.
+ * The local environment the end-to-end tests run against (scripts/local-env.sh): a
+ * Kubernetes control plane with one real node (containerd, kubelet, kube-proxy,
+ * CoreDNS, kube-router, Traefik as the Gateway), and a registry on 127.0.0.1:5000
+ * that requires basic auth. Assertions read these real parts, never Pulumi's report.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../scripts/local-env/layout";
 
-export const STATE = process.env.TRAVEL_LOCAL_STATE ?? join(homedir(), ".local/state/travel-local");
-export const KUBECONFIG = join(STATE, "kubeconfig");
-export const REGISTRY = "127.0.0.1:5000";
-export const REGISTRY_USER = "travel-ci";
+export { KUBECONFIG, STATE } from "../../../scripts/local-env/layout";
+export const REGISTRY = LOCAL_REGISTRY.address;
+export const REGISTRY_USER = LOCAL_REGISTRY.user;
 
 export function registryToken(): string {
-  return readFileSync(join(STATE, "registry-token"), "utf8").trim();
+  return readFileSync(LOCAL_REGISTRY.tokenFile, "utf8").trim();
 }
 
 /** Runs kubectl against the local cluster and parses its JSON output. */

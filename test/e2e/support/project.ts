@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
-import { KUBECONFIG, registryToken, STATE } from "./local-env";
+import { compileFixtureServers } from "../../../fixtures/app/compile";
+import { KUBECONFIG, registryToken } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
 export const PASSPHRASE = "travel-e2e-passphrase";
@@ -78,6 +79,7 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
 
   const sourceDir = join(dir, "source");
   cpSync(join(ROOT, "fixtures", "app"), sourceDir, { recursive: true });
+  compileFixtureServers(sourceDir);
   git(sourceDir, "init", "-q");
   git(sourceDir, "config", "user.email", "e2e@example.invalid");
   git(sourceDir, "config", "user.name", "e2e");
@@ -89,7 +91,6 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_HOME: join(STATE, "pulumi-home"),
     KUBECONFIG,
   };
   // The program reads CI's commit variables first; the tests want the git HEAD.
@@ -141,8 +142,9 @@ export async function writeConfig(
   );
   const config: Record<string, unknown> = {
     ...committedLocalConfig(),
-    // Its own namespace, so it can run beside the local stack.
+    // Its own namespace and hostname, so it can run beside the local stack.
     "travel:namespace": p.namespace,
+    "travel:hostnames": [hostnameOf(p)],
     "travel:images": {
       mode: "build",
       backend: { context: join(p.sourceDir, "backend") },
@@ -155,6 +157,11 @@ export async function writeConfig(
     else config[k] = v;
   }
   writeFileSync(file, stringify({ ...doc, config }));
+}
+
+/** The stack's hostname on the local Gateway. */
+export function hostnameOf(p: Pick<E2EProject, "namespace">): string {
+  return `${p.namespace}.local.test`;
 }
 
 export async function up(p: E2EProject): Promise<UpResult> {

@@ -1,0 +1,30 @@
+/**
+ * The component table, in start order (`down` walks it in reverse). Each entry is
+ * described once in its own module; runner.ts is the one loop over them.
+ */
+import type { Component } from "../component";
+import { apiserver, certificates, controllerManager, etcd, scheduler } from "./control-plane";
+import { kubeRouter } from "./firewall";
+import { gatewayApi, traefik } from "./gateway";
+import { buildkitd, dockerd, registry } from "./images";
+import { network } from "./network";
+import { containerd, coredns, kubelet, kubeProxy } from "./node";
+
+export const COMPONENTS: readonly Component[] = [
+  dockerd,
+  buildkitd,
+  registry,
+  certificates,
+  etcd,
+  apiserver,
+  controllerManager,
+  scheduler,
+  network,
+  containerd,
+  kubelet,
+  kubeProxy,
+  coredns,
+  kubeRouter,
+  gatewayApi,
+  traefik,
+];

@@ -1,0 +1,127 @@
+/**
+ * The local environment's table and the one way its files are made: every component's
+ * needs come before it, each config template is filled completely, supervisord's
+ * program lines quote what they must. Nothing is started.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+
+// The environment's paths come from TRAVEL_LOCAL_STATE when its modules load.
+const STATE = mkdtempSync(join(tmpdir(), "local-env-unit-"));
+process.env.TRAVEL_LOCAL_STATE = STATE;
+
+async function load() {
+  const [{ COMPONENTS }, runner, supervisor, template] = await Promise.all([
+    import("../../scripts/local-env/components"),
+    import("../../scripts/local-env/runner"),
+    import("../../scripts/local-env/supervisor"),
+    import("../../scripts/local-env/template"),
+  ]);
+  return { COMPONENTS, runner, supervisor, template };
+}
+
+const fakeContext = (name: string) => ({
+  log: join(STATE, "logs", `${name}.log`),
+  say: () => undefined,
+  bin: (b: string) => `/opt/travel-test/bin/${b}`,
+  files: (t: string) => `/opt/travel-test/${t}`,
+  kubectl: () => "",
+});
+
+/** Every file below `dir`. */
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+describe("local environment: the component table", () => {
+  it("lists each component once, after everything it needs", async () => {
+    const { COMPONENTS, runner } = await load();
+    const names = COMPONENTS.map((c) => c.name);
+    assert.equal(new Set(names).size, names.length);
+    runner.checkOrder(COMPONENTS);
+    assert.deepEqual(names.slice(0, 3), ["dockerd", "buildkitd", "registry"]);
+    assert.equal(names.at(-1), "traefik");
+  });
+
+  it("refuses a table in which a component comes before what it needs", async () => {
+    const { COMPONENTS, runner } = await load();
+    const kubelet = COMPONENTS.find((c) => c.name === "kubelet")!;
+    assert.throws(() => runner.checkOrder([kubelet, ...COMPONENTS.filter((c) => c !== kubelet)]), {
+      message: "component kubelet needs kube-apiserver, containerd, which must come before it",
+    });
+  });
+
+  it("fills every config template completely, into files that parse", async () => {
+    const { COMPONENTS } = await load();
+    for (const c of COMPONENTS) {
+      if (c.name === "registry") continue; // needs htpasswd, and writes a token
+      c.prepare?.(fakeContext(c.name));
+    }
+    const written = files(STATE).filter((f) => !f.includes("/logs/"));
+    assert.ok(written.length >= 8, written.join(", "));
+    for (const f of written) {
+      const text = readFileSync(f, "utf8");
+      assert.doesNotMatch(text, /\{\{|\}\}/, f);
+      if (f.endsWith(".json") || f.endsWith(".conflist")) JSON.parse(text);
+      if (f.endsWith(".yaml")) parse(text);
+    }
+    const cni = JSON.parse(
+      readFileSync(join(STATE, "cni", "net.d", "10-travel-local.conflist"), "utf8"),
+    );
+    assert.equal(
+      cni.plugins[0].ipMasq,
+      false,
+      "no masquerade: pod traffic never leaves the machine",
+    );
+    const kubelet = parse(readFileSync(join(STATE, "kubelet", "config.yaml"), "utf8"));
+    assert.deepEqual(
+      [kubelet.failCgroupV1, kubelet.cgroupDriver, kubelet.makeIPTablesUtilChains],
+      [false, "cgroupfs", false],
+    );
+    assert.match(
+      readFileSync(join(STATE, "containerd", "config.toml"), "utf8"),
+      /restrict_oom_score_adj = true/,
+    );
+  });
+
+  it("names what a template lacks", async () => {
+    const { template } = await load();
+    assert.throws(() => template.fill("a {{x}} b {{ y }} {{x}}", { z: 1 }, "templates/t"), {
+      message: "templates/t: no value for x, y",
+    });
+    assert.equal(template.fill("{{a}}-{{ b }}", { a: 1, b: "two" }), "1-two");
+  });
+});
+
+describe("local environment: supervisord programs", () => {
+  it("quotes arguments, escapes % and never starts a program on its own", async () => {
+    const { supervisor } = await load();
+    const conf = supervisor.render(
+      new Map([
+        [
+          "demo",
+          { argv: ["/bin/demo", "--flag=a b", "50%", "it's"], env: { A: 'x"y' }, stopSeconds: 5 },
+        ],
+      ]),
+    );
+    assert.match(conf, /^command=\/bin\/demo '--flag=a b' 50%% 'it'"'"'s'$/m);
+    assert.match(conf, /^environment=A="x\\"y"$/m);
+    for (const line of [
+      "autostart=false",
+      "autorestart=false",
+      "stopwaitsecs=5",
+      "stopasgroup=true",
+      "killasgroup=true",
+    ]) {
+      assert.ok(conf.includes(`\n${line}\n`), line);
+    }
+    assert.match(conf, new RegExp(`^stdout_logfile=${STATE}/logs/demo.log$`, "m"));
+  });
+});
