@@ -108,6 +108,7 @@ export const stackConfigSchema = z
     frontend: frontendSchema,
     images: imagesSchema,
     rolloutTimeoutSeconds: intIn(30, 3600).default(600),
+    rolloutProgressDeadlineSeconds: intIn(10, 3600).default(120),
     // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
     // required by the engine): both mean "not configured".
     github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
@@ -175,6 +176,13 @@ export const stackConfigSchema = z
           ["frontend", "serviceName"],
           "a name different from backend.serviceName",
           cfg.frontend.serviceName,
+        );
+      }
+      if (cfg.rolloutProgressDeadlineSeconds > cfg.rolloutTimeoutSeconds) {
+        issue(
+          ["rolloutProgressDeadlineSeconds"],
+          `at most rolloutTimeoutSeconds (${cfg.rolloutTimeoutSeconds})`,
+          cfg.rolloutProgressDeadlineSeconds,
         );
       }
       if (cfg.gateway.httpsRedirect && (!cfg.gateway.sectionName || !cfg.gateway.httpSectionName)) {

@@ -71,7 +71,10 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     namespace: ns.name,
     environment,
     secrets,
-    rolloutTimeoutSeconds: cfg.rolloutTimeoutSeconds,
+    rollout: {
+      timeoutSeconds: cfg.rolloutTimeoutSeconds,
+      progressDeadlineSeconds: cfg.rolloutProgressDeadlineSeconds,
+    },
   };
   const backend = new Backend(names.backend, {
     ...common,

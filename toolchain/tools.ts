@@ -117,6 +117,8 @@ export const TOOLS: readonly Tool[] = [
     ],
     ldflags: (v) => [`-X ${PULUMI_VERSION_VAR}=${v}`],
     tags: ["osusergo"],
+    // The official CLI ships it; dynamic resources (src/components/rollout.ts) need it.
+    scripts: ["pulumi-resource-pulumi-nodejs"],
     installed: { kind: "path", accept: "atLeast" },
   },
   provider("kubernetes", {

@@ -5,7 +5,7 @@
  * `app.kubernetes.io/component: backend`.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { COMPONENT_LABEL, K8sObject, kindOf, LabelSelector, namespaceOf } from "./k8s";
+import { K8sObject, kindOf, LabelSelector, namespaceOf } from "./k8s";
 import {
   ofKind,
   selects,
@@ -14,6 +14,7 @@ import {
   workloadsOf,
   workloadsWithComponent,
 } from "./stack-index";
+import { LABEL } from "../../src/names";
 
 const ROUTE_KINDS = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"];
 
@@ -30,7 +31,7 @@ export function backendServices(resources: PolicyResource[]): PolicyResource[] {
   return ofKind(resources, "Service").filter((s) => {
     const props = s.props as K8sObject;
     return (
-      props.metadata?.labels?.[COMPONENT_LABEL] === "backend" ||
+      props.metadata?.labels?.[LABEL.component] === "backend" ||
       backends.some((w) => w.namespace === namespaceOf(props) && serviceSelects(props, w.podLabels))
     );
   });

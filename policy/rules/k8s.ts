@@ -5,9 +5,6 @@
  */
 import { UnknownValueError } from "@pulumi/policy";
 
-/** Pod template label that marks a workload's role in the app. */
-export const COMPONENT_LABEL = "app.kubernetes.io/component";
-
 export interface ObjectMeta {
   name?: string;
   namespace?: string;

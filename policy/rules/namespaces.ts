@@ -1,8 +1,9 @@
 /** Every Namespace enforces the Pod Security Standards "restricted" profile. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, K8sObject, kindOf } from "./k8s";
+import { LABEL } from "../../src/names";
 
-export const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+const ENFORCE_LABEL = LABEL.podSecurityEnforce;
 
 export const namespaceRestricted: ResourceValidationPolicy = {
   name: "namespace-pod-security-restricted",

@@ -4,12 +4,13 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { containersOf, Container, describe, K8sObject, PodSpec, podTemplateOf } from "./k8s";
+import { ANNOTATION } from "../../src/names";
 
 /**
  * Pod template annotation that allows `readOnlyRootFilesystem: false`: its
  * (non-empty) value says why the workload needs a writable root filesystem.
  */
-export const WRITABLE_ROOT_REASON = "travel.example/writable-root-reason";
+const WRITABLE_ROOT_REASON = ANNOTATION.writableRootReason;
 
 /** The restricted-profile problems of one container, each as "what is wrong. Fix: ...". */
 export function containerSecurityProblems(c: Container, pod: PodSpec): string[] {

@@ -5,13 +5,13 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  COMPONENT_LABEL,
   K8sObject,
   kindOf,
   LabelSelector,
   namespaceOf,
   podTemplateOf,
 } from "./k8s";
+import { LABEL } from "../../src/names";
 
 /** A pod-bearing object of the stack. */
 export interface Workload {
@@ -97,5 +97,5 @@ export function workloadsOf(resources: PolicyResource[]): Workload[] {
 
 /** Workloads whose pods carry `app.kubernetes.io/component: <component>`. */
 export function workloadsWithComponent(workloads: Workload[], component: string): Workload[] {
-  return workloads.filter((w) => w.podLabels[COMPONENT_LABEL] === component);
+  return workloads.filter((w) => w.podLabels[LABEL.component] === component);
 }

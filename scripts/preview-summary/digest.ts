@@ -3,8 +3,7 @@
  * its steps grouped into one change per resource.
  */
 
-/** How serialized state marks a value only known after the update. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN } from "../../src/names";
 
 /** A resource's serialized state (apitype.ResourceV3), the fields used here. */
 export interface ResourceState {

@@ -2,12 +2,13 @@
  * What a preview does to each Deployment: its image, whether its pods roll
  * and why, its replicas and its containers' resources, before and after.
  */
-import { ResourceChange, ResourceState, UNKNOWN } from "./digest";
+import { ANNOTATION, LABEL, UNKNOWN } from "../../src/names";
+import { ResourceChange, ResourceState } from "./digest";
 
 /** Pod template annotation that changes with the app secrets (see src/components/workload.ts). */
-export const SECRET_CHECKSUM = "checksum/app-secrets";
+const SECRET_CHECKSUM = ANNOTATION.secretChecksum;
 /** Pod label holding the git SHA the image was built from (its tag). */
-export const VERSION_LABEL = "app.kubernetes.io/version";
+const VERSION_LABEL = LABEL.version;
 
 type Obj = Record<string, unknown>;
 

@@ -2,8 +2,7 @@
  * Label sets, computed once per workload and shared by every object that
  * selects or describes it (Deployment, Service, PDB, NetworkPolicy, route).
  */
-
-export const PART_OF = "coagents-travel";
+import { LABEL, PART_OF } from "../names";
 
 export interface WorkloadIdentity {
   /** The workload's name, e.g. "travel-backend". */
@@ -17,8 +16,8 @@ export interface WorkloadIdentity {
 /** The immutable labels a Deployment selects its pods by. */
 export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
   return {
-    "app.kubernetes.io/name": id.name,
-    "app.kubernetes.io/instance": id.environment,
+    [LABEL.name]: id.name,
+    [LABEL.instance]: id.environment,
   };
 }
 
@@ -26,18 +25,18 @@ export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
 export function workloadLabels(id: WorkloadIdentity): Record<string, string> {
   return {
     ...selectorLabels(id),
-    "app.kubernetes.io/component": id.component,
-    "app.kubernetes.io/part-of": PART_OF,
-    "app.kubernetes.io/managed-by": "pulumi",
+    [LABEL.component]: id.component,
+    [LABEL.partOf]: PART_OF,
+    [LABEL.managedBy]: "pulumi",
   };
 }
 
 /** Labels for objects that belong to the app as a whole (namespace, secrets, routes). */
 export function appLabels(environment: string): Record<string, string> {
   return {
-    "app.kubernetes.io/part-of": PART_OF,
-    "app.kubernetes.io/instance": environment,
-    "app.kubernetes.io/managed-by": "pulumi",
+    [LABEL.partOf]: PART_OF,
+    [LABEL.instance]: environment,
+    [LABEL.managedBy]: "pulumi",
   };
 }
 
@@ -48,10 +47,10 @@ export function namespaceLabels(
 ): Record<string, string> {
   return {
     ...appLabels(environment),
-    "pod-security.kubernetes.io/enforce": "restricted",
+    [LABEL.podSecurityEnforce]: "restricted",
     "pod-security.kubernetes.io/enforce-version": "latest",
     "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/warn": "restricted",
-    ...(meshMode === "ambient" ? { "istio.io/dataplane-mode": "ambient" } : {}),
+    ...(meshMode === "ambient" ? { [LABEL.dataplaneMode]: "ambient" } : {}),
   };
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config-schema";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { createWorkload, WorkloadArgs } from "./workload";
+import { TYPE } from "../names";
 
 export interface BackendArgs extends WorkloadArgs {
   readonly config: BackendConfig;
@@ -30,9 +31,9 @@ export class Backend extends pulumi.ComponentResource {
   public readonly rolledOut: pulumi.Output<string>;
 
   constructor(name: string, args: BackendArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:k8s:Backend", name, {}, opts);
+    super(TYPE.backend, name, {}, opts);
     const id: WorkloadIdentity = { name, component: "backend", environment: args.environment };
-    const { deployment, service } = createWorkload(this, id, args);
+    const { deployment, service, rollout } = createWorkload(this, id, args);
 
     new k8s.networking.v1.NetworkPolicy(
       name,
@@ -54,7 +55,7 @@ export class Backend extends pulumi.ComponentResource {
 
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
-    this.rolledOut = pulumi.all([deployment.status, args.version]).apply(([, version]) => version);
+    this.rolledOut = pulumi.all([rollout.revision, args.version]).apply(([, version]) => version);
     this.url = pulumi.interpolate`http://${this.serviceName}:${args.config.port}`;
     this.actionUrl = pulumi.interpolate`${this.url}${args.config.actionPath}`;
     this.registerOutputs({

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FrontendConfig } from "../config-schema";
 import { WorkloadIdentity } from "../builders/labels";
 import { createWorkload, WorkloadArgs } from "./workload";
+import { TYPE } from "../names";
 
 export interface FrontendArgs extends WorkloadArgs {
   readonly config: FrontendConfig;
@@ -24,14 +25,14 @@ export class Frontend extends pulumi.ComponentResource {
   public readonly rolledOut: pulumi.Output<string>;
 
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:k8s:Frontend", name, {}, opts);
+    super(TYPE.frontend, name, {}, opts);
     const id: WorkloadIdentity = { name, component: "frontend", environment: args.environment };
-    const { deployment, service } = createWorkload(this, id, args, [
+    const { deployment, service, rollout } = createWorkload(this, id, args, [
       { name: "REMOTE_ACTION_URL", value: args.remoteActionUrl },
     ]);
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
-    this.rolledOut = pulumi.all([deployment.status, args.version]).apply(([, version]) => version);
+    this.rolledOut = pulumi.all([rollout.revision, args.version]).apply(([, version]) => version);
     this.port = args.config.port;
     this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName });
   }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayConfig } from "../config-schema";
+import { PULUMI_ANNOTATION, TYPE } from "../names";
 
 /** Waits until the (first) parent Gateway has accepted the route. */
 export const ACCEPTED_WAIT_FOR =
@@ -28,7 +29,7 @@ export class HttpRoute extends pulumi.ComponentResource {
   public readonly ready: pulumi.Output<boolean>;
 
   constructor(name: string, args: HttpRouteArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:k8s:HttpRoute", name, {}, opts);
+    super(TYPE.httpRoute, name, {}, opts);
     const gw = args.gateway;
     const parentRef = (sectionName: string | undefined) => ({
       group: "gateway.networking.k8s.io",
@@ -38,7 +39,7 @@ export class HttpRoute extends pulumi.ComponentResource {
       ...(sectionName ? { sectionName } : {}),
     });
     const annotations: Record<string, string> = gw.awaitAccepted
-      ? { "pulumi.com/waitFor": ACCEPTED_WAIT_FOR }
+      ? { [PULUMI_ANNOTATION.waitFor]: ACCEPTED_WAIT_FOR }
       : {};
     const metadata = { namespace: args.namespace, labels: args.labels, annotations };
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaceLabels } from "../builders/labels";
+import { TYPE } from "../names";
 
 export interface NamespaceArgs {
   /** The namespace's name (an RFC 1123 label). */
@@ -26,7 +27,7 @@ export class Namespace extends pulumi.ComponentResource {
   public readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:k8s:Namespace", name, {}, opts);
+    super(TYPE.namespace, name, {}, opts);
     const namespace = new k8s.core.v1.Namespace(
       name,
       {

@@ -1,6 +1,7 @@
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryCredentials } from "./secrets";
+import { TYPE } from "../names";
 
 /** Build `context` with `dockerfile`, tag it with the source's git SHA and push it. */
 export interface BuildSource {
@@ -51,7 +52,7 @@ export class RegistryImage extends pulumi.ComponentResource {
   public readonly gitSha: pulumi.Output<string>;
 
   constructor(name: string, args: RegistryImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:image:RegistryImage", name, {}, opts);
+    super(TYPE.registryImage, name, {}, opts);
     const src = args.source;
     if (src.kind === "existing") {
       this.ref = pulumi.output(src.ref);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mapChecksum } from "../builders/checksum";
 import { dockerConfigJson } from "../builders/docker-config";
 import { secretKeyEnv } from "../builders/env";
+import { TYPE } from "../names";
 
 export interface RegistryCredentials {
   /** Registry host, e.g. "ghcr.io". */
@@ -41,7 +42,7 @@ export class Secrets extends pulumi.ComponentResource {
   private readonly keys: readonly string[];
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:k8s:Secrets", name, {}, opts);
+    super(TYPE.secrets, name, {}, opts);
     this.keys = [...args.appSecretKeys].sort();
     const data = pulumi.secret(args.appSecrets);
 

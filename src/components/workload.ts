@@ -10,31 +10,11 @@ import { plainEnv } from "../builders/env";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { HTTP_PORT_NAME, httpProbes } from "../builders/probes";
 import { containerSecurityContext, podSecurityContext } from "../builders/security";
+import { ANNOTATION, LABEL, PULUMI_ANNOTATION } from "../names";
+import { Rollout } from "./rollout";
 import type { Secrets } from "./secrets";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
-
-/** Pod template annotation whose value changes whenever an app secret changes. */
-export const SECRET_CHECKSUM_ANNOTATION = "checksum/app-secrets";
-
-/** Pod template annotation that records why the root filesystem is writable (policy contract). */
-export const WRITABLE_ROOT_REASON_ANNOTATION = "travel.example/writable-root-reason";
-
-/**
- * What `pulumi up` waits for: every pod of the Deployment's new revision available and no
- * old pod left. The provider checks these only once `status.observedGeneration` caught up.
- * The built-in Deployment awaiter of the kubernetes provider (v4.25) was seen reporting
- * success for a new ReplicaSet whose pods never became ready (a stale `Progressing`
- * condition read right after the controller observed the new generation); this does not.
- * With an autoscaler the replica count is not known here, so the built-in awaiter stays.
- */
-export function rolloutComplete(replicas: number): string {
-  return JSON.stringify([
-    `jsonpath={.status.updatedReplicas}=${replicas}`,
-    `jsonpath={.status.availableReplicas}=${replicas}`,
-    `jsonpath={.status.replicas}=${replicas}`,
-  ]);
-}
 
 export interface WorkloadArgs {
   /** Namespace to deploy into. */
@@ -49,16 +29,15 @@ export interface WorkloadArgs {
   readonly version: pulumi.Input<string>;
   /** The app and pull secrets; env vars reference them by name. */
   readonly secrets: Secrets;
-  /**
-   * Seconds `pulumi up` waits for a rollout, and the Deployment's progress deadline.
-   * @default 600
-   */
-  readonly rolloutTimeoutSeconds?: number;
+  /** How long `pulumi up` waits for a rollout: in all, and without progress. */
+  readonly rollout: { readonly timeoutSeconds: number; readonly progressDeadlineSeconds: number };
 }
 
 export interface Workload {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly service: k8s.core.v1.Service;
+  /** Completes when the Deployment's rollout of this update completed. */
+  readonly rollout: Rollout;
 }
 
 /** Creates the workload's children under `parent`, named after `id.name`. */
@@ -69,7 +48,6 @@ export function createWorkload(
   extraEnv: EnvVar[] = [],
 ): Workload {
   const cfg = args.config;
-  const timeout = args.rolloutTimeoutSeconds ?? 600;
   const labels = workloadLabels(id);
   const selector = selectorLabels(id);
   const opts = { parent };
@@ -82,26 +60,24 @@ export function createWorkload(
       metadata: {
         namespace: args.namespace,
         labels,
-        annotations: {
-          "pulumi.com/timeoutSeconds": String(timeout),
-          ...(cfg.autoscaling ? {} : { "pulumi.com/waitFor": rolloutComplete(cfg.replicas) }),
-        },
+        // The Rollout below awaits it (see rollout.ts for why not the provider's awaiter).
+        annotations: { [PULUMI_ANNOTATION.skipAwait]: "true" },
       },
       spec: {
         // With an autoscaler the HPA owns the replica count.
         replicas: cfg.autoscaling ? undefined : cfg.replicas,
         selector: { matchLabels: selector },
-        progressDeadlineSeconds: timeout,
+        progressDeadlineSeconds: args.rollout.progressDeadlineSeconds,
         revisionHistoryLimit: 10,
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: {
-            labels: { ...labels, "app.kubernetes.io/version": args.version },
+            labels: { ...labels, [LABEL.version]: args.version },
             annotations: {
-              [SECRET_CHECKSUM_ANNOTATION]: args.secrets.checksum,
+              [ANNOTATION.secretChecksum]: args.secrets.checksum,
               ...(writableReason === undefined
                 ? {}
-                : { [WRITABLE_ROOT_REASON_ANNOTATION]: writableReason }),
+                : { [ANNOTATION.writableRootReason]: writableReason }),
             },
           },
           spec: {
@@ -195,5 +171,16 @@ export function createWorkload(
     );
   }
 
-  return { deployment, service };
+  const rollout = new Rollout(
+    id.name,
+    {
+      namespace: deployment.metadata.namespace,
+      deployment: deployment.metadata.name,
+      generation: deployment.metadata.generation,
+      timeoutSeconds: args.rollout.timeoutSeconds,
+    },
+    opts,
+  );
+
+  return { deployment, service, rollout };
 }

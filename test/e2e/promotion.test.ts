@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { kubectl, kubectlGet } from "./support/local-env";
 import {
   commitSource,
+  committedLocalConfig,
   createProject,
   E2EProject,
   head,
@@ -17,7 +18,9 @@ import {
   writeConfig,
 } from "./support/project";
 
-const SMALL = { "travel:frontend": { replicas: 1 } };
+const SMALL = {
+  "travel:frontend": { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 1 },
+};
 
 function deployedImages(p: E2EProject): Record<string, string> {
   const list = kubectl("get", "deployments", "-n", p.namespace);
@@ -84,13 +87,10 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
   });
 
   it("a SHA whose rollout failed at the source is refused at preview time", async () => {
-    commitSource(source, "backend/app.txt", `unverified ${Date.now()}\n`);
+    // A build that never gets ready: its rollout fails at the source.
+    commitSource(source, "backend/mode", "never-ready\n");
     const unverifiedSha = head(source);
-    await writeConfig(source, {
-      ...SMALL,
-      "travel:rolloutTimeoutSeconds": 40,
-      "travel:backend": { probes: { readiness: "/never-ready" } },
-    });
+    await writeConfig(source, { ...SMALL, "travel:rolloutProgressDeadlineSeconds": 20 });
     await upFails(source);
     const verified = (await source.stack.outputs()).verifiedImages!.value as Record<
       string,

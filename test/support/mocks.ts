@@ -14,6 +14,9 @@ export interface Recorded {
 
 export const recorded: Recorded[] = [];
 
+/** The type token of the dynamic Rollout resource (src/components/rollout.ts). */
+export const ROLLOUT = "pulumi-nodejs:dynamic/rollout:Rollout";
+
 /** Outputs a mocked StackReference returns, keyed by the referenced stack name. */
 export const stackReferenceOutputs: Record<string, Record<string, unknown>> = {};
 
@@ -27,8 +30,13 @@ void pulumi.runtime.setMocks(
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.startsWith("kubernetes:")) {
         const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
-        state.metadata = { ...metadata, name: metadata.name ?? `${args.name}-0a1b2c3d` };
+        state.metadata = {
+          ...metadata,
+          name: metadata.name ?? `${args.name}-0a1b2c3d`,
+          generation: 1,
+        };
       }
+      if (args.type === ROLLOUT) state.revision = "1";
       if (args.type === "docker-build:index:Image") {
         state.digest = fakeDigest(String((args.inputs.tags as string[])[0]));
       }

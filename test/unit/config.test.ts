@@ -297,7 +297,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "unknown top-level key",
     (r) => (r.replicas = 3),
     [
-      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, github, kubeconfig",
+      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, github, kubeconfig",
     ],
   ],
   [

@@ -44,11 +44,10 @@ import { isProduction, prodFrontendReplicas } from "../../policy/rules/productio
 import { containerResources } from "../../policy/rules/resources";
 import { selects, serviceSelects } from "../../policy/rules/stack-index";
 import { looksSecret, noPlainSecretEnv, noSecretsInConfigMaps } from "../../policy/rules/secrets";
-import {
-  podSecurityRestricted,
-  readOnlyRootFilesystem,
-  WRITABLE_ROOT_REASON,
-} from "../../policy/rules/security";
+import { podSecurityRestricted, readOnlyRootFilesystem } from "../../policy/rules/security";
+import { ANNOTATION, UNKNOWN } from "../../src/names";
+
+const WRITABLE_ROOT_REASON = ANNOTATION.writableRootReason;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -61,7 +60,7 @@ const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const NS = "app-travelexample";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
-const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN_STRING = UNKNOWN;
 
 const selector = (w: string) => ({ "app.kubernetes.io/name": `travel-${w}` });
 const podLabels = (w: string) => ({ ...selector(w), "app.kubernetes.io/component": w });

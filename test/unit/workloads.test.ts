@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { fakeDigest, ofType, one, Recorded, secretContent } from "../support/mocks";
+import { fakeDigest, ofType, one, Recorded, ROLLOUT, secretContent } from "../support/mocks";
 import { compose, Composed } from "../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 import { mapChecksum } from "../../src/builders/checksum";
@@ -48,19 +48,13 @@ describe("Backend", () => {
     assert.deepEqual(d.metadata, {
       namespace: "app-travelexample",
       labels: labels("travel-backend", "backend"),
-      annotations: {
-        "pulumi.com/timeoutSeconds": "600",
-        "pulumi.com/waitFor": JSON.stringify([
-          "jsonpath={.status.updatedReplicas}=1",
-          "jsonpath={.status.availableReplicas}=1",
-          "jsonpath={.status.replicas}=1",
-        ]),
-      },
+      // Awaited by its Rollout instead (see src/components/rollout.ts).
+      annotations: { "pulumi.com/skipAwait": "true" },
     });
     assert.deepEqual(d.spec, {
       replicas: 1,
       selector: { matchLabels: selector("travel-backend") },
-      progressDeadlineSeconds: 600,
+      progressDeadlineSeconds: 120,
       revisionHistoryLimit: 10,
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
@@ -214,8 +208,7 @@ describe("workload options", () => {
     await compose(raw);
     const d = one(DEPLOYMENT, "travel-frontend").inputs;
     assert.equal("replicas" in d.spec, false);
-    // The replica count is the HPA's: the provider's own Deployment await applies.
-    assert.equal(d.metadata.annotations["pulumi.com/waitFor"], undefined);
+    assert.deepEqual(d.metadata.annotations, { "pulumi.com/skipAwait": "true" });
     assert.deepEqual(one(HPA, "travel-frontend").inputs.spec, {
       scaleTargetRef: {
         apiVersion: "apps/v1",
@@ -256,13 +249,20 @@ describe("workload options", () => {
     assert.deepEqual(c.volumeMounts, []);
   });
 
-  it("carries the rollout timeout to the await annotation and progress deadline", async () => {
+  it("awaits each Deployment with a Rollout: its timeout, and the progress deadline on the Deployment", async () => {
     const raw = validRaw();
     raw.rolloutTimeoutSeconds = 90;
+    raw.rolloutProgressDeadlineSeconds = 45;
     await compose(raw);
     const d = one(DEPLOYMENT, "travel-backend").inputs;
-    assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], "90");
-    assert.equal(d.spec.progressDeadlineSeconds, 90);
+    assert.equal(d.spec.progressDeadlineSeconds, 45);
+    for (const w of ["backend", "frontend"]) {
+      const r = one(ROLLOUT, `travel-${w}`).inputs;
+      assert.deepEqual(
+        { namespace: r.namespace, deployment: r.deployment, timeoutSeconds: r.timeoutSeconds },
+        { namespace: "app-travelexample", deployment: `travel-${w}-0a1b2c3d`, timeoutSeconds: 90 },
+      );
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../scripts/local-env/layout";
+import { DOCKER, KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../scripts/local-env/layout";
 
 export { KUBECONFIG, STATE } from "../../../scripts/local-env/layout";
 export const REGISTRY = LOCAL_REGISTRY.address;
@@ -28,6 +28,27 @@ export function kubectl(...args: string[]): any {
     },
   );
   return JSON.parse(out);
+}
+
+/** kubectl apply of the given objects (as a List). */
+export function kubectlApply(...objects: object[]): void {
+  execFileSync(
+    process.env.TRAVEL_KUBECTL ?? "kubectl",
+    ["--kubeconfig", KUBECONFIG, "apply", "-f", "-"],
+    {
+      input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+      stdio: ["pipe", "ignore", "pipe"],
+    },
+  );
+}
+
+/** kubectl delete of what the arguments name, not waiting; missing objects are fine. */
+export function kubectlDelete(...args: string[]): void {
+  execFileSync(
+    process.env.TRAVEL_KUBECTL ?? "kubectl",
+    ["--kubeconfig", KUBECONFIG, "delete", "--ignore-not-found", "--wait=false", ...args],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
 }
 
 /** kubectl get, or undefined when the object does not exist. */
@@ -77,4 +98,44 @@ export async function registryDigest(repository: string, tag: string): Promise<s
 /** Status of an unauthenticated request, to prove the registry demands credentials. */
 export async function anonymousStatus(): Promise<number> {
   return (await fetch(`http://${REGISTRY}/v2/`)).status;
+}
+
+/**
+ * An image that is in the registry by digest but cannot be pulled: built with dockerd
+ * from `context` and pushed under `tag`, then its last layer's blob is deleted (what a
+ * registry garbage collection gone wrong leaves). Returns `<registry>/<repo>@<digest>`.
+ */
+export async function pushUnpullableImage(
+  context: string,
+  repository: string,
+  tag: string,
+): Promise<string> {
+  const ref = `${REGISTRY}/${repository}:${tag}`;
+  const docker = (args: string[], input?: string) =>
+    execFileSync(DOCKER.cli, args, {
+      input,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, DOCKER_BUILDKIT: "1" },
+    });
+  docker(["build", "-q", "-t", ref, context]);
+  docker(["login", REGISTRY, "-u", REGISTRY_USER, "--password-stdin"], registryToken());
+  try {
+    docker(["push", ref]);
+  } finally {
+    docker(["logout", REGISTRY]);
+  }
+  const digest = await registryDigest(repository, tag);
+  const manifest = (await (
+    await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${digest}`, {
+      headers: { Authorization: authHeader(), Accept: MANIFEST_TYPES },
+    })
+  ).json()) as { layers?: { digest: string }[] };
+  const layer = manifest.layers?.at(-1)?.digest;
+  if (!layer) throw new Error(`${ref}: no layers in its manifest`);
+  const res = await fetch(`http://${REGISTRY}/v2/${repository}/blobs/${layer}`, {
+    method: "DELETE",
+    headers: { Authorization: authHeader() },
+  });
+  if (res.status !== 202) throw new Error(`DELETE blob ${layer} of ${ref}: HTTP ${res.status}`);
+  return `${REGISTRY}/${repository}@${digest}`;
 }

@@ -54,7 +54,7 @@ export function head(p: E2EProject): string {
 }
 
 /** The local stack's committed config, as YAML values keyed by full key. */
-function committedLocalConfig(): Record<string, unknown> {
+export function committedLocalConfig(): Record<string, unknown> {
   const file = parse(readFileSync(join(ROOT, "Pulumi.local.yaml"), "utf8")) as {
     config: Record<string, unknown>;
   };

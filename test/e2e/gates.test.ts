@@ -1,0 +1,235 @@
+/**
+ * The primary seed's "Testing Gates", for real, on a stack `pulumi up` deployed to the
+ * local node: pods running (containerd containers pulled from the authenticated
+ * registry through the stack's pull secret), probes passing, Service discovery by DNS,
+ * the frontend reaching the backend by its Service name, the app answering on its
+ * hostname through the Gateway, and the NetworkPolicy enforced.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { assertRealPod, clusterIp, deployment, pods, type Pod } from "./support/cluster";
+import { clusterDns, eventually, get, viaGateway, viaGatewayHttp } from "./support/http";
+import {
+  anonymousStatus,
+  kubectl,
+  kubectlGet,
+  kubectlApply,
+  kubectlDelete,
+} from "./support/local-env";
+import { createProject, E2EProject, hostnameOf, up } from "./support/project";
+
+const NS = "travel-gates";
+const BACKEND_SERVICE = "travel-backend-service";
+const FRONTEND_SERVICE = "travel-frontend-service";
+/** What the frontend answers when it reached the backend (pod names vary). */
+const WIRED =
+  /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\) <- backend travel backend fixture v1 \(pod travel-backend-[^)]+\)$/;
+
+/** A restricted pod of our own beside the stack's, running `image`. */
+function extraPod(
+  name: string,
+  image: string,
+  opts: { labels?: Record<string, string>; pullSecret?: string; env?: object[] },
+) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: NS, labels: { "travel.example/e2e": name, ...opts.labels } },
+    spec: {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...(opts.pullSecret ? { imagePullSecrets: [{ name: opts.pullSecret }] } : {}),
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+      containers: [
+        {
+          name: "app",
+          image,
+          // Always ask the registry, even though the node has the image already.
+          imagePullPolicy: "Always",
+          env: opts.env ?? [],
+          resources: {
+            requests: { cpu: "10m", memory: "16Mi" },
+            limits: { cpu: "100m", memory: "64Mi" },
+          },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function pod(name: string): Pod | undefined {
+  return kubectlGet("pod", name, "-n", NS) as Pod | undefined;
+}
+
+describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, () => {
+  let p: E2EProject;
+  let pullSecret: string;
+
+  before(async () => {
+    p = await createProject(`gates${Date.now().toString(36)}`, { namespace: NS });
+    const result = await up(p);
+    assert.equal(result.summary.result, "succeeded");
+    pullSecret = deployment(NS, "backend").spec.template.spec.imagePullSecrets[0].name;
+  });
+
+  after(async () => {
+    if (p && kubectlGet("namespace", NS)) await p.stack.destroy().catch(() => undefined);
+  });
+
+  it("pods run in containerd on the node, from images pulled through the stack's pull secret", async () => {
+    assert.equal(await anonymousStatus(), 401, "the registry demands credentials");
+    assert.match(pullSecret, /^travel-registry-/);
+    for (const w of ["backend", "frontend"] as const) {
+      const live = pods(NS, w);
+      assert.equal(live.length, w === "backend" ? 1 : 2);
+      for (const x of live) {
+        assertRealPod(x);
+        assert.deepEqual(x.spec.imagePullSecrets, [{ name: pullSecret }]);
+        assert.equal(x.status.containerStatuses![0]!.imageID, x.spec.containers[0]!.image);
+      }
+    }
+  });
+
+  it("without the pull secret, or with a wrong token, the image cannot be pulled", async () => {
+    const image = deployment(NS, "backend").spec.template.spec.containers[0].image as string;
+    const wrong = {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/dockerconfigjson",
+      metadata: { name: "wrong-token", namespace: NS },
+      stringData: {
+        ".dockerconfigjson": JSON.stringify({
+          auths: {
+            "127.0.0.1:5000": { auth: Buffer.from("travel-ci:not-the-token").toString("base64") },
+          },
+        }),
+      },
+    };
+    kubectlApply(
+      wrong,
+      extraPod("no-pull-secret", image, {}),
+      extraPod("wrong-pull-secret", image, { pullSecret: "wrong-token" }),
+    );
+    try {
+      for (const name of ["no-pull-secret", "wrong-pull-secret"]) {
+        await eventually(`${name} fails to pull`, 90, () => {
+          const waiting = pod(name)?.status.containerStatuses?.[0]?.state.waiting;
+          return (
+            /^(ErrImagePull|ImagePullBackOff)$/.test(waiting?.reason ?? "") &&
+            /401 Unauthorized|authorization failed|unauthorized/i.test(waiting?.message ?? "")
+          );
+        });
+      }
+    } finally {
+      kubectlDelete("pod/no-pull-secret", "pod/wrong-pull-secret", "secret/wrong-token", "-n", NS);
+    }
+  });
+
+  it("startup, readiness and liveness probes pass against the real paths", () => {
+    for (const [w, path] of [
+      ["backend", "/docs"],
+      ["frontend", "/"],
+    ] as const) {
+      const c = deployment(NS, w).spec.template.spec.containers[0];
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"])
+        assert.equal(c[probe].httpGet.path, path);
+      for (const x of pods(NS, w)) {
+        const s = x.status.containerStatuses![0]!;
+        assert.deepEqual(
+          [s.started, s.ready, s.restartCount],
+          [true, true, 0],
+          `${x.metadata.name} started, ready, never restarted`,
+        );
+      }
+    }
+  });
+
+  it("cluster DNS resolves the backend's Service; /docs answers; the frontend answers with the backend's answer", async () => {
+    const backendIp = clusterIp(NS, BACKEND_SERVICE);
+    assert.deepEqual(await clusterDns(`${BACKEND_SERVICE}.${NS}.svc.cluster.local`), [backendIp]);
+    const docs = await get(`http://${backendIp}:8000/docs`);
+    assert.equal(docs?.status, 200);
+    assert.equal(docs?.body, "travel backend docs: travel backend fixture v1\n");
+    const front = await get(`http://${clusterIp(NS, FRONTEND_SERVICE)}:3000/`);
+    assert.equal(front?.status, 200, front?.body);
+    assert.match(front!.body.trim(), WIRED);
+  });
+
+  it("the real Gateway accepts the routes; the hostname answers over HTTPS; HTTP redirects to HTTPS", async () => {
+    const host = hostnameOf(p);
+    assert.equal((await p.stack.outputs()).url!.value, `https://${host}`);
+    for (const route of kubectl("get", "httproutes.gateway.networking.k8s.io", "-n", NS).items) {
+      const parent = route.status.parents[0];
+      assert.equal(parent.controllerName, "traefik.io/gateway-controller");
+      const conditions = Object.fromEntries(
+        parent.conditions.map((c: { type: string; status: string }) => [c.type, c.status]),
+      );
+      assert.deepEqual(
+        [conditions.Accepted, conditions.ResolvedRefs],
+        ["True", "True"],
+        route.metadata.name,
+      );
+    }
+    const https = await viaGateway(host);
+    assert.equal(https?.status, 200, https?.body);
+    assert.match(https!.body.trim(), WIRED);
+    const http = await viaGatewayHttp(host, "/trips?id=7");
+    assert.equal(http?.status, 301);
+    assert.equal(http?.headers.location, `https://${host}/trips?id=7`);
+    assert.equal(
+      (await viaGateway("not-this-app.local.test"))?.status,
+      404,
+      "other hostnames are not routed here",
+    );
+  });
+
+  it("the NetworkPolicy lets only the frontend's pods reach the backend", async () => {
+    const front = deployment(NS, "frontend");
+    const template = front.spec.template;
+    const image = template.spec.containers[0].image as string;
+    const env = template.spec.containers[0].env.filter(
+      (e: { name: string }) => e.name === "REMOTE_ACTION_URL",
+    );
+    // Same image and backend URL; only the labels differ: one has the frontend's selector labels.
+    const impostor = extraPod("impostor", image, {
+      labels: front.spec.selector.matchLabels,
+      pullSecret,
+      env,
+    });
+    const intruder = extraPod("intruder", image, { pullSecret, env });
+    kubectlApply(impostor, intruder);
+    try {
+      const answer = async (name: string) => {
+        let ip: string | undefined;
+        await eventually(`${name} runs`, 60, () => {
+          ip = pod(name)?.status.podIP;
+          return pod(name)?.status.phase === "Running" && ip !== undefined;
+        });
+        return get(`http://${ip}:3000/`, 5000);
+      };
+      await eventually(
+        "the impostor (frontend labels) reaches the backend",
+        30,
+        async () => (await answer("impostor"))?.status === 200,
+      );
+      const denied = await answer("intruder");
+      assert.equal(denied?.status, 502);
+      assert.match(
+        denied!.body,
+        /backend call failed: .*(connection refused|timeout|deadline exceeded)/,
+      );
+    } finally {
+      kubectlDelete("pod/impostor", "pod/intruder", "-n", NS);
+    }
+  });
+});

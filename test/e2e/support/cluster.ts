@@ -1,0 +1,110 @@
+/**
+ * What the cluster says about a stack's workloads: Deployments, pods (live ones only),
+ * ReplicaSets and the digests they run, read with kubectl.
+ */
+import assert from "node:assert/strict";
+import { NODE } from "../../../scripts/local-env/layout";
+import { kubectl, REGISTRY, registryDigest, registryTags } from "./local-env";
+
+export const REPOS = {
+  backend: "travel/coagents-travel-backend",
+  frontend: "travel/coagents-travel-frontend",
+} as const;
+export type Workload = keyof typeof REPOS;
+export const WORKLOADS = Object.keys(REPOS) as Workload[];
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  started?: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  state: { waiting?: { reason?: string; message?: string }; running?: object };
+}
+
+export interface Pod {
+  metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
+  spec: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] };
+  status: {
+    phase: string;
+    podIP?: string;
+    conditions?: { type: string; status: string; reason?: string }[];
+    containerStatuses?: ContainerStatus[];
+  };
+}
+
+const selector = (w: Workload) => `app.kubernetes.io/name=travel-${w}`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function deployment(ns: string, w: Workload): any {
+  const list = kubectl("get", "deployments", "-n", ns, "-l", selector(w));
+  assert.equal(list.items.length, 1, `one ${w} Deployment in ${ns}`);
+  return list.items[0];
+}
+
+/** The workload's pods that are not being deleted. */
+export function pods(ns: string, w: Workload): Pod[] {
+  return (kubectl("get", "pods", "-n", ns, "-l", selector(w)).items as Pod[]).filter(
+    (p) => !p.metadata.deletionTimestamp,
+  );
+}
+
+export function available(ns: string, w: Workload): boolean {
+  return (deployment(ns, w).status.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === "Available" && c.status === "True",
+  );
+}
+
+/** A pod a real node runs: a containerd container, an address on the node's pod subnet. */
+export function assertRealPod(p: Pod): void {
+  const c = p.status.containerStatuses?.[0];
+  assert.equal(p.status.phase, "Running", `${p.metadata.name} Running`);
+  assert.ok(c?.ready, `${p.metadata.name} Ready`);
+  assert.match(
+    c.containerID ?? "",
+    /^containerd:\/\/[0-9a-f]{64}$/,
+    `${p.metadata.name} runs in containerd`,
+  );
+  const subnet = NODE.podCidr.split(".").slice(0, 3).join(".");
+  assert.ok(
+    p.status.podIP?.startsWith(`${subnet}.`),
+    `${p.metadata.name} has ${p.status.podIP} on ${NODE.podCidr}`,
+  );
+}
+
+/** Both workloads run the registry's digest of `sha`, every live pod on it; returns the refs. */
+export async function assertDeployed(ns: string, sha: string): Promise<Record<Workload, string>> {
+  const refs = {} as Record<Workload, string>;
+  for (const w of WORKLOADS) {
+    assert.ok((await registryTags(REPOS[w])).includes(sha), `${w} tag ${sha} in the registry`);
+    const ref = `${REGISTRY}/${REPOS[w]}@${await registryDigest(REPOS[w], sha)}`;
+    const d = deployment(ns, w);
+    assert.equal(d.spec.template.spec.containers[0].image, ref, `${w} Deployment pins the digest`);
+    const live = pods(ns, w);
+    assert.deepEqual(
+      [...new Set(live.map((p) => p.spec.containers[0]!.image))],
+      [ref],
+      `${w} pods run ${ref}`,
+    );
+    for (const p of live) {
+      assertRealPod(p);
+      // What containerd pulled is that digest.
+      assert.equal(
+        p.status.containerStatuses![0]!.imageID,
+        ref,
+        `${p.metadata.name} pulled ${ref}`,
+      );
+    }
+    assert.equal(d.status.updatedReplicas, d.spec.replicas);
+    assert.ok(available(ns, w), `${w} Available`);
+    refs[w] = ref;
+  }
+  return refs;
+}
+
+/** The ClusterIP of a Service. */
+export function clusterIp(ns: string, service: string): string {
+  return kubectl("get", "service", service, "-n", ns).spec.clusterIP as string;
+}
