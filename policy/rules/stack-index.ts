@@ -4,13 +4,7 @@
  * label-selector matching, built once from `validateStack` resources.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import {
-  K8sObject,
-  kindOf,
-  LabelSelector,
-  namespaceOf,
-  podTemplateOf,
-} from "./k8s";
+import { K8sObject, kindOf, LabelSelector, namespaceOf, podTemplateOf } from "./k8s";
 import { LABEL } from "../../src/names";
 
 /** A pod-bearing object of the stack. */
