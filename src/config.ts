@@ -49,8 +49,11 @@ export function loadConfig(): StackConfig {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     values[key] = config.get(key) ?? "";
-    const unset = values[key] === "";
-    if ((SECRET_KEYS as readonly string[]).includes(key) && !unset && !isStoredAsSecret(fullKey)) {
+    if (
+      (SECRET_KEYS as readonly string[]).includes(key) &&
+      values[key] !== "" &&
+      !isStoredAsSecret(fullKey)
+    ) {
       problems.push(
         `${fullKey} is stored in plaintext: expected a secret (pulumi config set --secret)`,
       );
@@ -84,7 +87,9 @@ export function parseStackConfig(
   ctx: { namespace: string; environment: string },
   earlierProblems: string[] = [],
 ): StackConfig {
-  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+  // Pulumi.yaml declares "" as the default of optional keys: not set, the schema's default applies.
+  const set = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
+  const result = stackConfigSchema.safeParse(set, { reportInput: true });
   const problems = [
     ...new Set([
       ...earlierProblems,

@@ -113,7 +113,8 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "registry token empty",
     (r) => (r.registryToken = ""),
     [
-      "travel:registryToken = [secret]: expected a registry token set with `pulumi config set --secret`",
+      // The engine hands an empty value over like an unset one.
+      "travel:registryToken is missing: expected a registry token set with `pulumi config set --secret`",
     ],
   ],
   [

@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { ofType, one } from "../support/mocks";
 import { resolveOutputs } from "../support/compose";
 import { composeStackFile, loadStack, project } from "../support/stack-files";
-import { parseStackConfig } from "../../src/config";
+import { decodeEngineConfig, parseStackConfig } from "../../src/config";
+import { staleConfigDocs } from "../../scripts/config-docs";
 import { stackConfigSchema } from "../../src/config-schema";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -122,10 +123,17 @@ describe("Pulumi.yaml", () => {
       const secrets = [registryToken, appSecrets, kubeconfig].map((o) => o === undefined);
       return { plain: JSON.parse(JSON.stringify(plain)) as unknown, secrets };
     };
+    // As the engine hands them over: strings, objects as JSON.
+    const engine = (v: unknown) => (typeof v === "object" ? JSON.stringify(v) : String(v));
     for (const [name, decl] of Object.entries(project.config)) {
       if (decl.default === undefined) continue;
-      assert.deepEqual(parsed({ ...minimal, [name]: decl.default }), parsed(minimal), name);
+      const withDefault = { ...minimal, ...decodeEngineConfig({ [name]: engine(decl.default) }) };
+      assert.deepEqual(parsed(withDefault), parsed(minimal), name);
     }
+  });
+
+  it("and README's configuration table are rendered from the schema and config-keys.ts", async () => {
+    assert.deepEqual(await staleConfigDocs(), [], "run: node --import tsx scripts/config-docs.ts");
   });
 
   it("marks the registry token secret", () => {

@@ -1,8 +1,8 @@
 // Wrapper module that builds actionlint (the GitHub Actions workflow linter) from its
-// published Go module, to validate .github/workflows in the unit tests. See build.sh.
+// published Go module, to validate .github/workflows in the unit tests. See ../tools.ts.
 //
 // The actionlint version is the version of github.com/rhysd/actionlint required below
-// (single source of truth read by build.sh).
+// (single source of truth read by ../tools.ts).
 module travel-toolchain/actionlint
 
 go 1.26.0

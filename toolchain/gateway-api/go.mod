@@ -1,6 +1,6 @@
 // Pins the Gateway API release whose standard-channel CRDs the local
-// end-to-end environment installs (scripts/local-env.sh). Nothing is compiled
-// here: build.sh copies config/crd/standard/*.yaml out of the module. Do not
+// end-to-end environment installs (scripts/local-env). Nothing is compiled
+// here: the builder (../build.ts) copies config/crd/standard/*.yaml out of the module. Do not
 // run `go mod tidy` (there is no import, so it would drop the requirement).
 module travel.example/tools/gateway-api
 

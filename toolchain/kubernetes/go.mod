@@ -1,6 +1,6 @@
 // Wrapper module pinning the Kubernetes control-plane binaries used by the
-// local end-to-end environment (scripts/local-env.sh). The k8s.io/kubernetes
-// version below is the single source of truth read by build.sh.
+// local end-to-end environment (scripts/local-env) and kubectl. The k8s.io/kubernetes
+// version below is the single source of truth read by ../tools.ts.
 module travel.example/tools/kubernetes
 
 go 1.25.0

@@ -1,6 +1,6 @@
 // Wrapper module that builds the Pulumi Node.js language host
 // (`pulumi-language-nodejs`), which the CLI looks for next to its own binary.
-// Built by ../pulumi/build.sh into the same bin directory as `pulumi`.
+// Built by the toolchain (../tools.ts, tool "pulumi") into the same bin directory as `pulumi`.
 //
 // The host's own module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
 // is not served by the Go module proxy here at any version. Until v3.68.0 the

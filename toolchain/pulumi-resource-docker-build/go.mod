@@ -1,5 +1,5 @@
 // Wrapper module that builds the Pulumi "docker-build" resource provider plugin
-// (pulumi-resource-docker-build) from its published Go module. See build.sh.
+// (pulumi-resource-docker-build) from its published Go module. See ../tools.ts and ../hooks.ts.
 //
 // The plugin version is the version of github.com/pulumi/pulumi-docker-build required
 // below (single source of truth; matches npm @pulumi/docker-build of the same version).

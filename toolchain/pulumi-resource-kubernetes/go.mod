@@ -1,8 +1,8 @@
 // Wrapper module that builds the Pulumi "kubernetes" resource provider plugin
 // (pulumi-resource-kubernetes) from github.com/pulumi/pulumi-kubernetes/provider/v4.
 // main.go and generate.go are copied unchanged from that module's
-// cmd/pulumi-resource-kubernetes directory at the pinned version; build.sh copies the
-// schema/mapping JSON from the module cache and generates the embedded files.
+// cmd/pulumi-resource-kubernetes directory at the pinned version; the builder (../hooks.ts)
+// copies the schema/mapping JSON from the module cache and generates the embedded files.
 //
 // provider/v4 has no tags of its own, so it is pinned by pseudo-version. None of the
 // release commits' pseudo-versions could be downloaded from the module mirror used here
@@ -12,7 +12,7 @@
 // strings from v4.24.0 to v4.25.0. It is built and labelled as v4.25.0.
 //
 // plugin-version: v4.25.0
-// (plugin version stamped into the binary and used in the output path; read by build.sh)
+// (plugin version stamped into the binary and used in the output path; read by ../tools.ts)
 module travel-toolchain/pulumi-resource-kubernetes
 
 go 1.24.7

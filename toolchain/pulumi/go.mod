@@ -1,9 +1,9 @@
 // Wrapper module that builds the Pulumi CLI (`pulumi`) from its published Go
-// module. See build.sh, which also builds ../pulumi-language-nodejs into the
-// same bin directory.
+// module. Built by the toolchain (../tools.ts), with ../pulumi-language-nodejs,
+// into the same bin directory.
 //
 // The CLI version is the version of github.com/pulumi/pulumi/pkg/v3 required
-// below (single source of truth; build.sh reads it from here). sdk/v3 must be
+// below (single source of truth; ../tools.ts reads it from here). sdk/v3 must be
 // required at the same version. v3.259.0 is the newest pkg/v3 whose module zip
 // the Go module proxy serves here (v3.260.0 has .info/.mod but no .zip).
 module travel.example/tools/pulumi
