@@ -26,11 +26,13 @@ mkdir -p "$state/pulumi-state"
 
 pulumi stack select local 2>/dev/null || pulumi stack init local
 
-# The local registry accepts the token the local stack holds (a throwaway value).
-token="$(pulumi config get registryToken --stack local)"
-if [[ "$(cat "$state/registry-token" 2>/dev/null)" != "$token" ]]; then
-  (umask 077 && printf '%s' "$token" >"$state/registry-token")
-fi
+# The local registry accepts the push and pull tokens the local stack holds (throwaway values).
+for pair in registryToken:registry-token registryPullToken:registry-pull-token; do
+  token="$(pulumi config get "${pair%%:*}" --stack local)"
+  if [[ "$(cat "$state/${pair#*:}" 2>/dev/null)" != "$token" ]]; then
+    (umask 077 && printf '%s' "$token" >"$state/${pair#*:}")
+  fi
+done
 scripts/local-env.sh up --no-verify
 eval "$(scripts/local-env.sh env)"
 

@@ -4,20 +4,30 @@
  * error line.
  */
 import { z } from "zod";
-import { CPU_QUANTITY, MEMORY_QUANTITY } from "./quantity";
+import { QUANTITY } from "./quantity";
 
 export const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Gateway API's Hostname: lowercase DNS labels of at most 63 characters, a leading "*." allowed. */
+export const HOSTNAME =
+  /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+/** Gateway API refuses IP addresses as hostnames. */
+export const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+/** A Kubernetes annotation key: an optional DNS-subdomain prefix and "/", then a name of at most 63. */
+const ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** An absolute path, with an optional query string (probes send both). */
+const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
 export const GIT_SHA = /^[0-9a-f]{40}$/;
 export const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/;
 export const PATH_COMPONENT = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
 export const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** `registry/name@sha256:…`, optionally with the tag it was pushed under (`name:tag@sha256:…`). */
 const DIGEST_REF =
-  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+@sha256:[0-9a-f]{64}$/;
+  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}$/;
 export const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+/** Namespaces an app may not take: `default` and every `kube-*`. */
+export const isReservedNamespace = (n: string) => n === "default" || n.startsWith("kube-");
 
 /** Stands in for a value that must not be echoed (it may be a pasted secret). */
 export const HIDDEN = Symbol("hidden");
@@ -39,13 +49,24 @@ export const label = pattern(
   63,
 );
 export const envName = pattern(ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+export const annotationKey = pattern(
+  ANNOTATION_KEY,
+  "an annotation key ([prefix/]name, e.g. eks.amazonaws.com/role-arn)",
+  317,
+);
 export const httpPath = pattern(HTTP_PATH, "an absolute HTTP path starting with '/'", 1024);
 export const port = intIn(1, 65535);
-export const cpu = pattern(CPU_QUANTITY, 'a CPU quantity such as "250m" or "1"');
-export const memory = pattern(MEMORY_QUANTITY, 'a memory quantity such as "256Mi" or "1Gi"');
+/** A quantity, from a string or (YAML) a number. */
+const quantity = (expected: string) =>
+  z.preprocess(
+    (v) => (typeof v === "number" && v >= 0 ? String(v) : v),
+    pattern(QUANTITY, expected, 64),
+  );
+export const cpu = quantity('a CPU quantity such as "250m", "0.5" or 2');
+export const memory = quantity('a memory quantity such as "256Mi", "1Gi" or "512M"');
 export const gitSha = pattern(GIT_SHA, "a full 40-character lowercase git commit SHA");
 export const digestRef = pattern(
   DIGEST_REF,
-  "a digest-pinned image reference 'registry/name@sha256:<64 hex>'",
+  "a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'",
   512,
 );

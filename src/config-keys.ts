@@ -13,7 +13,10 @@ export const TOP_LEVEL: Readonly<Record<string, string>> = {
   hostnames: "Hostnames the HTTPRoute serves; the first is the stack's url output.",
   gateway: "The parent Gateway of the route, its listeners, the HTTPS redirect and the await.",
   registry: "The image registry: images are <server>/<owner>/<imageName>:<git sha>.",
-  registryToken: "Secret. Registry token: pushes in build mode, and the pull secret.",
+  registryToken:
+    "Secret. The push token, required (and used) only when images.mode is build; the cluster never gets it.",
+  registryPullToken:
+    "Secret. A read-only registry token for the pods' pull secret (not needed with registry.public).",
   appSecrets:
     "Secrets of the app by environment variable name (set each with --secret --path appSecrets.NAME).",
   backend:
@@ -41,7 +44,9 @@ export const ROWS: Readonly<Record<string, string>> = {
     "`pulumi up` waits for the parent's `Accepted` condition (`pulumi.com/waitFor`)",
   "registry.server": "registry host[:port]",
   "registry.owner": "lowercase owner; images are `<server>/<owner>/<imageName>`",
-  "registry.username": "registry user",
+  "registry.username": "registry user of the push token",
+  "registry.pullUsername": "registry user of the pull token",
+  "registry.public": "the images are public: no pull secret, no pull token",
   "backend.replicas":
     "more than 1 is refused unless `backend.sharedState: true` (trip state is in memory)",
   "backend.port": "container and Service port",
@@ -49,10 +54,13 @@ export const ROWS: Readonly<Record<string, string>> = {
   "backend.imageName": "repository name under the owner",
   "backend.resources": "Kubernetes quantities; requests ≤ limits",
   "backend.probes": "HTTP paths of the startup, readiness and liveness probes",
-  "backend.env": "plain env vars (a name listed in `secretEnv` is refused)",
+  "backend.env":
+    "plain env vars, held in a ConfigMap named after its content (a name listed in `secretEnv` is refused; so is a secret value)",
   "backend.secretEnv": "`appSecrets` keys exposed as env by reference",
   "backend.autoscaling":
     "`{minReplicas, maxReplicas, targetCpuUtilization}`: an HPA owns the replica count",
+  "backend.serviceAccount":
+    "the workload's own ServiceAccount: `annotations` (e.g. cloud workload identity) and `automountToken` (mount an API token into the pods)",
   "backend.writableRootFilesystemReason":
     "make the root filesystem writable; the reason is recorded as the pod annotation `travel.example/writable-root-reason` (the policy pack requires it)",
   "backend.sharedState": "declare that the backend's state is shared, allowing replicas > 1",
@@ -63,8 +71,10 @@ export const ROWS: Readonly<Record<string, string>> = {
   "frontend.imageName": "repository name under the owner",
   "frontend.resources": "Kubernetes quantities; requests ≤ limits",
   "frontend.probes": "HTTP paths of the startup, readiness and liveness probes",
-  "frontend.env": "plain env vars; `REMOTE_ACTION_URL` is refused (it is wired from the Backend)",
+  "frontend.env":
+    "plain env vars, as for the backend; `REMOTE_ACTION_URL` is refused (it is wired from the Backend)",
   "frontend.secretEnv": "`appSecrets` keys exposed as env by reference",
   "frontend.autoscaling": "as for the backend",
+  "frontend.serviceAccount": "as for the backend",
   "frontend.writableRootFilesystemReason": "as for the backend",
 };

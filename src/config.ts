@@ -7,20 +7,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import {
-  HIDDEN,
-  ParsedStackConfig,
-  SECRET_KEYS,
-  STRING_KEYS,
-  stackConfigSchema,
-} from "./config-schema";
+import { describeRuleIssue, describeZodIssue } from "./config-messages";
+import { crossKeyIssues, type RuleContext } from "./config-rules";
+import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./config-schema";
 
-export type StackConfig = Omit<ParsedStackConfig, "registryToken" | "appSecrets" | "kubeconfig"> & {
+export type StackConfig = Omit<
+  ParsedStackConfig,
+  "registryToken" | "registryPullToken" | "appSecrets" | "kubeconfig"
+> & {
   /** The stack's name, used as the environment label. */
   readonly environment: string;
   /** The config namespace (the project name), for messages. */
   readonly configNamespace: string;
-  readonly registryToken: pulumi.Output<string>;
+  /** The push token (build mode only). */
+  readonly registryToken?: pulumi.Output<string>;
+  /** The read-only token of the pull secret (none for a public registry). */
+  readonly registryPullToken?: pulumi.Output<string>;
   readonly appSecrets: pulumi.Output<Record<string, string>>;
   /** Kubeconfig for the environment's GitHub secret (only with `github`). */
   readonly kubeconfig?: pulumi.Output<string>;
@@ -49,6 +51,13 @@ export function loadConfig(): StackConfig {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     values[key] = config.get(key) ?? "";
+    if ((key === "backend" || key === "frontend") && isStoredAsSecret(fullKey)) {
+      problems.push(
+        `${fullKey} holds a secret value (set with --secret --path): the workload's config, env ` +
+          `included, lands in the Deployment in plaintext; expected the value in appSecrets ` +
+          `(pulumi config set --secret --path appSecrets.NAME) and NAME in ${key}.secretEnv`,
+      );
+    }
     if (
       (SECRET_KEYS as readonly string[]).includes(key) &&
       values[key] !== "" &&
@@ -80,72 +89,61 @@ export function decodeEngineConfig(
 
 /**
  * Validates raw config values (keys without the namespace prefix). Exported
- * for tests; `loadConfig` is the entry point for programs.
+ * for tests; `loadConfig` is the entry point for programs. Every problem is
+ * reported: each key's own, and every rule across keys whose keys are valid.
  */
 export function parseStackConfig(
   raw: Record<string, unknown>,
-  ctx: { namespace: string; environment: string },
+  ctx: { namespace: string; environment: string } & Partial<
+    Pick<RuleContext, "isDirectory" | "isFile">
+  >,
   earlierProblems: string[] = [],
 ): StackConfig {
   // Pulumi.yaml declares "" as the default of optional keys: not set, the schema's default applies.
   const set = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
   const result = stackConfigSchema.safeParse(set, { reportInput: true });
+  const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
+  // When some key is invalid, the others still count: parse each on its own.
+  const values: Record<string, unknown> = {};
+  const valid = new Set<string>();
+  for (const key of Object.keys(shape)) {
+    const one = result.success
+      ? { success: true as const, data: (result.data as Record<string, unknown>)[key] }
+      : shape[key]!.safeParse(set[key]);
+    if (one.success) {
+      values[key] = one.data;
+      valid.add(key);
+    }
+  }
+  const rules = crossKeyIssues(values, valid, {
+    stack: ctx.environment,
+    project: ctx.namespace,
+    ...ctx,
+  });
   const problems = [
     ...new Set([
       ...earlierProblems,
       ...(result.success
         ? []
-        : result.error.issues.flatMap((i) => describeIssue(i, ctx.namespace))),
+        : result.error.issues.flatMap((i) => describeZodIssue(i, ctx.namespace, set))),
+      ...rules.map((i) => describeRuleIssue(i, ctx.namespace)),
     ]),
   ];
   if (!result.success || problems.length > 0) {
     throw new ConfigError(problems);
   }
-  const { registryToken, appSecrets, kubeconfig, ...plain } = result.data;
+  const { registryToken, registryPullToken, appSecrets, kubeconfig, ...plain } = result.data;
+  const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
   return {
     ...plain,
     environment: ctx.environment,
     configNamespace: ctx.namespace,
-    registryToken: pulumi.secret(registryToken),
+    registryToken: secret(registryToken),
+    registryPullToken: secret(registryPullToken),
     appSecrets: pulumi.secret(appSecrets),
     appSecretKeys: Object.keys(appSecrets).sort(),
-    kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
+    kubeconfig: secret(kubeconfig),
   };
-}
-
-function describeIssue(issue: z.core.$ZodIssue, ns: string): string[] {
-  const path = issue.path.map(String);
-  const key = `${ns}:${formatPath(path)}`;
-  if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(path).join(", ");
-    const parent = path.length ? `${key}.` : `${ns}:`;
-    return issue.keys.map((k) => `${parent}${k} is not a known key: expected one of ${known}`);
-  }
-  if (issue.code === "invalid_key") {
-    const inner = issue.issues[0]?.message ?? "a valid key";
-    return [`${key} is not a valid name: expected ${inner}`];
-  }
-  const expected =
-    issue.code === "invalid_type" && issue.message.startsWith("Invalid input")
-      ? issue.expected === "object"
-        ? "an object"
-        : issue.expected
-      : issue.message;
-  // A union's discriminator issue carries the whole object: show the discriminator's value.
-  const input =
-    issue.code === "invalid_union" && isRecord(issue.input)
-      ? issue.input[path[path.length - 1] ?? ""]
-      : issue.input;
-  if (input === undefined) {
-    return [`${key} is missing: expected ${expected}`];
-  }
-  const secret = (SECRET_KEYS as readonly string[]).includes(path[0] ?? "");
-  const shown = secret ? "[secret]" : input === HIDDEN ? "[not shown]" : show(input);
-  return [`${key} = ${shown}: expected ${expected}`];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function parseJson(value: string): unknown {
@@ -153,52 +151,6 @@ function parseJson(value: string): unknown {
     return JSON.parse(value);
   } catch {
     return value;
-  }
-}
-
-function formatPath(path: string[]): string {
-  return path.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : `${i ? "." : ""}${p}`)).join("");
-}
-
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-}
-
-/** The keys the schema accepts at an object path, for "unknown key" messages. */
-function knownKeysAt(path: string[]): string[] {
-  let schema: z.core.$ZodType = stackConfigSchema;
-  for (const p of path) {
-    schema = unwrap(schema);
-    const shape = (schema as unknown as { shape?: Record<string, z.core.$ZodType> }).shape;
-    const options = (schema as unknown as { options?: z.core.$ZodType[] }).options;
-    const next =
-      shape?.[p] ??
-      options
-        ?.map((o) => unwrap(o) as unknown as { shape: Record<string, z.core.$ZodType> })
-        .find((o) => p in o.shape)?.shape[p];
-    if (!next) return [];
-    schema = next;
-  }
-  const unwrapped = unwrap(schema) as unknown as {
-    shape?: Record<string, unknown>;
-    options?: { shape: Record<string, unknown> }[];
-  };
-  const keys = unwrapped.shape
-    ? Object.keys(unwrapped.shape)
-    : (unwrapped.options ?? []).flatMap((o) => Object.keys(o.shape));
-  return [...new Set(keys)];
-}
-
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  let s = schema as unknown as {
-    _zod: { def: { innerType?: z.core.$ZodType; in?: z.core.$ZodType; type: string } };
-  };
-  for (;;) {
-    const def = s._zod.def;
-    const inner = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
-    if (!inner) return s as unknown as z.core.$ZodType;
-    s = inner as unknown as typeof s;
   }
 }
 

@@ -1,29 +1,36 @@
 /**
- * Entry point: validate the stack's config, resolve the images, compose the
- * components and export the stack outputs (`github` only where the stack manages it).
+ * Entry point: validate the stack's config, resolve the images (asking the registry
+ * and, to promote, the source stack), compose the components and export the stack
+ * outputs (`github` only where the stack manages it).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { resolveImageSources } from "./image-sources";
 import { composeStack } from "./stack";
+import { liveImageWorld } from "./world";
 
-const outputs = composeStack(loadConfig());
-const github = outputs.github;
+async function main() {
+  const cfg = loadConfig();
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageWorld(cfg)));
+  const github = outputs.github;
+  return {
+    url: outputs.url,
+    namespace: outputs.namespace,
+    services: outputs.services,
+    images: outputs.images,
+    verifiedImages: outputs.verifiedImages,
+    gitSha: outputs.gitSha,
+    registry: pulumi.output(outputs.registry),
+    ...(github
+      ? {
+          github: {
+            repository: github.repository,
+            environment: github.environment,
+            secretNames: github.secretNames,
+          },
+        }
+      : {}),
+  };
+}
 
-export = {
-  url: outputs.url,
-  namespace: outputs.namespace,
-  services: outputs.services,
-  images: outputs.images,
-  verifiedImages: outputs.verifiedImages,
-  gitSha: outputs.gitSha,
-  registry: pulumi.output(outputs.registry),
-  ...(github
-    ? {
-        github: {
-          repository: github.repository,
-          environment: github.environment,
-          secretNames: github.secretNames,
-        },
-      }
-    : {}),
-};
+export = main();

@@ -1,16 +1,17 @@
 /**
- * Kubernetes resource quantities, parsed only as far as this program needs:
- * validating CPU and memory values and comparing requests with limits.
+ * Kubernetes resource quantities, in every form the API server accepts
+ * (k8s.io/apimachinery resource.Quantity): a decimal number with an optional binary
+ * suffix (Ki..Ei), decimal suffix (m, k, M, G, T, P, E) or exponent (e3, E-2), as a
+ * string or, from a YAML stack file, a number (`cpu: 2`, `cpu: 0.5`). Resources are
+ * never negative.
  */
 
-/** CPU: whole or decimal cores ("1", "0.5") or millicores ("500m"). */
-export const CPU_QUANTITY = /^(\d+m|\d+(\.\d{1,3})?)$/;
+/** A non-negative quantity as the API server parses it. */
+export const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
-/** Memory: bytes with an optional binary (Ki..Ei) or decimal (k..E) suffix. */
-export const MEMORY_QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-
-const MEMORY_FACTORS: Record<string, number> = {
+const FACTORS: Record<string, number> = {
   "": 1,
+  m: 1e-3,
   k: 1e3,
   M: 1e6,
   G: 1e9,
@@ -25,22 +26,17 @@ const MEMORY_FACTORS: Record<string, number> = {
   Ei: 2 ** 60,
 };
 
-/** Millicores of a CPU quantity; throws on a value that is not a CPU quantity. */
-export function cpuMillis(quantity: string): number {
-  if (!CPU_QUANTITY.test(quantity)) {
-    throw new Error(`"${quantity}" is not a CPU quantity`);
-  }
-  return quantity.endsWith("m")
-    ? Number(quantity.slice(0, -1))
-    : Math.round(Number(quantity) * 1000);
+/** The quantity's value in base units; throws on something that is not a quantity. */
+export function quantityValue(quantity: string): number {
+  const m = QUANTITY.exec(quantity);
+  if (!m) throw new Error(`"${quantity}" is not a Kubernetes quantity`);
+  const suffix = m[3] ?? "";
+  const factor = /^[eE][+-]?\d+$/.test(suffix) ? 10 ** Number(suffix.slice(1)) : FACTORS[suffix]!;
+  return Number(m[1]) * factor;
 }
 
-/** Bytes of a memory quantity; throws on a value that is not a memory quantity. */
-export function memoryBytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)([A-Za-z]*)$/.exec(quantity);
-  const factor = match ? MEMORY_FACTORS[match[2] ?? ""] : undefined;
-  if (!match || factor === undefined || !MEMORY_QUANTITY.test(quantity)) {
-    throw new Error(`"${quantity}" is not a memory quantity`);
-  }
-  return Number(match[1]) * factor;
-}
+/** Millicores of a CPU quantity. */
+export const cpuMillis = (quantity: string) => Math.round(quantityValue(quantity) * 1000);
+
+/** Bytes of a memory quantity. */
+export const memoryBytes = (quantity: string) => quantityValue(quantity);

@@ -1,6 +1,8 @@
 /**
- * The git SHA an image is tagged with: CI's commit when CI provides one,
- * else the HEAD of the build context's repository. A context with
+ * The git SHA an image is tagged with: the HEAD of the build context's checkout (the
+ * app's own repository, wherever it is), or CI's commit variable when the context is not
+ * a checkout. When both exist and disagree, nothing is built: a CI variable naming
+ * another repository's commit must not label this image. A context with
  * uncommitted changes is refused unless explicitly allowed, in which case
  * the tag says so (`<sha>-dirty-<hash of the changes>`).
  */
@@ -26,21 +28,32 @@ export interface SourceRevisionOptions {
 export function sourceRevision(context: string, opts: SourceRevisionOptions): string {
   const env = opts.env ?? process.env;
   const git = opts.git ?? runGit;
+  let ci: { name: string; value: string } | undefined;
   for (const name of CI_SHA_VARIABLES) {
     const value = env[name];
     if (value === undefined || value === "") continue;
     if (!FULL_SHA.test(value)) {
       throw new Error(`${name}="${value}" is not a full 40-character lowercase git SHA`);
     }
-    return value;
+    ci = { name, value };
+    break;
   }
   let head: string;
   try {
     head = git(["rev-parse", "HEAD"], context);
   } catch (err) {
+    // Not a git checkout: only CI can say which commit this is.
+    if (ci) return ci.value;
     throw new Error(
       `cannot tag the image built from "${context}": it is not inside a git checkout with a ` +
         `commit, and none of ${CI_SHA_VARIABLES.join(", ")} is set (${firstLine(err)})`,
+    );
+  }
+  if (ci && ci.value !== head) {
+    throw new Error(
+      `${ci.name}=${ci.value} names another commit than the build context's checkout ` +
+        `("${context}" is at ${head}): refusing to label its image with a commit it was not ` +
+        `built from; check out ${ci.value} there, or unset ${ci.name}`,
     );
   }
   const changes = git(["status", "--porcelain", "--untracked-files=normal", "--", "."], context);

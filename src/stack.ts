@@ -1,25 +1,23 @@
 /**
  * Composition of one stack: Namespace -> Secrets -> images -> Backend ->
- * Frontend (wired to the Backend's URL) -> HTTPRoute, from a validated config.
+ * Frontend (wired to the Backend's URL) -> HTTPRoute, from a validated config and the
+ * image sources resolved before it (image-sources.ts).
  */
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./builders/labels";
 import { Backend } from "./components/backend";
 import { Frontend } from "./components/frontend";
 import { HttpRoute } from "./components/http-route";
 import { Namespace } from "./components/namespace";
-import { BuildSource, ExistingSource, RegistryImage } from "./components/registry-image";
-import { RegistryCredentials, Secrets } from "./components/secrets";
+import { RegistryImage } from "./components/registry-image";
+import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config";
 import { composeGitHub, GitHubOutputs } from "./github";
-import { ImageSet, selectPromotion, Workload } from "./promotion";
-import { sourceRevision } from "./source-revision";
+import type { ImageSources } from "./image-sources";
+import type { ImageSet } from "./promotion";
 
 /** The name every child resource is derived from. */
 export const APP = "travel";
-
-const WORKLOADS: readonly Workload[] = ["backend", "frontend"];
 
 export interface StackOutputs {
   /** Public URL of the first hostname. */
@@ -40,8 +38,7 @@ export interface StackOutputs {
   github?: GitHubOutputs;
 }
 
-export function composeStack(cfg: StackConfig): StackOutputs {
-  const sources = imageSources(cfg);
+export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutputs {
   const environment = cfg.environment;
   const labels = appLabels(environment);
   const names = { backend: `${APP}-backend`, frontend: `${APP}-frontend` };
@@ -65,7 +62,15 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     labels,
     appSecrets: cfg.appSecrets,
     appSecretKeys: cfg.appSecretKeys,
-    registry: registryCredentials(cfg),
+    // The pull credentials (a read-only token); none for a public registry.
+    pull:
+      cfg.registryPullToken === undefined
+        ? undefined
+        : {
+            server: cfg.registry.server,
+            username: cfg.registry.pullUsername,
+            token: cfg.registryPullToken,
+          },
   });
   const common = {
     namespace: ns.name,
@@ -81,6 +86,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     config: cfg.backend,
     image: images.backend.ref,
     version: images.backend.gitSha,
+    meshMode: cfg.meshMode,
     allowedClientLabels: selectorLabels({
       name: names.frontend,
       component: "frontend",
@@ -103,7 +109,7 @@ export function composeStack(cfg: StackConfig): StackOutputs {
   });
 
   const github = composeGitHub(cfg, {
-    registryToken: cfg.registryToken,
+    pullToken: cfg.registryPullToken,
     appSecrets: cfg.appSecrets,
     kubeconfig: cfg.kubeconfig,
   });
@@ -128,68 +134,4 @@ export function composeStack(cfg: StackConfig): StackOutputs {
     registry: { server: cfg.registry.server, owner: cfg.registry.owner },
     ...(github ? { github } : {}),
   };
-}
-
-/** The registry login: pushes in build mode, and the pull secret in every mode. */
-function registryCredentials(cfg: StackConfig): RegistryCredentials {
-  return { server: cfg.registry.server, username: cfg.registry.username, token: cfg.registryToken };
-}
-
-/** Where each workload's image comes from; resolved before any resource exists. */
-function imageSources(cfg: StackConfig): Record<Workload, BuildSource | ExistingSource> {
-  const images = cfg.images;
-  switch (images.mode) {
-    case "build": {
-      const build = (w: Workload): BuildSource => {
-        const { context, dockerfile } = images[w];
-        let gitSha: string;
-        try {
-          gitSha = sourceRevision(context, { allowDirty: images.allowDirty });
-        } catch (err) {
-          throw new pulumi.RunError(
-            `${cfg.configNamespace}:images.${w}: ${(err as Error).message}`,
-          );
-        }
-        return {
-          kind: "build",
-          context,
-          dockerfile: dockerfile ?? path.join(context, "Dockerfile"),
-          gitSha,
-          platform: images.platform as BuildSource["platform"],
-          builder: images.builder,
-          repository: `${cfg.registry.server}/${cfg.registry.owner}/${cfg[w].imageName}`,
-          registry: registryCredentials(cfg),
-        };
-      };
-      return { backend: build("backend"), frontend: build("frontend") };
-    }
-    case "promote": {
-      const source = new pulumi.StackReference(images.fromStack);
-      const promoted = pulumi
-        .all([source.getOutput("verifiedImages"), source.getOutput("images")])
-        .apply(([verified, deployed]) => {
-          let promotion;
-          try {
-            promotion = selectPromotion(
-              { stack: images.fromStack, verified, deployed },
-              { gitSha: images.gitSha, allowUnverified: images.allowUnverified },
-            );
-          } catch (err) {
-            throw new pulumi.RunError(`${cfg.configNamespace}:images: ${(err as Error).message}`);
-          }
-          if (promotion.warning) void pulumi.log.warn(promotion.warning, source);
-          return promotion.images;
-        });
-      const existing = (w: Workload): ExistingSource => ({
-        kind: "existing",
-        ref: promoted.apply((i) => i[w].ref),
-        gitSha: promoted.apply((i) => i[w].gitSha),
-      });
-      return { backend: existing("backend"), frontend: existing("frontend") };
-    }
-    case "pinned":
-      return Object.fromEntries(
-        WORKLOADS.map((w) => [w, { kind: "existing", ...images[w] } satisfies ExistingSource]),
-      ) as Record<Workload, ExistingSource>;
-  }
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import {
+  annotationKey,
   bool,
   cpu,
   DEFAULT_APP_SECRET_KEYS,
@@ -63,9 +64,16 @@ function workloadShape(d: WorkloadDefaults) {
       .strictObject({
         minReplicas: intIn(1, 100),
         maxReplicas: intIn(1, 100),
-        targetCpuUtilization: intIn(1, 100).default(80),
+        // Percent of the CPU request; the HPA API takes any positive int32 (above 100 too).
+        targetCpuUtilization: intIn(1, 2 ** 31 - 1).default(80),
       })
       .optional(),
+    serviceAccount: z
+      .strictObject({
+        annotations: z.record(annotationKey, z.string({ error: "a string value" })).default({}),
+        automountToken: bool().default(false),
+      })
+      .prefault({}),
     writableRootFilesystemReason: text(
       "why this workload needs a writable root filesystem",
     ).optional(),

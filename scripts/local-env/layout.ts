@@ -19,9 +19,15 @@ export const logOf = (component: string) => join(LOGS, `${component}.log`);
 
 export const REGISTRY = {
   address: "127.0.0.1:5000",
+  /** The push user and its token (the local stack's registryToken); never printed. */
   user: "travel-ci",
-  /** The registry's token (the local stack's registryToken); never printed. */
   tokenFile: join(STATE, "registry-token"),
+  /**
+   * The pull user and its token (registryPullToken), for pull secrets. The registry's
+   * htpasswd auth has no read-only users: separate credentials, the same rights.
+   */
+  pullUser: "travel-pull",
+  pullTokenFile: join(STATE, "registry-pull-token"),
 } as const;
 
 export const DOCKER = {

@@ -74,6 +74,8 @@ function envLines(choices: readonly Choice[]): string {
     `export LOCAL_REGISTRY_USER=${q(REGISTRY.user)}`,
     // The token itself is never printed: read it from this file.
     `export LOCAL_REGISTRY_TOKEN_FILE=${q(REGISTRY.tokenFile)}`,
+    `export LOCAL_REGISTRY_PULL_USER=${q(REGISTRY.pullUser)}`,
+    `export LOCAL_REGISTRY_PULL_TOKEN_FILE=${q(REGISTRY.pullTokenFile)}`,
     `export LOCAL_BUILDX_BUILDER=${q(BUILDKIT.builder)}`,
     `export LOCAL_GATEWAY_ADDRESS=${q(GATEWAY.address)}`,
     `export LOCAL_CA_CERT=${q(CA_CERT)}`,

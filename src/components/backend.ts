@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackendConfig } from "../config-schema";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
+import { backendIngress } from "../builders/network-policy";
 import { createWorkload, WorkloadArgs } from "./workload";
 import { TYPE } from "../names";
 
@@ -12,6 +13,8 @@ export interface BackendArgs extends WorkloadArgs {
    * selector labels). A NetworkPolicy denies every other ingress.
    */
   readonly allowedClientLabels: Record<string, string>;
+  /** The namespace's mesh: ambient admits the HBONE port and the node agent's probes. */
+  readonly meshMode: "ambient" | "none";
 }
 
 /** The API backend (FastAPI + LangGraph): Deployment, Service and an ingress NetworkPolicy. */
@@ -42,12 +45,7 @@ export class Backend extends pulumi.ComponentResource {
         spec: {
           podSelector: { matchLabels: selectorLabels(id) },
           policyTypes: ["Ingress"],
-          ingress: [
-            {
-              from: [{ podSelector: { matchLabels: args.allowedClientLabels } }],
-              ports: [{ port: args.config.port, protocol: "TCP" }],
-            },
-          ],
+          ingress: backendIngress(args.allowedClientLabels, args.config.port, args.meshMode),
         },
       },
       { parent: this },

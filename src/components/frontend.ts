@@ -27,9 +27,9 @@ export class Frontend extends pulumi.ComponentResource {
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.frontend, name, {}, opts);
     const id: WorkloadIdentity = { name, component: "frontend", environment: args.environment };
-    const { deployment, service, rollout } = createWorkload(this, id, args, [
-      { name: "REMOTE_ACTION_URL", value: args.remoteActionUrl },
-    ]);
+    const { deployment, service, rollout } = createWorkload(this, id, args, {
+      REMOTE_ACTION_URL: args.remoteActionUrl,
+    });
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
     this.rolledOut = pulumi.all([rollout.revision, args.version]).apply(([, version]) => version);

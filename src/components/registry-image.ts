@@ -24,6 +24,12 @@ export interface BuildSource {
    * @default the provider's default: a docker-container builder it creates
    */
   readonly builder?: string;
+  /**
+   * Registry cache: layers are imported from and exported to `<repository>:<tag>`, so a
+   * build on a fresh machine (CI) rebuilds only the layers whose inputs changed.
+   * @default no registry cache
+   */
+  readonly cacheTag?: string;
 }
 
 /** Use an image that was built and pushed before (promotion or a pinned reference). */
@@ -65,6 +71,21 @@ export class RegistryImage extends pulumi.ComponentResource {
           dockerfile: { location: src.dockerfile },
           platforms: [src.platform],
           ...(src.builder === undefined ? {} : { builder: { name: src.builder } }),
+          ...(src.cacheTag === undefined
+            ? {}
+            : {
+                cacheFrom: [{ registry: { ref: `${src.repository}:${src.cacheTag}` } }],
+                cacheTo: [
+                  {
+                    registry: {
+                      ref: `${src.repository}:${src.cacheTag}`,
+                      mode: dockerbuild.CacheMode.Max,
+                      imageManifest: true,
+                      ociMediaTypes: true,
+                    },
+                  },
+                ],
+              }),
           tags: [`${src.repository}:${src.gitSha}`],
           labels: { "org.opencontainers.image.revision": src.gitSha },
           push: true,

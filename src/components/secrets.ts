@@ -9,7 +9,7 @@ export interface RegistryCredentials {
   /** Registry host, e.g. "ghcr.io". */
   readonly server: string;
   readonly username: string;
-  /** A token with read access to the images (a Pulumi secret). */
+  /** A token with read access to the images (a Pulumi secret), or the push token. */
   readonly token: pulumi.Input<string>;
 }
 
@@ -20,18 +20,20 @@ export interface SecretsArgs {
   readonly appSecrets: pulumi.Input<Record<string, string>>;
   /** The names of the app secrets, known without revealing their values. */
   readonly appSecretKeys: readonly string[];
-  readonly registry: RegistryCredentials;
+  /** The pull credentials of the pull secret; none for a public registry. */
+  readonly pull?: RegistryCredentials;
 }
 
 /**
- * The app Secret (the seed's `travel-secrets`) and the registry pull secret.
+ * The app Secret (the seed's `travel-secrets`) and the registry pull secret (made
+ * from the read-only pull credentials: the push token never enters the cluster).
  * Values stay Pulumi secrets end to end; workloads reference them by name.
  */
 export class Secrets extends pulumi.ComponentResource {
   /** Name of the Opaque Secret holding the app's API keys. */
   public readonly appSecretName: pulumi.Output<string>;
-  /** Name of the `kubernetes.io/dockerconfigjson` pull secret. */
-  public readonly pullSecretName: pulumi.Output<string>;
+  /** Name of the `kubernetes.io/dockerconfigjson` pull secret (none for a public registry). */
+  public readonly pullSecretName?: pulumi.Output<string>;
   /**
    * SHA-256 over the app secret values, for a pod template annotation so a
    * changed secret rolls the pods. It is deliberately not a Pulumi secret: a
@@ -56,23 +58,25 @@ export class Secrets extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const { server, username, token } = args.registry;
-    const pull = new k8s.core.v1.Secret(
-      `${name}-registry`,
-      {
-        metadata: { namespace: args.namespace, labels: args.labels },
-        type: "kubernetes.io/dockerconfigjson",
-        stringData: {
-          ".dockerconfigjson": pulumi
-            .secret(token)
-            .apply((t) => dockerConfigJson(server, username, t)),
+    if (args.pull) {
+      const { server, username, token } = args.pull;
+      const pull = new k8s.core.v1.Secret(
+        `${name}-registry`,
+        {
+          metadata: { namespace: args.namespace, labels: args.labels },
+          type: "kubernetes.io/dockerconfigjson",
+          stringData: {
+            ".dockerconfigjson": pulumi
+              .secret(token)
+              .apply((t) => dockerConfigJson(server, username, t)),
+          },
         },
-      },
-      { parent: this },
-    );
+        { parent: this },
+      );
+      this.pullSecretName = pull.metadata.name;
+    }
 
     this.appSecretName = app.metadata.name;
-    this.pullSecretName = pull.metadata.name;
     this.checksum = pulumi.unsecret(data.apply(mapChecksum));
     this.registerOutputs({
       appSecretName: this.appSecretName,

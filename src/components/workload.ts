@@ -6,15 +6,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadConfig } from "../config-schema";
-import { plainEnv } from "../builders/env";
+import { mapChecksum } from "../builders/checksum";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { HTTP_PORT_NAME, httpProbes } from "../builders/probes";
 import { containerSecurityContext, podSecurityContext } from "../builders/security";
 import { ANNOTATION, LABEL, PULUMI_ANNOTATION } from "../names";
 import { Rollout } from "./rollout";
 import type { Secrets } from "./secrets";
-
-type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 export interface WorkloadArgs {
   /** Namespace to deploy into. */
@@ -36,6 +34,9 @@ export interface WorkloadArgs {
 export interface Workload {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly service: k8s.core.v1.Service;
+  readonly serviceAccount: k8s.core.v1.ServiceAccount;
+  /** The plain env, named after its content. */
+  readonly env: k8s.core.v1.ConfigMap;
   /** Completes when the Deployment's rollout of this update completed. */
   readonly rollout: Rollout;
 }
@@ -45,7 +46,7 @@ export function createWorkload(
   parent: pulumi.ComponentResource,
   id: WorkloadIdentity,
   args: WorkloadArgs,
-  extraEnv: EnvVar[] = [],
+  wiredEnv: Readonly<Record<string, pulumi.Input<string>>> = {},
 ): Workload {
   const cfg = args.config;
   const labels = workloadLabels(id);
@@ -53,6 +54,37 @@ export function createWorkload(
   const opts = { parent };
   const writableReason = cfg.writableRootFilesystemReason;
   const readOnlyRoot = writableReason === undefined;
+
+  // Its own identity, with annotations for cloud workload identity; no API token unless asked.
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    id.name,
+    {
+      metadata: {
+        namespace: args.namespace,
+        labels,
+        annotations: { ...cfg.serviceAccount.annotations },
+      },
+      automountServiceAccountToken: cfg.serviceAccount.automountToken,
+    },
+    opts,
+  );
+
+  // Plain env in a ConfigMap named after its content: a changed value is a new ConfigMap,
+  // so the pods roll, and the old one stays (retained) for the old ReplicaSet to roll back to.
+  const envData = pulumi.output({ ...cfg.env, ...wiredEnv }).apply((d) => ({ ...d }));
+  const env = new k8s.core.v1.ConfigMap(
+    `${id.name}-env`,
+    {
+      metadata: {
+        namespace: args.namespace,
+        labels,
+        name: envData.apply((d) => `${id.name}-env-${mapChecksum(d).slice(0, 10)}`),
+      },
+      immutable: true,
+      data: envData,
+    },
+    { ...opts, retainOnDelete: true },
+  );
 
   const deployment = new k8s.apps.v1.Deployment(
     id.name,
@@ -81,9 +113,12 @@ export function createWorkload(
             },
           },
           spec: {
-            automountServiceAccountToken: false,
+            serviceAccountName: serviceAccount.metadata.name,
+            automountServiceAccountToken: cfg.serviceAccount.automountToken,
             enableServiceLinks: false,
-            imagePullSecrets: [{ name: args.secrets.pullSecretName }],
+            ...(args.secrets.pullSecretName
+              ? { imagePullSecrets: [{ name: args.secrets.pullSecretName }] }
+              : {}),
             securityContext: podSecurityContext(),
             containers: [
               {
@@ -91,11 +126,8 @@ export function createWorkload(
                 image: args.image,
                 imagePullPolicy: "IfNotPresent",
                 ports: [{ name: HTTP_PORT_NAME, containerPort: cfg.port, protocol: "TCP" }],
-                env: [
-                  ...plainEnv(cfg.env),
-                  ...extraEnv,
-                  ...cfg.secretEnv.map((key) => args.secrets.envVar(key)),
-                ],
+                envFrom: [{ configMapRef: { name: env.metadata.name } }],
+                env: cfg.secretEnv.map((key) => args.secrets.envVar(key)),
                 resources: {
                   requests: { ...cfg.resources.requests },
                   limits: { ...cfg.resources.limits },
@@ -182,5 +214,5 @@ export function createWorkload(
     opts,
   );
 
-  return { deployment, service, rollout };
+  return { deployment, service, serviceAccount, env, rollout };
 }

@@ -33,7 +33,8 @@ export interface GitHubStackConfig {
 
 /** The stack's secrets the environment's secrets are made from (Pulumi secrets). */
 export interface GitHubSecrets {
-  readonly registryToken: pulumi.Input<string>;
+  /** The read-only pull token, for the rollback workflow's registry reads (none: public). */
+  readonly pullToken?: pulumi.Input<string> | undefined;
   readonly appSecrets: pulumi.Input<Record<string, string>>;
   readonly kubeconfig?: pulumi.Input<string> | undefined;
 }
@@ -84,7 +85,9 @@ export function composeGitHub(
   const appSecrets = pulumi.secret(secrets.appSecrets);
   const environmentSecrets: Record<string, pulumi.Input<string>> = {
     [KUBECONFIG_SECRET]: pulumi.secret(secrets.kubeconfig!),
-    [REGISTRY_TOKEN_SECRET]: pulumi.secret(secrets.registryToken),
+    ...(secrets.pullToken === undefined
+      ? {}
+      : { [REGISTRY_TOKEN_SECRET]: pulumi.secret(secrets.pullToken) }),
   };
   for (const key of gh.environment.appSecrets) {
     environmentSecrets[key] = appSecrets.apply((s) => s[key]!);

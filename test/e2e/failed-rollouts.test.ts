@@ -63,7 +63,7 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
     );
     assert.ok(
       seconds >= PROGRESS && seconds < PROGRESS + 45,
-      `failed after ${seconds}s (no progress for ${PROGRESS}s)`,
+      `failed after ${seconds}s (no progress for ${PROGRESS}s): ${message.slice(-1500)}`,
     );
     assert.match(
       message,

@@ -29,7 +29,7 @@ const WIRED =
 function extraPod(
   name: string,
   image: string,
-  opts: { labels?: Record<string, string>; pullSecret?: string; env?: object[] },
+  opts: { labels?: Record<string, string>; pullSecret?: string; envFrom?: object[] },
 ) {
   return {
     apiVersion: "v1",
@@ -51,7 +51,7 @@ function extraPod(
           image,
           // Always ask the registry, even though the node has the image already.
           imagePullPolicy: "Always",
-          env: opts.env ?? [],
+          envFrom: opts.envFrom ?? [],
           resources: {
             requests: { cpu: "10m", memory: "16Mi" },
             limits: { cpu: "100m", memory: "64Mi" },
@@ -197,16 +197,15 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     const front = deployment(NS, "frontend");
     const template = front.spec.template;
     const image = template.spec.containers[0].image as string;
-    const env = template.spec.containers[0].env.filter(
-      (e: { name: string }) => e.name === "REMOTE_ACTION_URL",
-    );
+    // The frontend's env ConfigMap: the backend's URL.
+    const envFrom = template.spec.containers[0].envFrom;
     // Same image and backend URL; only the labels differ: one has the frontend's selector labels.
     const impostor = extraPod("impostor", image, {
       labels: front.spec.selector.matchLabels,
       pullSecret,
-      env,
+      envFrom,
     });
-    const intruder = extraPod("intruder", image, { pullSecret, env });
+    const intruder = extraPod("intruder", image, { pullSecret, envFrom });
     kubectlApply(impostor, intruder);
     try {
       const answer = async (name: string) => {

@@ -14,7 +14,14 @@ import { travelPolicies } from "../../policy/rules";
 import { runPack } from "../support/policy";
 import { assertDeployed, deployment, pods, type Workload } from "./support/cluster";
 import { RequestLoop, viaGateway } from "./support/http";
-import { KUBECONFIG, kubectl, kubectlGet, REGISTRY, registryToken } from "./support/local-env";
+import {
+  KUBECONFIG,
+  kubectl,
+  kubectlGet,
+  REGISTRY,
+  registryPullToken,
+  registryToken,
+} from "./support/local-env";
 import {
   changes,
   commitSource,
@@ -92,11 +99,11 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
       [deployment(NS, "backend").spec.replicas, deployment(NS, "frontend").spec.replicas],
       [1, 2],
     );
-    const env = deployment(NS, "frontend").spec.template.spec.containers[0].env;
-    assert.deepEqual(
-      env.find((e: { name: string }) => e.name === "REMOTE_ACTION_URL"),
-      { name: "REMOTE_ACTION_URL", value: "http://travel-backend-service:8000/copilotkit" },
-    );
+    // Plain env comes from a ConfigMap named after its content.
+    const envFrom = deployment(NS, "frontend").spec.template.spec.containers[0].envFrom;
+    const map = kubectl("get", "configmap", envFrom[0].configMapRef.name, "-n", NS);
+    assert.equal(map.data.REMOTE_ACTION_URL, "http://travel-backend-service:8000/copilotkit");
+    assert.equal(map.immutable, true);
     assert.equal(kubectl("get", "networkpolicies", "-n", NS).items.length, 1);
     const pdbs = kubectl("get", "poddisruptionbudgets", "-n", NS).items;
     assert.deepEqual(
@@ -132,7 +139,12 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
   it("a second up with nothing changed changes nothing and rebuilds nothing", async () => {
     const before = deployment(NS, "frontend").metadata.generation;
     const c = changes(await up(p));
-    assert.deepEqual(Object.keys(c), ["same"], `changes: ${JSON.stringify(c)}`);
+    // Reading stack outputs (a StackReference) is not a change.
+    assert.deepEqual(
+      Object.keys(c).filter((k) => k !== "read"),
+      ["same"],
+      `changes: ${JSON.stringify(c)}`,
+    );
     assert.equal(deployment(NS, "frontend").metadata.generation, before);
   });
 
@@ -235,7 +247,7 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     const outputs = JSON.stringify(await p.stack.outputs());
     const state = stateFileText(p);
     const printed = p.output.join("\n");
-    for (const secret of [...p.secretValues, registryToken()]) {
+    for (const secret of [...p.secretValues, registryToken(), registryPullToken()]) {
       assert.ok(!outputs.includes(secret), "stack outputs");
       assert.ok(!state.includes(secret), "state file");
       assert.ok(!printed.includes(secret), "CLI output");

@@ -1,7 +1,9 @@
 /** Composes a whole stack under the mocks and collects what it registered. */
 import { parseStackConfig } from "../../src/config";
+import { resolveImageSources } from "../../src/image-sources";
 import { composeStack, StackOutputs } from "../../src/stack";
 import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
+import { fakeWorld } from "./world";
 
 export interface Composed {
   resources: Recorded[];
@@ -13,9 +15,15 @@ export async function compose(
   raw: Record<string, unknown>,
   environment = "dev",
 ): Promise<Composed> {
-  const cfg = parseStackConfig(raw, { namespace: "travel", environment });
+  // Build contexts are checked against the machine: the committed stacks' do not exist here.
+  const cfg = parseStackConfig(raw, {
+    namespace: "travel",
+    environment,
+    isDirectory: () => true,
+    isFile: () => true,
+  });
   resetRecorded();
-  const outputs = composeStack(cfg);
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeWorld));
   await valueOf(outputs.images);
   await settle();
   return { resources: [...recorded], outputs };

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 
 export const SECRET_VALUES = {
   registryToken: "ghp_test_registry_token_do_not_leak",
+  registryPullToken: "ghp_test_pull_token_do_not_leak",
   OPENAI_API_KEY: "sk-test-openai-do-not-leak",
   GOOGLE_MAPS_API_KEY: "maps-test-key-do-not-leak",
 };
@@ -18,7 +19,8 @@ export function validRaw(): Record<string, any> {
   return {
     hostnames: ["travel.example.com"],
     registry: { owner: "acme", username: "ci-bot" },
-    registryToken: SECRET_VALUES.registryToken,
+    // Pinned images: no push token; the pull secret holds the read-only one.
+    registryPullToken: SECRET_VALUES.registryPullToken,
     appSecrets: {
       OPENAI_API_KEY: SECRET_VALUES.OPENAI_API_KEY,
       GOOGLE_MAPS_API_KEY: SECRET_VALUES.GOOGLE_MAPS_API_KEY,
@@ -40,7 +42,7 @@ export function asEngineConfig(
   for (const [key, value] of Object.entries(raw)) {
     config[`${namespace}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  const secretKeys = ["registryToken", "appSecrets", "kubeconfig"]
+  const secretKeys = ["registryToken", "registryPullToken", "appSecrets", "kubeconfig"]
     .filter((k) => k in raw)
     .map((k) => `${namespace}:${k}`);
   return { config, secretKeys };

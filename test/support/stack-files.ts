@@ -101,16 +101,11 @@ stackReferenceOutputs["organization/travel/staging"] = PROMOTED;
 
 /**
  * Composes a committed stack (or `raw`, a variant of it) under the mocks, with
- * `TRAVEL_SOURCE_SHA` set to SHA_A for build mode.
+ * every build context a clean checkout at SHA_A (test/support/world.ts).
  */
 export async function composeStackFile(
   stack: string,
   raw = loadStack(stack).raw,
 ): Promise<Composed> {
-  process.env.TRAVEL_SOURCE_SHA = SHA_A;
-  try {
-    return await compose(raw, stack);
-  } finally {
-    delete process.env.TRAVEL_SOURCE_SHA;
-  }
+  return compose(raw, stack);
 }

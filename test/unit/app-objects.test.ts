@@ -1,12 +1,22 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { ofType, one, resetRecorded, secretContent, settle, valueOf } from "../support/mocks";
+import {
+  ofType,
+  one,
+  recorded,
+  resetRecorded,
+  secretContent,
+  settle,
+  valueOf,
+} from "../support/mocks";
 import { compose } from "../support/compose";
 import { SECRET_VALUES, validRaw } from "../support/fixtures";
 import { Namespace } from "../../src/components/namespace";
 import { Secrets } from "../../src/components/secrets";
 import { ACCEPTED_WAIT_FOR } from "../../src/components/http-route";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -80,15 +90,48 @@ describe("Secrets", () => {
     });
   });
 
-  it("creates a dockerconfigjson pull secret for the registry, sent as a secret", () => {
+  it("creates a dockerconfigjson pull secret from the read-only pull token, sent as a secret", () => {
     const pull = one(SECRET, "travel-registry").inputs;
     assert.equal(pull.type, "kubernetes.io/dockerconfigjson");
     const data = secretContent(pull.stringData) as Record<string, string>;
     assert.ok(data, "stringData must be a secret");
-    const auth = Buffer.from(`ci-bot:${SECRET_VALUES.registryToken}`).toString("base64");
+    const auth = Buffer.from(`ci-bot:${SECRET_VALUES.registryPullToken}`).toString("base64");
     assert.deepEqual(JSON.parse(data[".dockerconfigjson"]!), {
-      auths: { "ghcr.io": { username: "ci-bot", password: SECRET_VALUES.registryToken, auth } },
+      auths: { "ghcr.io": { username: "ci-bot", password: SECRET_VALUES.registryPullToken, auth } },
     });
+  });
+
+  it("puts no pull secret into the cluster for a public registry, and never the push token", async () => {
+    const raw = validRaw();
+    raw.registry.public = true;
+    delete raw.registryPullToken;
+    await compose(raw);
+    assert.deepEqual(
+      ofType(SECRET).map((s) => s.name),
+      ["travel-secrets"],
+    );
+    assert.equal(
+      one(DEPLOYMENT, "travel-backend").inputs.spec.template.spec.imagePullSecrets,
+      undefined,
+    );
+
+    const build = validRaw();
+    build.images = { mode: "build", backend: { context: "b" }, frontend: { context: "f" } };
+    build.registryToken = SECRET_VALUES.registryToken;
+    build.registry.pullUsername = "reader";
+    await compose(build);
+    const pullData = secretContent(one(SECRET, "travel-registry").inputs.stringData) as Record<
+      string,
+      string
+    >;
+    const dockerConfig = JSON.parse(pullData[".dockerconfigjson"]!);
+    assert.equal(dockerConfig.auths["ghcr.io"].username, "reader");
+    assert.equal(dockerConfig.auths["ghcr.io"].password, SECRET_VALUES.registryPullToken);
+    assert.ok(
+      !JSON.stringify(recorded.filter((r) => r.type.startsWith("kubernetes:"))).includes(
+        SECRET_VALUES.registryToken,
+      ),
+    );
   });
 
   it("refuses an env reference to a key it does not hold, naming the keys it has", () => {
@@ -98,7 +141,7 @@ describe("Secrets", () => {
       labels: {},
       appSecrets: pulumi.secret({ A: "1" }),
       appSecretKeys: ["A", "B_KEY"],
-      registry: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
+      pull: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
     });
     assert.throws(() => secrets.envVar("OPENAI_API_KEY"), {
       message:
@@ -113,7 +156,7 @@ describe("Secrets", () => {
         labels: {},
         appSecrets: pulumi.secret({ OPENAI_API_KEY: value }),
         appSecretKeys: ["OPENAI_API_KEY"],
-        registry: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
+        pull: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
       }).checksum;
     const [a, b] = [make("one"), make("two")];
     assert.notEqual(await valueOf(a), await valueOf(b));

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { mapChecksum } from "../../src/builders/checksum";
 import { dockerConfigJson } from "../../src/builders/docker-config";
-import { plainEnv, secretKeyEnv } from "../../src/builders/env";
+import { secretKeyEnv } from "../../src/builders/env";
 import { namespaceLabels, selectorLabels, workloadLabels } from "../../src/builders/labels";
 import { httpProbes } from "../../src/builders/probes";
 import { containerSecurityContext, podSecurityContext } from "../../src/builders/security";
@@ -55,13 +55,6 @@ describe("probes", () => {
 });
 
 describe("env", () => {
-  it("sorts plain values by name", () => {
-    assert.deepEqual(plainEnv({ B: "2", A: "1" }), [
-      { name: "A", value: "1" },
-      { name: "B", value: "2" },
-    ]);
-  });
-
   it("references secrets by name and key, never by value", () => {
     assert.deepEqual(secretKeyEnv("OPENAI_API_KEY", "travel-secrets-x"), {
       name: "OPENAI_API_KEY",
@@ -100,14 +93,22 @@ describe("security contexts", () => {
 });
 
 describe("quantities", () => {
-  it("parses CPU and memory the way Kubernetes does", () => {
+  it("parses CPU and memory in every form Kubernetes accepts", () => {
     assert.equal(cpuMillis("500m"), 500);
     assert.equal(cpuMillis("1.5"), 1500);
+    assert.equal(cpuMillis(".5"), 500);
+    assert.equal(cpuMillis("2"), 2000);
+    assert.equal(cpuMillis("1e-3"), 1);
+    assert.equal(cpuMillis("+1"), 1000);
     assert.equal(memoryBytes("256Mi"), 256 * 2 ** 20);
     assert.equal(memoryBytes("1G"), 1e9);
+    assert.equal(memoryBytes("1e9"), 1e9);
+    assert.equal(memoryBytes("1E"), 1e18);
+    assert.equal(memoryBytes("1.5Gi"), 1.5 * 2 ** 30);
     assert.ok(memoryBytes("1Gi") > memoryBytes("1G"));
-    assert.throws(() => cpuMillis("1 core"), { message: '"1 core" is not a CPU quantity' });
-    assert.throws(() => memoryBytes("1GB"), { message: '"1GB" is not a memory quantity' });
+    for (const bad of ["1 core", "1GB", "-1", "1.5.5", "Mi", "", "1e3m"]) {
+      assert.throws(() => memoryBytes(bad), { message: `"${bad}" is not a Kubernetes quantity` });
+    }
   });
 });
 
@@ -126,11 +127,20 @@ describe("source revision", () => {
     return dir;
   };
 
-  it("prefers CI's commit", () => {
-    assert.equal(
-      sourceRevision("/nonexistent", { allowDirty: false, env: { GITHUB_SHA: SHA } }),
-      SHA,
-    );
+  it("takes CI's commit for a context that is not a git checkout", () => {
+    const dir = mkdtempSync(join(tmpdir(), "travel-nogit-"));
+    assert.equal(sourceRevision(dir, { allowDirty: false, env: { GITHUB_SHA: SHA } }), SHA);
+  });
+
+  it("tags with the checkout's HEAD, and refuses a CI commit of another repository", () => {
+    const dir = repo();
+    const head = git(dir, "rev-parse", "HEAD");
+    assert.equal(sourceRevision(dir, { allowDirty: false, env: { GITHUB_SHA: head } }), head);
+    assert.throws(() => sourceRevision(dir, { allowDirty: false, env: { GITHUB_SHA: SHA } }), {
+      message:
+        `GITHUB_SHA=${SHA} names another commit than the build context's checkout ("${dir}" is at ${head}): ` +
+        `refusing to label its image with a commit it was not built from; check out ${SHA} there, or unset GITHUB_SHA`,
+    });
   });
 
   it("refuses an abbreviated CI SHA", () => {

@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import { recorded, resetRecorded, settle } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, parseStackConfig } from "../../src/config";
+import { resolveImageSources } from "../../src/image-sources";
 import { composeStack } from "../../src/stack";
+import { fakeWorld } from "../support/world";
 import { asEngineConfig, BACKEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -12,7 +14,7 @@ const LABEL = "an RFC 1123 label (lowercase a-z, 0-9, '-'; max 63)";
 const HOSTS = "a list of 1 to 16 DNS hostnames";
 const SCALE =
   "1 replica: the backend keeps trip state in memory (set backend.sharedState to true once its state is shared)";
-const DIGEST = "a digest-pinned image reference 'registry/name@sha256:<64 hex>'";
+const DIGEST = "a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'";
 
 /** [description, change to a valid config, exact problem lines] */
 const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
@@ -30,7 +32,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "reserved namespace",
     (r) => (r.namespace = "kube-system"),
     [
-      'travel:namespace = "kube-system": expected a namespace of this app\'s own (not default, kube-system, kube-public, kube-node-lease)',
+      'travel:namespace = "kube-system": expected a namespace of this app\'s own (not default or kube-*)',
     ],
   ],
   [
@@ -58,7 +60,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "hostname uppercase",
     (r) => (r.hostnames = ["ok.example.com", "Travel.Example.com"]),
     [
-      "travel:hostnames[1] = \"Travel.Example.com\": expected a DNS hostname (lowercase, optional leading '*.')",
+      "travel:hostnames[1] = \"Travel.Example.com\": expected a DNS hostname (lowercase labels of at most 63, optional leading '*.')",
     ],
   ],
   [
@@ -103,18 +105,90 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     ["travel:registry.username is missing: expected the registry user name"],
   ],
   [
-    "registry token missing",
-    (r) => delete r.registryToken,
+    "pull token missing",
+    (r) => delete r.registryPullToken,
     [
-      "travel:registryToken is missing: expected a registry token set with `pulumi config set --secret`",
+      "travel:registryPullToken is missing: expected a read-only token for the pull secret (pulumi config set --secret registryPullToken), or registry.public: true",
     ],
   ],
   [
-    "registry token empty",
-    (r) => (r.registryToken = ""),
+    "pull token empty",
+    (r) => (r.registryPullToken = ""),
     [
       // The engine hands an empty value over like an unset one.
-      "travel:registryToken is missing: expected a registry token set with `pulumi config set --secret`",
+      "travel:registryPullToken is missing: expected a read-only token for the pull secret (pulumi config set --secret registryPullToken), or registry.public: true",
+    ],
+  ],
+  [
+    "no push token in a stack that builds",
+    (r) =>
+      (r.images = {
+        mode: "build",
+        backend: { context: "fixtures/app/backend" },
+        frontend: { context: "fixtures/app/frontend" },
+      }),
+    [
+      "travel:registryToken is missing: expected a push token for the images this stack builds (pulumi config set --secret registryToken)",
+    ],
+  ],
+  [
+    "a pull token for a public registry",
+    (r) => (r.registry.public = true),
+    [
+      "travel:registryPullToken = [secret]: expected no pull token: registry.public is true, so the pods pull without a pull secret",
+    ],
+  ],
+  [
+    "build contexts and Dockerfiles that do not exist, by their full key",
+    (r) => {
+      r.registryToken = "ghp_push";
+      r.images = {
+        mode: "build",
+        backend: { context: "no/such/dir" },
+        frontend: {
+          context: "fixtures/app/frontend",
+          dockerfile: "fixtures/app/frontend/Containerfile",
+        },
+      };
+    },
+    [
+      `travel:images.backend.context = "no/such/dir": expected an existing directory (relative to the project, ${process.cwd()})`,
+      'travel:images.frontend.dockerfile = "fixtures/app/frontend/Containerfile": expected an existing Dockerfile (relative to the project)',
+    ],
+  ],
+  [
+    "a stack that promotes from itself",
+    (r) => (r.images = { mode: "promote", fromStack: "organization/travel/dev" }),
+    [
+      'travel:images.fromStack = "organization/travel/dev": expected another stack than this one ("dev"): a stack cannot promote what it deployed itself',
+    ],
+  ],
+  [
+    "an IP address as a hostname",
+    (r) => (r.hostnames = ["10.0.0.1"]),
+    [
+      'travel:hostnames[0] = "10.0.0.1": expected a DNS hostname, not an IP address (Gateway API routes by name)',
+    ],
+  ],
+  [
+    "a hostname label longer than 63",
+    (r) => (r.hostnames = [`${"a".repeat(64)}.example.com`]),
+    [
+      `travel:hostnames[0] = "${"a".repeat(64)}.example.com": expected a DNS hostname (lowercase labels of at most 63, optional leading '*.')`,
+    ],
+  ],
+  [
+    "a namespace of Kubernetes' own",
+    (r) => (r.namespace = "kube-flannel"),
+    [
+      'travel:namespace = "kube-flannel": expected a namespace of this app\'s own (not default or kube-*)',
+    ],
+  ],
+  [
+    "a serviceAccount annotation key that Kubernetes refuses",
+    (r) => (r.backend = { serviceAccount: { annotations: { "bad key/x/y": "v" } } }),
+    [
+      "travel:backend.serviceAccount.annotations.bad key/x/y is not a valid name: expected an annotation key ([prefix/]name, e.g. eks.amazonaws.com/role-arn)",
     ],
   ],
   [
@@ -170,21 +244,21 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "backend unknown key",
     (r) => (r.backend = { replica: 1 }),
     [
-      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, writableRootFilesystemReason, sharedState, actionPath",
+      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, writableRootFilesystemReason, sharedState, actionPath",
     ],
   ],
   [
     "cpu not a quantity",
     (r) => (r.backend = { resources: { requests: { cpu: "500 millicores" } } }),
     [
-      'travel:backend.resources.requests.cpu = "500 millicores": expected a CPU quantity such as "250m" or "1"',
+      'travel:backend.resources.requests.cpu = "500 millicores": expected a CPU quantity such as "250m", "0.5" or 2',
     ],
   ],
   [
     "memory not a quantity",
     (r) => (r.backend = { resources: { limits: { memory: "1GB" } } }),
     [
-      'travel:backend.resources.limits.memory = "1GB": expected a memory quantity such as "256Mi" or "1Gi"',
+      'travel:backend.resources.limits.memory = "1GB": expected a memory quantity such as "256Mi", "1Gi" or "512M"',
     ],
   ],
   [
@@ -298,7 +372,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "unknown top-level key",
     (r) => (r.replicas = 3),
     [
-      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, github, kubeconfig",
+      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, github, kubeconfig",
     ],
   ],
   [
@@ -332,7 +406,8 @@ async function runProgram(raw: Raw, secretKeys?: string[]): Promise<unknown> {
   pulumi.runtime.setAllConfig(engine.config, secretKeys ?? engine.secretKeys);
   resetRecorded();
   try {
-    composeStack(loadConfig());
+    const cfg = loadConfig();
+    composeStack(cfg, await resolveImageSources(cfg, fakeWorld));
     return undefined;
   } catch (err) {
     return err;
@@ -377,7 +452,7 @@ describe("stack config validation", () => {
     const err = await runProgram(validRaw(), ["travel:appSecrets"]);
     assert.ok(err instanceof ConfigError);
     assert.deepEqual(err.problems, [
-      "travel:registryToken is stored in plaintext: expected a secret (pulumi config set --secret)",
+      "travel:registryPullToken is stored in plaintext: expected a secret (pulumi config set --secret)",
     ]);
     assert.equal(recorded.length, 0);
   });
@@ -401,6 +476,9 @@ describe("stack config defaults", () => {
       awaitAccepted: true,
     });
     assert.equal(cfg.registry.server, "ghcr.io");
+    assert.equal(cfg.registry.pullUsername, "ci-bot", "the pull user is the push user unless set");
+    assert.equal(cfg.registry.public, false);
+    assert.equal(cfg.rolloutProgressDeadlineSeconds, 120);
     assert.equal(cfg.rolloutTimeoutSeconds, 600);
     assert.deepEqual(
       { ...cfg.backend, resources: undefined },
@@ -413,6 +491,7 @@ describe("stack config defaults", () => {
         probes: { startup: "/docs", readiness: "/docs", liveness: "/docs" },
         env: {},
         secretEnv: ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
+        serviceAccount: { annotations: {}, automountToken: false },
         sharedState: false,
         actionPath: "/copilotkit",
       },
@@ -449,13 +528,15 @@ describe("stack config defaults", () => {
   it("keeps secrets as Pulumi secrets and exposes only their names", async () => {
     const cfg = parseStackConfig(validRaw(), { namespace: "travel", environment: "dev" });
     assert.deepEqual(cfg.appSecretKeys, ["GOOGLE_MAPS_API_KEY", "OPENAI_API_KEY"]);
-    const internals = cfg.registryToken as unknown as { isSecret: Promise<boolean> };
+    const internals = cfg.registryPullToken as unknown as { isSecret: Promise<boolean> };
     assert.equal(await internals.isSecret, true);
     assert.equal(
       await (cfg.appSecrets as unknown as { isSecret: Promise<boolean> }).isSecret,
       true,
     );
-    assert.ok(!JSON.stringify({ ...cfg, registryToken: 0, appSecrets: 0 }).includes("do-not-leak"));
+    assert.ok(
+      !JSON.stringify({ ...cfg, registryPullToken: 0, appSecrets: 0 }).includes("do-not-leak"),
+    );
   });
 
   it("keeps pinned references as given", () => {

@@ -106,7 +106,7 @@ async function composeWith(
   const out = composeGitHub(
     { environment, github, appSecretKeys: Object.keys(APP_SECRETS).sort() },
     {
-      registryToken: pulumi.secret(SECRETS.registryToken),
+      pullToken: pulumi.secret(SECRETS.registryToken),
       appSecrets: pulumi.secret(APP_SECRETS),
       kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
     },
@@ -238,7 +238,7 @@ describe("composeGitHub", () => {
       () =>
         composeGitHub(
           { environment: "dev", github: githubConfig(PROD), appSecretKeys: [] },
-          { registryToken: "t", appSecrets: {} },
+          { pullToken: "t", appSecrets: {} },
         ),
       /kubeconfig: expected a kubeconfig/,
     );

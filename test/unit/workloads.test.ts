@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
-import { fakeDigest, ofType, one, Recorded, ROLLOUT, secretContent } from "../support/mocks";
+import { before, beforeEach, describe, it } from "node:test";
+import {
+  fakeDigest,
+  ofType,
+  one,
+  recorded,
+  Recorded,
+  ROLLOUT,
+  secretContent,
+} from "../support/mocks";
+import { fakeRegistry, ownImages, resetWorld } from "../support/world";
 import { compose, Composed } from "../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 import { mapChecksum } from "../../src/builders/checksum";
@@ -10,6 +19,11 @@ const SERVICE = "kubernetes:core/v1:Service";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const SA = "kubernetes:core/v1:ServiceAccount";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+/** The env ConfigMap's name: the workload's and a hash of its content. */
+const ENV_MAP = (name: string, data: Record<string, string>) =>
+  `${name}-env-${mapChecksum(data).slice(0, 10)}`;
 
 const APP_SECRET = "travel-secrets-0a1b2c3d"; // the mock's auto-name for "travel-secrets"
 const PULL_SECRET = "travel-registry-0a1b2c3d";
@@ -63,6 +77,7 @@ describe("Backend", () => {
           annotations: { "checksum/app-secrets": CHECKSUM },
         },
         spec: {
+          serviceAccountName: "travel-backend-0a1b2c3d",
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           imagePullSecrets: [{ name: PULL_SECRET }],
@@ -79,6 +94,7 @@ describe("Backend", () => {
               image: BACKEND_REF,
               imagePullPolicy: "IfNotPresent",
               ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }],
+              envFrom: [{ configMapRef: { name: ENV_MAP("travel-backend", {}) } }],
               env: [secretEnv("OPENAI_API_KEY"), secretEnv("GOOGLE_MAPS_API_KEY")],
               resources: {
                 requests: { cpu: "500m", memory: "512Mi" },
@@ -123,16 +139,53 @@ describe("Backend", () => {
     });
   });
 
-  it("admits only the frontend's pods, on the backend port", () => {
+  it("admits only the frontend's pods, on the backend port and ambient's HBONE port, and ambient's probes", () => {
     assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec, {
       podSelector: { matchLabels: selector("travel-backend") },
       policyTypes: ["Ingress"],
       ingress: [
         {
           from: [{ podSelector: { matchLabels: selector("travel-frontend") } }],
+          ports: [
+            { port: 8000, protocol: "TCP" },
+            { port: 15008, protocol: "TCP" },
+          ],
+        },
+        {
+          from: [{ ipBlock: { cidr: "169.254.7.127/32" } }],
           ports: [{ port: 8000, protocol: "TCP" }],
         },
       ],
+    });
+  });
+
+  it("outside the mesh admits only the frontend's pods on the backend port", async () => {
+    const raw = validRaw();
+    raw.meshMode = "none";
+    await compose(raw);
+    assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec.ingress, [
+      {
+        from: [
+          {
+            podSelector: { matchLabels: selector("travel-backend".replace("backend", "frontend")) },
+          },
+        ],
+        ports: [{ port: 8000, protocol: "TCP" }],
+      },
+    ]);
+    await compose(validRaw());
+  });
+
+  it("runs as a ServiceAccount of its own, without an API token", () => {
+    assert.deepEqual(one(SA, "travel-backend").inputs, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        namespace: "app-travelexample",
+        labels: labels("travel-backend", "backend"),
+        annotations: {},
+      },
+      automountServiceAccountToken: false,
     });
   });
 
@@ -152,7 +205,7 @@ describe("Backend", () => {
   it("never sets privileged or host-level pod fields", () => {
     for (const d of ofType(DEPLOYMENT)) {
       const pod = d.inputs.spec.template.spec;
-      for (const field of ["hostNetwork", "hostPID", "hostIPC", "nodeName", "serviceAccountName"]) {
+      for (const field of ["hostNetwork", "hostPID", "hostIPC", "nodeName"]) {
         assert.equal(pod[field], undefined, `${d.name} sets ${field}`);
       }
       assert.equal(container(d).command, undefined);
@@ -167,10 +220,15 @@ describe("Frontend", () => {
     stack = await compose(validRaw());
   });
 
-  it("takes REMOTE_ACTION_URL from the Backend's service, before the plain env", () => {
-    assert.deepEqual(container(one(DEPLOYMENT, "travel-frontend")).env, [
-      { name: "REMOTE_ACTION_URL", value: "http://travel-backend-service:8000/copilotkit" },
+  it("takes REMOTE_ACTION_URL from the Backend's service, in its env ConfigMap", () => {
+    const data = { REMOTE_ACTION_URL: "http://travel-backend-service:8000/copilotkit" };
+    const map = one(CONFIGMAP, "travel-frontend-env").inputs;
+    assert.deepEqual(map.data, data);
+    assert.equal(map.immutable, true);
+    assert.deepEqual(container(one(DEPLOYMENT, "travel-frontend")).envFrom, [
+      { configMapRef: { name: ENV_MAP("travel-frontend", data) } },
     ]);
+    assert.deepEqual(container(one(DEPLOYMENT, "travel-frontend")).env, []);
     assert.ok(stack.resources.length > 0);
   });
 
@@ -227,17 +285,24 @@ describe("workload options", () => {
     assert.equal(one(PDB, "travel-frontend").inputs.spec.maxUnavailable, 1);
   });
 
-  it("adds plain env sorted by name; a writable root needs a reason, recorded on the pods", async () => {
+  it("puts plain env in a ConfigMap named after its content; a writable root needs a reason, recorded on the pods", async () => {
     const raw = validRaw();
-    raw.backend = {
-      env: { LOG_LEVEL: "debug", A_FLAG: "1" },
-      writableRootFilesystemReason: "writes its cache under /app",
-    };
+    const env = { LOG_LEVEL: "debug", A_FLAG: "1" };
+    raw.backend = { env, writableRootFilesystemReason: "writes its cache under /app" };
     await compose(raw);
     const c = container(one(DEPLOYMENT, "travel-backend"));
     assert.deepEqual(
+      one(CONFIGMAP, "travel-backend-env").inputs.metadata.name,
+      ENV_MAP("travel-backend", env),
+    );
+    assert.deepEqual(c.envFrom, [{ configMapRef: { name: ENV_MAP("travel-backend", env) } }]);
+    assert.notEqual(
+      ENV_MAP("travel-backend", env),
+      ENV_MAP("travel-backend", { ...env, LOG_LEVEL: "info" }),
+    );
+    assert.deepEqual(
       c.env.map((e: { name: string }) => e.name),
-      ["A_FLAG", "LOG_LEVEL", "OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
+      ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
     );
     assert.equal(c.securityContext.readOnlyRootFilesystem, false);
     assert.equal(
@@ -267,25 +332,28 @@ describe("workload options", () => {
 });
 
 describe("RegistryImage", () => {
-  it("builds nothing for pinned images", async () => {
+  beforeEach(resetWorld);
+
+  it("builds nothing for pinned images, once the registry has both digests", async () => {
     await compose(validRaw());
     assert.equal(ofType("docker-build:index:Image").length, 0);
+    assert.deepEqual(fakeRegistry.asked, [BACKEND_REF, FRONTEND_REF]);
   });
 
-  it("builds, tags with the full SHA, pushes with credentials and deploys the digest", async () => {
+  const buildRaw = () => {
     const raw = validRaw();
+    raw.registryToken = SECRET_VALUES.registryToken;
     raw.images = {
       mode: "build",
       backend: { context: "app/agent" },
       frontend: { context: "app/ui", dockerfile: "app/ui/Dockerfile.prod" },
     };
-    process.env.TRAVEL_SOURCE_SHA = SHA_A;
-    try {
-      await compose(raw);
-    } finally {
-      delete process.env.TRAVEL_SOURCE_SHA;
-    }
-    const tag = `ghcr.io/acme/coagents-travel-backend:${SHA_A}`;
+    return raw;
+  };
+  const TAG = `ghcr.io/acme/coagents-travel-backend:${SHA_A}`;
+
+  it("builds, tags with the full SHA, pushes with the push token and deploys the digest", async () => {
+    await compose(buildRaw());
     const { registries, ...inputs } = one("docker-build:index:Image", "travel-backend").inputs;
     assert.deepEqual(inputs, {
       buildOnPreview: true,
@@ -293,7 +361,7 @@ describe("RegistryImage", () => {
       dockerfile: { location: "app/agent/Dockerfile" },
       network: "default",
       platforms: ["linux/amd64"],
-      tags: [tag],
+      tags: [TAG],
       labels: { "org.opencontainers.image.revision": SHA_A },
       push: true,
     });
@@ -305,11 +373,59 @@ describe("RegistryImage", () => {
     });
     assert.equal(
       container(one(DEPLOYMENT, "travel-backend")).image,
-      `ghcr.io/acme/coagents-travel-backend@${fakeDigest(tag)}`,
+      `ghcr.io/acme/coagents-travel-backend@${fakeDigest(TAG)}`,
     );
   });
 
-  it("takes promoted images from the source stack's verified outputs", async () => {
+  it("reuses a tag the registry already has for this commit: builds nothing, deploys its digest", async () => {
+    const digest = fakeDigest("pushed earlier");
+    fakeRegistry.tags.set(TAG, { digest, revision: SHA_A });
+    await compose(buildRaw());
+    assert.deepEqual(
+      ofType("docker-build:index:Image").map((r) => r.name),
+      ["travel-frontend"],
+    );
+    assert.equal(
+      container(one(DEPLOYMENT, "travel-backend")).image,
+      `ghcr.io/acme/coagents-travel-backend@${digest}`,
+    );
+  });
+
+  it("keeps the build (a no-op) of what this stack pushed itself", async () => {
+    const digest = fakeDigest("pushed by this stack");
+    fakeRegistry.tags.set(TAG, { digest, revision: SHA_A });
+    ownImages.value = {
+      backend: { ref: `ghcr.io/acme/coagents-travel-backend@${digest}`, gitSha: SHA_A },
+      frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
+    };
+    await compose(buildRaw());
+    assert.equal(ofType("docker-build:index:Image").length, 2);
+  });
+
+  it("never pushes over a tag that holds another commit's image, and changes nothing", async () => {
+    fakeRegistry.tags.set(TAG, { digest: fakeDigest("impostor"), revision: "f".repeat(40) });
+    await assert.rejects(compose(buildRaw()), {
+      message:
+        "The images cannot be deployed (1 problem):\n" +
+        `  - travel:images.backend: ${TAG} already exists with other content (its org.opencontainers.image.revision is "${"f".repeat(40)}"): ` +
+        "an existing tag is never pushed over; delete that tag or build another commit",
+    });
+    assert.equal(ofType(DEPLOYMENT).length, 0);
+  });
+
+  it("refuses pinned digests the registry does not have, naming each, before any object", async () => {
+    fakeRegistry.missing.add(BACKEND_REF);
+    fakeRegistry.missing.add(FRONTEND_REF);
+    await assert.rejects(compose(validRaw()), {
+      message:
+        "The images cannot be deployed (2 problems):\n" +
+        `  - travel:images.backend.ref: ${BACKEND_REF} (pinned backend) is not in the registry: its pods would end in ImagePullBackOff; push it, or pin a digest that was pushed\n` +
+        `  - travel:images.frontend.ref: ${FRONTEND_REF} (pinned frontend) is not in the registry: its pods would end in ImagePullBackOff; push it, or pin a digest that was pushed`,
+    });
+    assert.equal(recorded.filter((r) => r.type.startsWith("kubernetes:")).length, 0);
+  });
+
+  it("takes promoted images from the source stack's verified outputs, once the registry has them", async () => {
     const { stackReferenceOutputs } = await import("../support/mocks");
     const images = {
       backend: { ref: BACKEND_REF, gitSha: SHA_A },
@@ -318,11 +434,15 @@ describe("RegistryImage", () => {
     stackReferenceOutputs["org/travel/dev"] = { images, verifiedImages: images };
     const raw = validRaw();
     raw.images = { mode: "promote", fromStack: "org/travel/dev" };
-    await compose(raw);
+    await compose(raw, "staging");
     assert.equal(ofType("docker-build:index:Image").length, 0);
-    assert.deepEqual(one("pulumi:pulumi:StackReference", "org/travel/dev").inputs, {
-      name: "org/travel/dev",
-    });
+    assert.deepEqual(fakeRegistry.asked, [BACKEND_REF, FRONTEND_REF]);
     assert.equal(container(one(DEPLOYMENT, "travel-frontend")).image, FRONTEND_REF);
+    fakeRegistry.missing.add(FRONTEND_REF);
+    await assert.rejects(compose(raw, "staging"), (err: Error) =>
+      err.message.includes(
+        `travel:images: ${FRONTEND_REF} (frontend, promoted from "org/travel/dev") is not in the registry`,
+      ),
+    );
   });
 });

@@ -99,22 +99,27 @@ function ensureSecret(path: string, n: number): string {
 
 export const registry: Component = {
   name: "registry",
-  summary: `registry (Debian docker-registry) on http://${REGISTRY.address}, basic auth for ${REGISTRY.user}`,
+  summary: `registry (Debian docker-registry) on http://${REGISTRY.address}, basic auth for ${REGISTRY.user} (push) and ${REGISTRY.pullUser} (pull)`,
   needs: [],
   prepare: (ctx) => {
     mkdirSync(join(registryDir, "data"), { recursive: true });
-    const token = ensureSecret(REGISTRY.tokenFile, 32);
+    const users = [
+      [REGISTRY.user, REGISTRY.tokenFile],
+      [REGISTRY.pullUser, REGISTRY.pullTokenFile],
+    ] as const;
+    const tokens = users.map(([, file]) => ensureSecret(file, 32));
     let changed = false;
     // The registry reads htpasswd at start: a new token means a new file and a restart.
-    if (
-      !existsSync(htpasswd) ||
-      statSync(REGISTRY.tokenFile).mtimeMs > statSync(htpasswd).mtimeMs
-    ) {
-      const line = run(["htpasswd", "-B", "-C", "10", "-i", "-n", REGISTRY.user], {
-        log: ctx.log,
-        input: token,
-      });
-      writeFileSync(htpasswd, `${line.stdout.trim()}\n`, { mode: 0o600 });
+    const stale = (file: string) =>
+      !existsSync(htpasswd) || statSync(file).mtimeMs > statSync(htpasswd).mtimeMs;
+    if (users.some(([, file]) => stale(file))) {
+      const lines = users.map(([user], i) =>
+        run(["htpasswd", "-B", "-C", "10", "-i", "-n", user], {
+          log: ctx.log,
+          input: tokens[i],
+        }).stdout.trim(),
+      );
+      writeFileSync(htpasswd, `${lines.join("\n")}\n`, { mode: 0o600 });
       changed = true;
     }
     const rendered = render(

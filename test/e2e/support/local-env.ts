@@ -16,6 +16,11 @@ export function registryToken(): string {
   return readFileSync(LOCAL_REGISTRY.tokenFile, "utf8").trim();
 }
 
+/** The pull user's token (the stacks' registryPullToken). */
+export function registryPullToken(): string {
+  return readFileSync(LOCAL_REGISTRY.pullTokenFile, "utf8").trim();
+}
+
 /** Runs kubectl against the local cluster and parses its JSON output. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function kubectl(...args: string[]): any {
@@ -49,6 +54,14 @@ export function kubectlDelete(...args: string[]): void {
     ["--kubeconfig", KUBECONFIG, "delete", "--ignore-not-found", "--wait=false", ...args],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
+}
+
+/** kubectl with the given arguments, waiting for it to finish (e.g. a delete). */
+export function kubectlWait(...args: string[]): void {
+  execFileSync(process.env.TRAVEL_KUBECTL ?? "kubectl", ["--kubeconfig", KUBECONFIG, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    timeout: 180_000,
+  });
 }
 
 /** kubectl get, or undefined when the object does not exist. */
@@ -100,16 +113,8 @@ export async function anonymousStatus(): Promise<number> {
   return (await fetch(`http://${REGISTRY}/v2/`)).status;
 }
 
-/**
- * An image that is in the registry by digest but cannot be pulled: built with dockerd
- * from `context` and pushed under `tag`, then its last layer's blob is deleted (what a
- * registry garbage collection gone wrong leaves). Returns `<registry>/<repo>@<digest>`.
- */
-export async function pushUnpullableImage(
-  context: string,
-  repository: string,
-  tag: string,
-): Promise<string> {
+/** Builds `context` with dockerd and pushes it as `repository:tag` (no revision label). */
+export async function pushImage(context: string, repository: string, tag: string): Promise<string> {
   const ref = `${REGISTRY}/${repository}:${tag}`;
   const docker = (args: string[], input?: string) =>
     execFileSync(DOCKER.cli, args, {
@@ -122,20 +127,35 @@ export async function pushUnpullableImage(
   try {
     docker(["push", ref]);
   } finally {
+    // No stored credentials may stand in for the ones a program passes.
     docker(["logout", REGISTRY]);
   }
-  const digest = await registryDigest(repository, tag);
+  return registryDigest(repository, tag);
+}
+
+/**
+ * An image that is in the registry by digest but cannot be pulled: pushed, then its last
+ * layer's blob deleted (what a registry garbage collection gone wrong leaves).
+ * Returns `<registry>/<repo>@<digest>`.
+ */
+export async function pushUnpullableImage(
+  context: string,
+  repository: string,
+  tag: string,
+): Promise<string> {
+  const digest = await pushImage(context, repository, tag);
   const manifest = (await (
     await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${digest}`, {
       headers: { Authorization: authHeader(), Accept: MANIFEST_TYPES },
     })
   ).json()) as { layers?: { digest: string }[] };
   const layer = manifest.layers?.at(-1)?.digest;
-  if (!layer) throw new Error(`${ref}: no layers in its manifest`);
+  if (!layer) throw new Error(`${repository}:${tag}: no layers in its manifest`);
   const res = await fetch(`http://${REGISTRY}/v2/${repository}/blobs/${layer}`, {
     method: "DELETE",
     headers: { Authorization: authHeader() },
   });
-  if (res.status !== 202) throw new Error(`DELETE blob ${layer} of ${ref}: HTTP ${res.status}`);
+  if (res.status !== 202)
+    throw new Error(`DELETE blob ${layer} of ${repository}:${tag}: HTTP ${res.status}`);
   return `${REGISTRY}/${repository}@${digest}`;
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 import { compileFixtureServers } from "../../../fixtures/app/compile";
-import { KUBECONFIG, registryToken } from "./local-env";
+import { KUBECONFIG, kubectlWait, registryPullToken, registryToken } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
 export const PASSPHRASE = "travel-e2e-passphrase";
@@ -67,6 +67,8 @@ export function committedLocalConfig(): Record<string, unknown> {
 }
 
 export async function createProject(name: string, opts: ProjectOptions = {}): Promise<E2EProject> {
+  // A run that was interrupted leaves its namespace behind, owned by a stack that is gone.
+  kubectlWait("delete", "namespace", opts.namespace ?? E2E_NAMESPACE, "--ignore-not-found");
   const dir = mkdtempSync(join(tmpdir(), `travel-e2e-${name}-`));
   const stateDir = opts.stateDir ?? join(dir, ".state");
   execFileSync("mkdir", ["-p", stateDir, join(dir, "project")]);
@@ -113,6 +115,7 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
   await writeConfig(p, {});
   await stack.setAllConfig({
     "travel:registryToken": { value: registryToken(), secret: true },
+    "travel:registryPullToken": { value: registryPullToken(), secret: true },
   });
   await stack.setConfig("travel:appSecrets", {
     value: JSON.stringify({
