@@ -192,6 +192,13 @@ export const TOOLS: readonly Tool[] = [
     binaries: [],
     files: { module: "sigs.k8s.io/gateway-api", from: "config/crd/standard", to: "crds" },
   },
+  single("buildx", "docker buildx CLI plugin (npm run bench: the manual sequence)", {
+    name: "docker-buildx",
+    module: "github.com/docker/buildx",
+    pkg: "github.com/docker/buildx/cmd/buildx",
+    probe: versionFlag(/github\.com\/docker\/buildx (v\d+\.\d+\.\d+)/, "version"),
+    versionVar: "github.com/docker/buildx/version.Version",
+  }),
   single("actionlint", "GitHub Actions workflow linter", {
     module: "github.com/rhysd/actionlint",
     pkg: "github.com/rhysd/actionlint/cmd/actionlint",
@@ -217,6 +224,8 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   ],
   /** What the unit tests run. */
   lint: ["actionlint"],
+  /** What `npm run bench` runs beside a stack's toolchain. */
+  bench: ["buildx"],
 };
 
 export function toolNamed(name: string): Tool {

@@ -1,0 +1,305 @@
+/**
+ * The cases about what a deploy waits for: a commit the registry already has (nothing
+ * built), a stuck rollout (fails at the progress deadline), a slow rollout that keeps
+ * making progress (gets the whole timeout), a rollback (time to converged).
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import {
+  commitSource,
+  committedLocalConfig,
+  createProject,
+  head,
+  PASSPHRASE,
+  writeConfig,
+} from "../../test/e2e/support/project";
+import { pair, type Row } from "./measure";
+import type { Ctx } from "./cases";
+import { COPY_NS, NS } from "./setup";
+
+const up = (c: Ctx) => c.b.pulumi(["up", "--yes", "--skip-preview"]);
+const upFails = (c: Ctx): string => {
+  try {
+    up(c);
+  } catch (err) {
+    return String((err as { stdout?: string }).stdout ?? err);
+  }
+  throw new Error("pulumi up succeeded where it should have failed");
+};
+
+/** A second stack deploying the commit the first one built: it builds and pushes nothing. */
+export async function alreadyPushed(c: Ctx): Promise<Row[]> {
+  let built = 0;
+  let other: Awaited<ReturnType<typeof createProject>> | undefined;
+  const env = () => ({
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${other!.stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+  });
+  const [a] = await pair(
+    {
+      label: "pulumi up (a second stack, same commit)",
+      before: async (i) => {
+        other = await createProject(`benchsame${i}${Date.now().toString(36)}`, {
+          namespace: "travel-bench-same",
+        });
+        await writeConfig(other, {
+          "travel:images": {
+            mode: "build",
+            backend: { context: join(c.b.p.sourceDir, "backend") },
+            frontend: { context: join(c.b.p.sourceDir, "frontend") },
+          },
+        });
+      },
+      run: () => {
+        const out = execFileSync(
+          "pulumi",
+          ["up", "--yes", "--skip-preview", "--stack", other!.stack.name],
+          { cwd: other!.dir, env: env(), encoding: "utf8", maxBuffer: 256 << 20 },
+        );
+        built += (out.match(/docker-build:index:Image \S+ created/g) ?? []).length;
+        execFileSync("pulumi", ["destroy", "--yes", "--stack", other!.stack.name], {
+          cwd: other!.dir,
+          env: env(),
+          stdio: "ignore",
+        });
+      },
+    },
+    undefined,
+    Math.min(c.runs, 3),
+    c.say,
+  );
+  return [
+    {
+      name: "deploy of a SHA already in the registry",
+      a: "`pulumi up` of another stack, then `destroy`",
+      aSeconds: a,
+      target: "builds and pushes nothing",
+      met: built === 0,
+      note: `${built} images built`,
+    },
+  ];
+}
+
+/** A build that never gets ready, with a progress deadline of 30 s and a timeout of 300 s. */
+export async function stuckRollout(c: Ctx): Promise<Row[]> {
+  const frontend = committedLocalConfig()["travel:frontend"];
+  const limits = {
+    "travel:frontend": frontend,
+    "travel:rolloutProgressDeadlineSeconds": 30,
+    "travel:rolloutTimeoutSeconds": 300,
+  };
+  let named = true;
+  const [a] = await pair(
+    {
+      label: "pulumi up (never ready)",
+      before: async () => {
+        await writeConfig(c.b.p, limits);
+        commitSource(c.b.p, "backend/mode", "never-ready\n");
+      },
+      run: () => {
+        named &&=
+          /\[Pod travel-bench\/travel-backend-[^\]]+\]: not ready: (Startup|Readiness) probe failed/.test(
+            upFails(c),
+          );
+        commitSource(c.b.p, "backend/mode", "ok\n");
+      },
+    },
+    undefined,
+    Math.min(c.runs, 3),
+    c.say,
+  );
+  up(c); // recover (untimed)
+  return [
+    {
+      name: "stuck rollout: time to a failed `up`",
+      a: "`pulumi up`, progress deadline 30 s, timeout 300 s",
+      aSeconds: a,
+      target: "fails within the progress deadline (+ one poll), naming the pod's reason",
+      met: a < 45 && named,
+    },
+  ];
+}
+
+/** Three frontends that each take 12 s to start, with a progress deadline of 20 s. */
+export async function slowRollout(c: Ctx): Promise<Row[]> {
+  const frontend = { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 3 };
+  await writeConfig(c.b.p, {
+    "travel:frontend": frontend,
+    "travel:rolloutProgressDeadlineSeconds": 20,
+    "travel:rolloutTimeoutSeconds": 300,
+  });
+  up(c);
+  let ok = true;
+  const [a] = await pair(
+    {
+      label: "pulumi up (slow but progressing)",
+      before: (i) =>
+        void commitSource(c.b.p, "frontend/mode", i % 2 ? "slow-start:12\n" : "slow-start:13\n"),
+      run: () => {
+        try {
+          up(c);
+        } catch {
+          ok = false;
+        }
+      },
+    },
+    undefined,
+    Math.min(c.runs, 2),
+    c.say,
+  );
+  commitSource(c.b.p, "frontend/mode", "ok\n");
+  await writeConfig(c.b.p, {});
+  up(c);
+  return [
+    {
+      name: "slow rollout that keeps progressing",
+      a: "`pulumi up`, 3 pods × 12 s start, progress deadline 20 s",
+      aSeconds: a,
+      target: "completes (longer than the progress deadline)",
+      met: ok && a > 20,
+    },
+  ];
+}
+
+/** Back to the previous commit's digests: `pulumi up` pinned vs `kubectl rollout undo`. */
+export async function rollback(c: Ctx): Promise<Row[]> {
+  const images = () => JSON.parse(c.b.pulumi(["stack", "output", "images", "--json"]));
+  const backend = JSON.parse(
+    c.b.kubectl([
+      "get",
+      "deployment",
+      "-n",
+      COPY_NS,
+      "-l",
+      "app.kubernetes.io/name=travel-backend",
+      "-o",
+      "json",
+    ]),
+  ).items[0].metadata.name;
+  let previous = images();
+  const [a, k] = await pair(
+    {
+      label: "pulumi up (pinned to the previous digests)",
+      before: async (i) => {
+        await writeConfig(c.b.p, {});
+        commitSource(
+          c.b.p,
+          "backend/message",
+          `travel backend fixture, rollback ${i} ${Date.now()}\n`,
+        );
+        previous = images();
+        up(c);
+        await writeConfig(c.b.p, {
+          "travel:images": {
+            mode: "pinned",
+            backend: previous.backend,
+            frontend: previous.frontend,
+          },
+        });
+      },
+      run: () => void up(c),
+    },
+    {
+      label: "kubectl rollout undo + status",
+      before: () =>
+        void c.b.kubectl([
+          "set",
+          "env",
+          `deployment/${backend}`,
+          `ROLLBACK_MARK=${Date.now()}`,
+          "-n",
+          COPY_NS,
+        ]),
+      run: () => {
+        c.b.kubectl(["rollout", "undo", `deployment/${backend}`, "-n", COPY_NS]);
+        c.b.kubectl([
+          "rollout",
+          "status",
+          `deployment/${backend}`,
+          "-n",
+          COPY_NS,
+          "--timeout=300s",
+        ]);
+      },
+    },
+    Math.min(c.runs, 3),
+    c.say,
+  );
+  await writeConfig(c.b.p, {});
+  up(c);
+  return [
+    {
+      name: "rollback: time to converged",
+      a: "`pulumi up` pinned to the previous digests",
+      aSeconds: a,
+      b: "`kubectl rollout undo` + `rollout status`",
+      bSeconds: k,
+      note: `stack ${NS}, HEAD ${head(c.b.p).slice(0, 7)}`,
+    },
+  ];
+}
+
+/**
+ * A code change after the builder lost its cache (a fresh CI machine): with a registry
+ * cache (images.cacheTag) the unchanged layer (the server binary) is imported, not rebuilt.
+ */
+export async function registryCache(c: Ctx): Promise<Row[]> {
+  const images = (cacheTag?: string) => ({
+    "travel:images": {
+      mode: "build",
+      builder: "travel-local",
+      backend: { context: join(c.b.p.sourceDir, "backend") },
+      frontend: { context: join(c.b.p.sourceDir, "frontend") },
+      ...(cacheTag ? { cacheTag } : {}),
+    },
+  });
+  const cached = { with: 0, without: 0, samples: 0 };
+  /** How many images had their `COPY server` step served from a cache. */
+  const serverLayersCached = (out: string) =>
+    [...out.matchAll(/#(\d+) \[\d+\/\d+\] COPY server \/srv\/server/g)].filter((m) =>
+      new RegExp(`#${m[1]} CACHED`).test(out),
+    ).length;
+  const step = (label: string, cacheTag: string | undefined, key: "with" | "without") => ({
+    label,
+    before: async (i: number) => {
+      await writeConfig(c.b.p, images(cacheTag));
+      commitSource(
+        c.b.p,
+        "backend/message",
+        `travel backend fixture, cache ${key} ${i} ${Date.now()}\n`,
+      );
+      commitSource(
+        c.b.p,
+        "frontend/message",
+        `travel frontend fixture, cache ${key} ${i} ${Date.now()}\n`,
+      );
+      c.b.docker(["buildx", "prune", "--builder", "travel-local", "--all", "--force"]);
+    },
+    run: () => {
+      const n = serverLayersCached(up(c));
+      cached[key] += n;
+      if (key === "with") cached.samples++;
+    },
+  });
+  const [a, k] = await pair(
+    step("with the registry cache", "buildcache", "with"),
+    step("without", undefined, "without"),
+    Math.min(c.runs, 3),
+    c.say,
+  );
+  await writeConfig(c.b.p, {});
+  const samples = cached.samples; // includes the warm-up, which fills the cache
+  return [
+    {
+      name: "code change on a builder without local cache",
+      a: "`pulumi up`, `images.cacheTag` set",
+      aSeconds: a,
+      b: "`pulumi up`, no registry cache",
+      bSeconds: k,
+      target: "unchanged layers come from the registry cache",
+      met: cached.with >= 2 * (samples - 1) && cached.without === 0,
+      note: `server layer cached: ${cached.with} of ${2 * samples} image builds with the cache (the first fills it), ${cached.without} without`,
+    },
+  ];
+}
