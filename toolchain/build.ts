@@ -76,6 +76,11 @@ export function isExecutable(path: string): boolean {
   }
 }
 
+/** Where a built binary lives in a tool's destination: bin/, or its own folder. */
+export function binaryPath(dest: string, binary: Binary): string {
+  return join(dest, binary.folder ?? "bin", binary.name);
+}
+
 /** A build output is complete when every binary is there and reports its pin. */
 export function isComplete(tool: Tool, dest: string): boolean {
   if (tool.files) return existsSync(join(dest, tool.files.to, ".complete"));
@@ -86,7 +91,7 @@ export function isComplete(tool: Tool, dest: string): boolean {
       readFileSync(join(TOOLCHAIN, tool.dir, s), "utf8");
   if (!scripts.every(same)) return false;
   return tool.binaries.every((b) => {
-    const bin = join(dest, "bin", b.name);
+    const bin = binaryPath(dest, b);
     if (!isExecutable(bin)) return false;
     return b.probe === undefined || probeVersion(b.probe, bin) === pinOf(tool, b);
   });
@@ -141,7 +146,7 @@ export function build(tool: Tool, root = cacheRoot()): string {
       chmodSync(to, 0o755);
       writeFileSync(join(to, ".complete"), `${version}\n`);
     } else {
-      goBuild(tool, join(out, "bin"), tmp, run);
+      goBuild(tool, out, tmp, run);
       for (const f of tool.scripts ?? []) {
         cpSync(join(TOOLCHAIN, tool.dir, f), join(out, "bin", f));
         chmodSync(join(out, "bin", f), 0o755);
@@ -164,8 +169,8 @@ export function build(tool: Tool, root = cacheRoot()): string {
 }
 
 /** One `go build` per wrapper module, with the version stamp of that module's pin. */
-function goBuild(tool: Tool, bin: string, scratch: string, run: HookContext["run"]) {
-  mkdirSync(bin, { recursive: true });
+function goBuild(tool: Tool, out: string, scratch: string, run: HookContext["run"]) {
+  mkdirSync(join(out, "bin"), { recursive: true });
   const groups = new Map<string, Binary[]>();
   for (const b of tool.binaries) {
     const key = b.dir ?? tool.dir;
@@ -180,11 +185,14 @@ function goBuild(tool: Tool, bin: string, scratch: string, run: HookContext["run
         : { cwd: moduleDir };
     const pkgs = where.pkgs ?? binaries.map((b) => b.pkg);
     const single = binaries.length === 1;
-    if (!single && binaries.some((b) => basename(b.pkg) !== b.name)) {
+    if (!single && binaries.some((b) => basename(b.pkg) !== b.name || b.folder !== undefined)) {
       throw new Error(
-        `toolchain table: ${tool.name} builds several binaries named after their packages`,
+        `toolchain table: ${tool.name} builds several binaries of one module: each must be named ` +
+          `after its package and go to bin/`,
       );
     }
+    const first = binaries[0]!;
+    mkdirSync(join(out, first.folder ?? "bin"), { recursive: true });
     const ldflags = ["-s", "-w", ...(tool.ldflags?.(v) ?? [])].join(" ");
     run(
       [
@@ -195,7 +203,7 @@ function goBuild(tool: Tool, bin: string, scratch: string, run: HookContext["run
         "-ldflags",
         ldflags,
         "-o",
-        single ? join(bin, binaries[0]!.name) : `${bin}/`,
+        single ? binaryPath(out, first) : `${join(out, "bin")}/`,
         ...pkgs,
       ],
       { cwd: where.cwd, ...(where.env ? { env: { ...where.env } } : {}) },

@@ -1,8 +1,11 @@
 /**
  * The one reader of the wrapper modules' go.mod files: the version a module is
- * required at, or a `// key: value` comment line (for pins that are not a require).
+ * required at, or a `// key: value` comment line (for pins that are not a require);
+ * and, for a wrapper module that is this repository's own code, a hash of its sources.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /**
  * The version of `module` in go.mod's require lines: a single-line `require m v` or a
@@ -46,10 +49,33 @@ export type VersionSource =
   /** The version `module` is required at. */
   | { readonly module: string }
   /** A `// <comment>: vX.Y.Z` line (the module itself is pinned by pseudo-version). */
-  | { readonly comment: string };
+  | { readonly comment: string }
+  /** The module is this repository's own code: its pin is `sourcesPin` of its folder. */
+  | { readonly sources: true };
+
+/**
+ * `v0.0.0-src-<12 hex>`: a SHA-256 of a wrapper folder's go.mod, go.sum and non-test
+ * `.go` files (names and contents), so that any change to them is a new pin and so a
+ * rebuild.
+ */
+export function sourcesPin(dir: string): string {
+  const files = readdirSync(dir)
+    .filter(
+      (f) => f === "go.mod" || f === "go.sum" || (f.endsWith(".go") && !f.endsWith("_test.go")),
+    )
+    .sort();
+  const hash = createHash("sha256");
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(join(dir, f)))
+      .update("\0");
+  return `v0.0.0-src-${hash.digest("hex").slice(0, 12)}`;
+}
 
 /** Reads the pin `source` names from the go.mod file at `path`; throws naming both. */
 export function readPin(path: string, source: VersionSource): string {
+  if ("sources" in source) return sourcesPin(dirname(path));
   const text = readFileSync(path, "utf8");
   const version =
     "module" in source ? requiredVersion(text, source.module) : commentValue(text, source.comment);

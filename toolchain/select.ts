@@ -131,7 +131,11 @@ function installedCopy(
   const found = probe && probeVersion(probe, path, ctx.env);
   if (!found) return { ok: false, why: `${path} does not report a version` };
   const dir = path.slice(0, -first.length - 1);
-  const missing = tool.binaries.map((b) => b.name).filter((b) => !isExecutable(join(dir, b)));
+  // Binaries of our own folders (the private language host) are not part of an installation.
+  const missing = tool.binaries
+    .filter((b) => b.folder === undefined)
+    .map((b) => b.name)
+    .filter((b) => !isExecutable(join(dir, b)));
   if (missing.length)
     return { ok: false, why: `${path} is ${found} but ${missing.join(", ")} is not beside it` };
   const ok = accepts(rule.accept, found, pin);

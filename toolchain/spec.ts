@@ -27,8 +27,13 @@ export type InstalledRule =
   | { readonly kind: "plugin"; readonly pluginKind: "resource"; readonly plugin: string };
 
 export interface Binary {
-  /** File name in the tool's bin directory. */
+  /** File name in the tool's bin directory (or in `folder`). */
   readonly name: string;
+  /**
+   * The folder of the tool's destination it is built into, when not `bin`: a binary kept
+   * off PATH for another binary of the tool to run (the v3.68 language host).
+   */
+  readonly folder?: string;
   /** The Go package that is its main. */
   readonly pkg: string;
   /** Wrapper module folder under toolchain/, when it is not the tool's own. */

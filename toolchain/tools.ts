@@ -104,8 +104,18 @@ export const TOOLS: readonly Tool[] = [
         probe: { argv: ["{bin}", "version"], pattern: /^v?(\d+\.\d+\.\d+)/m },
       },
       {
-        // The CLI finds language hosts next to its own binary, so both share a folder.
+        // The CLI finds language hosts next to its own binary, so both share a folder. This
+        // one is ours: it serves RunPlugin (policy packs) and forwards the rest to the next.
         name: "pulumi-language-nodejs",
+        pkg: ".",
+        dir: "pulumi-language-nodejs-wrapper",
+        version: { sources: true },
+        probe: { argv: ["{bin}", "-version"], pattern: /^(v0\.0\.0-src-[0-9a-f]{12})$/m },
+      },
+      {
+        // The Node.js host of sdk/v3 v3.68.0 (no RunPlugin), off PATH: only the wrapper runs it.
+        name: "pulumi-language-nodejs",
+        folder: "libexec",
         pkg: `${SDK}/nodejs/cmd/pulumi-language-nodejs`,
         dir: "pulumi-language-nodejs",
         version: { module: SDK },

@@ -7,8 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { pinOf } from "../../toolchain/build";
-import { commentValue, readPin, requiredVersion } from "../../toolchain/gomod";
+import { binaryPath, isComplete, pinOf, TOOLCHAIN } from "../../toolchain/build";
+import { commentValue, readPin, requiredVersion, sourcesPin } from "../../toolchain/gomod";
 import {
   accepts,
   decide,
@@ -197,6 +197,88 @@ describe("toolchain: installed or built", () => {
     assert.ok(accepts("exact", "v1.35.4", "v1.35.4"));
     assert.ok(!accepts("exact", "v1.35.5", "v1.35.4"));
     assert.ok(!accepts("minorSkew", "v2.35.4", "v1.35.4"));
+  });
+});
+
+describe("toolchain: the Node.js language host of the built CLI", () => {
+  const pulumi = toolNamed("pulumi");
+  const hosts = pulumi.binaries.filter((b) => b.name === "pulumi-language-nodejs");
+  const WRAPPER = "pulumi-language-nodejs-wrapper";
+
+  it("puts our wrapper beside the CLI and the v3.68 host off PATH, in libexec", () => {
+    assert.deepEqual(
+      hosts.map((b) => [b.dir, b.folder, b.pkg, b.version]),
+      [
+        [WRAPPER, undefined, ".", { sources: true }],
+        [
+          "pulumi-language-nodejs",
+          "libexec",
+          "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
+          { module: "github.com/pulumi/pulumi/sdk/v3" },
+        ],
+      ],
+    );
+    assert.equal(pinOf(pulumi, hosts[1]), "v3.68.0");
+    assert.deepEqual(
+      hosts.map((b) => binaryPath("/cache/pulumi-v3", b)),
+      [
+        "/cache/pulumi-v3/bin/pulumi-language-nodejs",
+        "/cache/pulumi-v3/libexec/pulumi-language-nodejs",
+      ],
+    );
+  });
+
+  it("pins the wrapper to a hash of its sources, which its probe reads back", () => {
+    const pin = pinOf(pulumi, hosts[0]);
+    assert.equal(pin, sourcesPin(join(TOOLCHAIN, WRAPPER)));
+    assert.match(pin, /^v0\.0\.0-src-[0-9a-f]{12}$/);
+    assert.equal(hosts[0]!.probe?.pattern.exec(`${pin}\n`)?.[1], pin);
+  });
+
+  it("changes the sources pin with go.mod, go.sum or a .go file, not with tests or docs", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sources-"));
+    writeFileSync(join(dir, "go.mod"), "module example.com/w\n");
+    writeFileSync(join(dir, "main.go"), "package main\n");
+    const first = sourcesPin(dir);
+    writeFileSync(join(dir, "main_test.go"), "package main\n");
+    writeFileSync(join(dir, "README.md"), "notes\n");
+    assert.equal(sourcesPin(dir), first);
+    writeFileSync(join(dir, "main.go"), "package main\n\nfunc init() {}\n");
+    const second = sourcesPin(dir);
+    assert.notEqual(second, first);
+    writeFileSync(join(dir, "go.sum"), "");
+    assert.notEqual(sourcesPin(dir), second);
+  });
+
+  it("counts a build complete only with both hosts, each at its pin", () => {
+    const pin = sourcesPin(join(TOOLCHAIN, WRAPPER));
+    const tool = {
+      name: "t",
+      purpose: "test",
+      dir: WRAPPER,
+      version: { sources: true as const },
+      binaries: [
+        { name: "h", pkg: ".", probe: { argv: ["{bin}"], pattern: /(v\S+)/ } },
+        { name: "h", folder: "libexec", pkg: ".", probe: { argv: ["{bin}"], pattern: /(v\S+)/ } },
+      ],
+    };
+    const dest = root();
+    const put = (folder: string, version: string) => {
+      mkdirSync(join(dest, folder), { recursive: true });
+      writeFileSync(join(dest, folder, "h"), `#!/bin/sh\n${say(version)}\n`, { mode: 0o755 });
+    };
+    put("bin", pin);
+    assert.equal(isComplete(tool, dest), false, "the libexec host is missing");
+    put("libexec", pin);
+    assert.equal(isComplete(tool, dest), true);
+    put("bin", "v0.0.0-src-000000000000");
+    assert.equal(isComplete(tool, dest), false, "the wrapper was built from other sources");
+  });
+
+  it("needs nothing of ours beside an installed CLI: only its own language host", () => {
+    const dir = stubs({ pulumi: { version: "v3.259.0" }, "pulumi-language-nodejs": "" });
+    const c = decide(pulumi, ctx(dir));
+    assert.deepEqual([c.source, c.dir], ["installed", dir]);
   });
 });
 
