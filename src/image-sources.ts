@@ -52,6 +52,69 @@ function pushCredentials(cfg: StackConfig): RegistryCredentials {
   };
 }
 
+/** A build workload's source: a build of its commit, or the tag the registry already has. */
+async function resolveBuild(
+  cfg: StackConfig,
+  w: Workload,
+  ownImages: Promise<ImageSet | undefined>,
+  world: ImageWorld,
+  key: (k: string) => string,
+): Promise<{ source: BuildSource | ExistingSource } | { problem: string }> {
+  const images = cfg.images;
+  if (images.mode !== "build") throw new Error("resolveBuild: not a build stack");
+  const server = cfg.registry.server;
+  const { context, dockerfile } = images[w];
+  let gitSha: string;
+  try {
+    gitSha = sourceRevision(context, { allowDirty: images.allowDirty, ...world.revision });
+  } catch (err) {
+    return { problem: `${key(`images.${w}`)}: ${(err as Error).message}` };
+  }
+  const repository = `${cfg.registry.owner}/${cfg[w].imageName}`;
+  const build: BuildSource = {
+    kind: "build",
+    context,
+    dockerfile,
+    gitSha,
+    platform: images.platform as BuildSource["platform"],
+    builder: images.builder,
+    cacheTag: images.cacheTag,
+    repository: `${server}/${repository}`,
+    registry: pushCredentials(cfg),
+  };
+  try {
+    const [tagged, own] = await Promise.all([
+      world.registry.manifest(server, repository, gitSha),
+      ownImages,
+    ]);
+    if (
+      !tagged ||
+      (own?.[w]?.gitSha === gitSha && own[w].ref === `${server}/${repository}@${tagged.digest}`)
+    ) {
+      return { source: build };
+    }
+    const revision = await world.registry.revision(server, repository, tagged, images.platform);
+    if (revision !== gitSha) {
+      return {
+        problem:
+          `${key(`images.${w}`)}: ${server}/${repository}:${gitSha} already exists with other content ` +
+          `(its org.opencontainers.image.revision is ${revision === undefined ? "not set" : `"${revision}"`}): ` +
+          `an existing tag is never pushed over; delete that tag or build another commit`,
+      };
+    }
+    void pulumi.log.info(
+      `${w}: ${server}/${repository}:${gitSha} is already in the registry (${tagged.digest}): reused, nothing built`,
+    );
+    return {
+      source: { kind: "existing", ref: `${server}/${repository}@${tagged.digest}`, gitSha },
+    };
+  } catch (err) {
+    return {
+      problem: `${key("registryPullToken")}: cannot look up ${server}/${repository}:${gitSha}: ${(err as Error).message}`,
+    };
+  }
+}
+
 export async function resolveImageSources(
   cfg: StackConfig,
   world: ImageWorld,
@@ -79,56 +142,14 @@ export async function resolveImageSources(
   };
 
   if (images.mode === "build") {
-    const own = await world.ownImages();
-    for (const w of WORKLOADS) {
-      const { context, dockerfile } = images[w];
-      let gitSha: string;
-      try {
-        gitSha = sourceRevision(context, { allowDirty: images.allowDirty, ...world.revision });
-      } catch (err) {
-        problems.push(`${key(`images.${w}`)}: ${(err as Error).message}`);
-        continue;
-      }
-      const repository = `${cfg.registry.owner}/${cfg[w].imageName}`;
-      const build: BuildSource = {
-        kind: "build",
-        context,
-        dockerfile,
-        gitSha,
-        platform: images.platform as BuildSource["platform"],
-        builder: images.builder,
-        cacheTag: images.cacheTag,
-        repository: `${server}/${repository}`,
-        registry: pushCredentials(cfg),
-      };
-      try {
-        const tagged = await world.registry.manifest(server, repository, gitSha);
-        if (
-          !tagged ||
-          (own?.[w]?.gitSha === gitSha && own[w].ref === `${server}/${repository}@${tagged.digest}`)
-        ) {
-          sources[w] = build;
-          continue;
-        }
-        const revision = await world.registry.revision(server, repository, tagged, images.platform);
-        if (revision !== gitSha) {
-          problems.push(
-            `${key(`images.${w}`)}: ${server}/${repository}:${gitSha} already exists with other content ` +
-              `(its org.opencontainers.image.revision is ${revision === undefined ? "not set" : `"${revision}"`}): ` +
-              `an existing tag is never pushed over; delete that tag or build another commit`,
-          );
-          continue;
-        }
-        void pulumi.log.info(
-          `${w}: ${server}/${repository}:${gitSha} is already in the registry (${tagged.digest}): reused, nothing built`,
-        );
-        sources[w] = { kind: "existing", ref: `${server}/${repository}@${tagged.digest}`, gitSha };
-      } catch (err) {
-        problems.push(
-          `${key("registryPullToken")}: cannot look up ${server}/${repository}:${gitSha}: ${(err as Error).message}`,
-        );
-      }
-    }
+    // Both workloads at once: each asks git and the registry, none depends on the other.
+    const own = world.ownImages();
+    const results = await Promise.all(WORKLOADS.map((w) => resolveBuild(cfg, w, own, world, key)));
+    WORKLOADS.forEach((w, i) => {
+      const r = results[i]!;
+      if ("problem" in r) problems.push(r.problem);
+      else sources[w] = r.source;
+    });
   } else if (images.mode === "promote") {
     const outputs = await world.stackOutputs(images.fromStack);
     try {

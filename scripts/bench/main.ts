@@ -8,7 +8,7 @@
  * (eval "$(scripts/toolchain.sh pulumi bench)"); `npm run bench` does both.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binary, select } from "../../toolchain/select";
 import { expand } from "../../toolchain/tools";
@@ -41,10 +41,14 @@ async function main(): Promise<void> {
   const only = arg("only")?.split(",") ?? Object.keys(CASES);
   for (const o of only)
     if (!CASES[o]) throw new Error(`--only ${o}: expected one of ${Object.keys(CASES).join(", ")}`);
-  const tools = select(expand(["pulumi", "bench"]), { log: (l) => say(`toolchain: ${l}`) });
+  // scripts/bench.sh has selected (and said) which tools are used; this finds them again.
+  const tools = select(expand(["pulumi", "bench"]), { log: () => undefined });
   const kubectl = binary(tools, "kubectl");
-  const plugin = join(DOCKER.config, "cli-plugins", "docker-buildx");
-  if (!existsSync(plugin)) symlinkSync(binary(tools, "docker-buildx"), plugin);
+  // The seed's manual sequence runs `docker buildx`: a plugin of the environment's CLI.
+  const plugins = join(DOCKER.config, "cli-plugins");
+  mkdirSync(plugins, { recursive: true });
+  if (!existsSync(join(plugins, "docker-buildx")))
+    symlinkSync(binary(tools, "docker-buildx"), join(plugins, "docker-buildx"));
 
   const b = await setupBench(kubectl);
   try {

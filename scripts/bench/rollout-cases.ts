@@ -22,7 +22,7 @@ const upFails = (c: Ctx): string => {
   try {
     up(c);
   } catch (err) {
-    return String((err as { stdout?: string }).stdout ?? err);
+    return (err as { output?: string }).output ?? String(err);
   }
   throw new Error("pulumi up succeeded where it should have failed");
 };

@@ -4,7 +4,7 @@
  * namespace, and an empty program in the same backend (Pulumi's floor here).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
@@ -37,17 +37,28 @@ function env(p: E2EProject): NodeJS.ProcessEnv {
   };
 }
 
-const run = (
+/** Runs a command; a failure says which, with the end of what it printed. */
+function run(
   cmd: string,
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string },
-) =>
-  execFileSync(cmd, args, {
-    encoding: "utf8",
-    maxBuffer: 256 << 20,
-    stdio: ["pipe", "pipe", "pipe"],
-    ...opts,
-  });
+): string {
+  try {
+    return execFileSync(cmd, args, {
+      encoding: "utf8",
+      maxBuffer: 256 << 20,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...opts,
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; status?: number };
+    const tail = `${e.stdout ?? ""}${e.stderr ?? ""}`.trim().split("\n").slice(-25).join("\n");
+    const failure = new Error(
+      `${cmd} ${args.join(" ")} exited ${e.status ?? "abnormally"}:\n${tail}`,
+    );
+    throw Object.assign(failure, { output: `${e.stdout ?? ""}${e.stderr ?? ""}` });
+  }
+}
 
 /** What the API server owns in an object's metadata (dropped from the copy). */
 const SERVER_OWNED = ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"];
@@ -109,12 +120,10 @@ export async function setupBench(kubectlBin: string): Promise<Bench> {
   writeFileSync(join(b.empty, "package.json"), '{ "name": "empty", "main": "index.ts" }\n');
   writeFileSync(
     join(b.empty, "tsconfig.json"),
-    '{ "compilerOptions": { "module": "commonjs", "target": "ES2022", "strict": true } }\n',
+    '{ "compilerOptions": { "module": "commonjs", "moduleResolution": "node", "target": "ES2022", "strict": true, "types": ["node"] } }\n',
   );
   symlinkSync(join(ROOT, "node_modules"), join(b.empty, "node_modules"));
   run("pulumi", ["stack", "init", p.stack.name, "--non-interactive"], { cwd: b.empty, env: e });
-  // The seed's manual sequence runs `docker buildx`: the plugin of the environment's CLI.
-  mkdirSync(join(DOCKER.config, "cli-plugins"), { recursive: true });
   return b;
 }
 

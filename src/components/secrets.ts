@@ -34,19 +34,14 @@ export class Secrets extends pulumi.ComponentResource {
   public readonly appSecretName: pulumi.Output<string>;
   /** Name of the `kubernetes.io/dockerconfigjson` pull secret (none for a public registry). */
   public readonly pullSecretName?: pulumi.Output<string>;
-  /**
-   * SHA-256 over the app secret values, for a pod template annotation so a
-   * changed secret rolls the pods. It is deliberately not a Pulumi secret: a
-   * secret inside a Deployment's spec would hide the whole spec in every
-   * preview. A digest of high-entropy API keys reveals nothing about them.
-   */
-  public readonly checksum: pulumi.Output<string>;
   private readonly keys: readonly string[];
+  private readonly data: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.secrets, name, {}, opts);
     this.keys = [...args.appSecretKeys].sort();
     const data = pulumi.secret(args.appSecrets);
+    this.data = data;
 
     const app = new k8s.core.v1.Secret(
       `${name}-secrets`,
@@ -77,20 +72,36 @@ export class Secrets extends pulumi.ComponentResource {
     }
 
     this.appSecretName = app.metadata.name;
-    this.checksum = pulumi.unsecret(data.apply(mapChecksum));
     this.registerOutputs({
       appSecretName: this.appSecretName,
       pullSecretName: this.pullSecretName,
     });
   }
 
+  /**
+   * SHA-256 over the values of `keys` only, for the pod template annotation of a
+   * workload that reads them: a changed value rolls exactly the pods that use it. It is
+   * deliberately not a Pulumi secret: a secret inside a Deployment's spec would hide the
+   * whole spec in every preview, and a digest of high-entropy API keys reveals nothing.
+   */
+  public checksumOf(keys: readonly string[]): pulumi.Output<string> {
+    for (const key of keys) this.known(key);
+    return pulumi.unsecret(
+      this.data.apply((d) => mapChecksum(Object.fromEntries(keys.map((k) => [k, d[k] ?? ""])))),
+    );
+  }
+
   /** An env var read from the app Secret; throws if the key is not one of its keys. */
   public envVar(key: string): k8s.types.input.core.v1.EnvVar {
+    this.known(key);
+    return secretKeyEnv(key, this.appSecretName);
+  }
+
+  private known(key: string): void {
     if (!this.keys.includes(key)) {
       throw new Error(
-        `Secrets.envVar: "${key}" is not an app secret key; expected one of ${this.keys.join(", ")}`,
+        `Secrets: "${key}" is not an app secret key; expected one of ${this.keys.join(", ")}`,
       );
     }
-    return secretKeyEnv(key, this.appSecretName);
   }
 }

@@ -106,7 +106,10 @@ export function createWorkload(
           metadata: {
             labels: { ...labels, [LABEL.version]: args.version },
             annotations: {
-              [ANNOTATION.secretChecksum]: args.secrets.checksum,
+              // Only the secrets this workload reads: rotating another rolls other pods.
+              ...(cfg.secretEnv.length
+                ? { [ANNOTATION.secretChecksum]: args.secrets.checksumOf(cfg.secretEnv) }
+                : {}),
               ...(writableReason === undefined
                 ? {}
                 : { [ANNOTATION.writableRootReason]: writableReason }),

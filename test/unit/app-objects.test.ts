@@ -144,22 +144,22 @@ describe("Secrets", () => {
       pull: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
     });
     assert.throws(() => secrets.envVar("OPENAI_API_KEY"), {
-      message:
-        'Secrets.envVar: "OPENAI_API_KEY" is not an app secret key; expected one of A, B_KEY',
+      message: 'Secrets: "OPENAI_API_KEY" is not an app secret key; expected one of A, B_KEY',
     });
   });
 
-  it("exposes a checksum that is not a secret and changes with any value", async () => {
-    const make = (value: string) =>
-      new Secrets(`c-${value}`, {
+  it("gives a checksum of the keys asked for: not a secret, changed only by their values", async () => {
+    const make = (openai: string, maps: string) =>
+      new Secrets(`c-${openai}-${maps}`, {
         namespace: "ns",
         labels: {},
-        appSecrets: pulumi.secret({ OPENAI_API_KEY: value }),
-        appSecretKeys: ["OPENAI_API_KEY"],
+        appSecrets: pulumi.secret({ OPENAI_API_KEY: openai, GOOGLE_MAPS_API_KEY: maps }),
+        appSecretKeys: ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
         pull: { server: "ghcr.io", username: "u", token: pulumi.secret("t") },
-      }).checksum;
-    const [a, b] = [make("one"), make("two")];
+      }).checksumOf(["OPENAI_API_KEY"]);
+    const [a, b, c] = [make("one", "m"), make("two", "m"), make("one", "other")];
     assert.notEqual(await valueOf(a), await valueOf(b));
+    assert.equal(await valueOf(a), await valueOf(c));
     assert.equal(await (a as unknown as { isSecret: Promise<boolean> }).isSecret, false);
     await settle();
   });

@@ -232,6 +232,33 @@ describe("Frontend", () => {
     assert.ok(stack.resources.length > 0);
   });
 
+  it("reads no app secret, so rotating one never rolls its pods", () => {
+    const annotations = one(DEPLOYMENT, "travel-frontend").inputs.spec.template.metadata
+      .annotations;
+    assert.deepEqual(annotations, {});
+  });
+
+  it("rolls with the secrets it reads, and only those", async () => {
+    const raw = validRaw();
+    (raw.frontend as Record<string, unknown>) = {
+      ...(raw.frontend as object),
+      secretEnv: ["GOOGLE_MAPS_API_KEY"],
+    };
+    await compose(raw);
+    assert.deepEqual(one(DEPLOYMENT, "travel-frontend").inputs.spec.template.metadata.annotations, {
+      "checksum/app-secrets": mapChecksum({
+        GOOGLE_MAPS_API_KEY: SECRET_VALUES.GOOGLE_MAPS_API_KEY,
+      }),
+    });
+    assert.equal(
+      one(DEPLOYMENT, "travel-backend").inputs.spec.template.metadata.annotations[
+        "checksum/app-secrets"
+      ],
+      CHECKSUM,
+    );
+    stack = await compose(validRaw());
+  });
+
   it("runs two replicas of the frontend image with the seed's resources", () => {
     const d = one(DEPLOYMENT, "travel-frontend").inputs;
     assert.equal(d.spec.replicas, 2);
