@@ -1,17 +1,20 @@
 /**
- * Prints a markdown summary of `pulumi preview --json` output, for a pull
- * request comment or the job summary:
+ * Prints a markdown summary of a preview's engine event stream, for a pull request
+ * comment or the job summary: changes to images and manifests, and policy violations.
  *
- *   pulumi preview --json -s prod > preview.json
- *   node --import tsx scripts/preview-summary.ts preview.json [--stack prod]
+ *   PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true \
+ *     pulumi preview --diff --stack prod --policy-pack policy --json > events.jsonl
+ *   node --import tsx scripts/preview-summary.ts events.jsonl [--stack prod]
  *
- * A path of "-" reads standard input. The logic is in ./preview-summary/.
+ * The stream has one JSON engine event per line (without the variable, `--json` prints a
+ * digest that leaves policy events out). A path of "-" reads standard input. The logic
+ * is in ./preview-summary/.
  */
 import { readFileSync } from "node:fs";
-import { parseDigest } from "./preview-summary/digest";
+import { parseEvents } from "./preview-summary/events";
 import { renderSummary } from "./preview-summary/markdown";
 
-const USAGE = "usage: preview-summary.ts <preview.json | -> [--stack <name>]";
+const USAGE = "usage: preview-summary.ts <events.jsonl | -> [--stack <name>]";
 
 /** The file path and optional stack name from the command line; throws on anything else. */
 export function parseArgs(argv: string[]): { file: string; stack?: string } {
@@ -31,7 +34,7 @@ if (require.main === module) {
   try {
     const { file, stack } = parseArgs(process.argv.slice(2));
     const text = readFileSync(file === "-" ? 0 : file, "utf8");
-    process.stdout.write(renderSummary(parseDigest(text), stack));
+    process.stdout.write(renderSummary(parseEvents(text), stack));
   } catch (err) {
     process.stderr.write(`preview-summary: ${(err as Error).message}\n`);
     process.exitCode = 1;

@@ -1,5 +1,9 @@
-/** The markdown summary of a preview: replacements and deletions first, then Deployments, then totals. */
-import { changeSummaryLine, parseUrn, PreviewDigest, resourceChanges } from "./digest";
+/**
+ * The markdown summary of a preview: its errors, the policy packs' violations,
+ * replacements and deletions, then Deployments, then totals.
+ */
+import { policySection } from "./policy";
+import { changeSummaryLine, parseUrn, type Preview, resourceChanges } from "./preview";
 import { workloadChanges } from "./workloads";
 
 /** "a → b", or "a" when nothing changes; a missing side is left out. */
@@ -11,21 +15,22 @@ export function fromTo(from: string | undefined, to: string | undefined): string
 const code = (s: string) => `\`${s}\``;
 
 /**
- * Renders the summary of `digest` (undefined: the preview printed nothing);
+ * Renders the summary of `preview` (undefined: the preview printed no event);
  * `stack` defaults to the stack named in the steps' URNs.
  */
-export function renderSummary(digest: PreviewDigest | undefined, stack?: string): string {
-  const stackName = stack ?? parseUrn(digest?.steps?.[0]?.urn ?? "").stack;
+export function renderSummary(preview: Preview | undefined, stack?: string): string {
+  const stackName = stack ?? parseUrn(preview?.steps[0]?.urn ?? "").stack;
   const lines = [`## Preview of ${code(stackName === "" ? "unknown stack" : stackName)}`, ""];
-  if (digest === undefined) {
-    lines.push("The preview printed no JSON: it failed before planning (see its log).");
+  if (preview === undefined) {
+    lines.push("The preview printed no events: it failed before planning (see its log).");
     return `${lines.join("\n")}\n`;
   }
-  const errors = (digest.diagnostics ?? []).filter((d) => d.severity === "error");
+  const errors = preview.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     lines.push("### Errors", "", "```text", ...errors.map((e) => e.message.trimEnd()), "```", "");
   }
-  const changes = resourceChanges(digest);
+  lines.push(...policySection(preview));
+  const changes = resourceChanges(preview);
 
   const destructive = changes.filter((c) => c.op === "replace" || c.op === "delete");
   lines.push("### Replaced or deleted", "");
@@ -62,6 +67,6 @@ export function renderSummary(digest: PreviewDigest | undefined, stack?: string)
       lines.push(`| ${cells.join(" | ")} |`);
     }
   }
-  lines.push("", `**Changes:** ${changeSummaryLine(digest)}`);
+  lines.push("", `**Changes:** ${changeSummaryLine(preview)}`);
   return `${lines.join("\n")}\n`;
 }

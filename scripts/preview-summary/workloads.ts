@@ -3,7 +3,7 @@
  * and why, its replicas and its containers' resources, before and after.
  */
 import { ANNOTATION, LABEL, UNKNOWN } from "../../src/names";
-import { ResourceChange, ResourceState } from "./digest";
+import type { ResourceChange, ResourceState } from "./preview";
 
 /** Pod template annotation that changes with the app secrets (see src/components/workload.ts). */
 const SECRET_CHECKSUM = ANNOTATION.secretChecksum;
@@ -94,8 +94,17 @@ function replicas(s: ResourceState | undefined): string | undefined {
   return sp.replicas === undefined ? "HPA" : String(sp.replicas);
 }
 
-/** Every leaf path where two JSON values differ, e.g. `spec.containers.0.env.1.value`. */
+/** Absent, null, `[]` and `{}`: what Kubernetes treats alike in a manifest. */
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || (typeof v === "object" && Object.keys(v).length === 0);
+
+/**
+ * Every leaf path where two JSON values differ, e.g. `spec.containers.0.env.1.value`.
+ * An empty list or map is no difference from an absent one (a preview may show `env: []`
+ * where the state has none).
+ */
 export function diffPaths(a: unknown, b: unknown, path = ""): string[] {
+  if (isEmpty(a) && isEmpty(b)) return [];
   const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object";
   if (!isObj(a) || !isObj(b) || Array.isArray(a) !== Array.isArray(b)) {
     return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
@@ -144,10 +153,10 @@ export function rollOf(change: ResourceChange): string {
   return `yes: ${reasons.join(", ")}${unknownImage ? "; maybe image (built during update)" : ""}`;
 }
 
-/** The Deployment rows of a preview, in preview order. */
+/** The rows of the Deployments a preview changes, in preview order. */
 export function workloadChanges(changes: ResourceChange[]): WorkloadChange[] {
   return changes
-    .filter((c) => c.type === "kubernetes:apps/v1:Deployment")
+    .filter((c) => c.type === "kubernetes:apps/v1:Deployment" && c.op !== "same")
     .map((c) => ({
       name: c.name,
       op: c.op,

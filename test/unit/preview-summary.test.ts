@@ -1,149 +1,167 @@
 /**
- * The preview summary: exact markdown for recorded `pulumi preview --json`
- * documents (test/fixtures/preview), and the pure functions behind it.
+ * The preview summary: exact markdown for engine event streams recorded from real
+ * previews of this program on the local environment (test/fixtures/preview, made by
+ * scripts/record-preview-fixtures.ts), and the pure functions behind it. Re-recording
+ * changes the SHAs and digests below.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseArgs } from "../../scripts/preview-summary";
+import { parseEvents } from "../../scripts/preview-summary/events";
+import { renderSummary } from "../../scripts/preview-summary/markdown";
 import {
   changeSummaryLine,
-  parseDigest,
   parseUrn,
-  PreviewDigest,
   resourceChanges,
-  UNKNOWN,
-} from "../../scripts/preview-summary/digest";
-import { fromTo, renderSummary } from "../../scripts/preview-summary/markdown";
-import { diffPaths, formatImage, rollOf } from "../../scripts/preview-summary/workloads";
+} from "../../scripts/preview-summary/preview";
+import { previewOf, TABLE_HEAD } from "../support/preview";
 
 const ROOT = join(__dirname, "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures", "preview");
-const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.json`), "utf8");
-const summary = (name: string, stack?: string) => renderSummary(parseDigest(fixture(name)), stack);
+const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.jsonl`), "utf8");
+const summary = (name: string, stack?: string) => renderSummary(parseEvents(fixture(name)), stack);
 
-const TABLE_HEAD =
-  "| Deployment | op | image | pods roll | replicas | resources (request/limit) |\n" +
-  "|---|---|---|---|---|---|\n";
 const NOTHING_DESTRUCTIVE = "### Replaced or deleted\n\nNothing is replaced or deleted.\n\n";
+const PACK = "`travel-policies@0.1.0`";
+const PASSED = `### Policy violations\n\nNone: ${PACK} reported nothing.\n\n`;
+const VIOLATIONS_HEAD =
+  "| level | policy | resource | type | message |\n" + "|---|---|---|---|---|\n";
+const CANT_RUN = (workload: string) =>
+  `| advisory | \`images-pinned-by-digest\` | \`travel-${workload}\` | \`kubernetes:apps/v1:Deployment\` ` +
+  "| can't run policy 'images-pinned-by-digest' from policy pack 'travel-policies@v0.1.0' during " +
+  "preview: string value at .spec.template.spec.containers.0.image can't be known during preview |\n";
+/** A build's preview: the digests, so the image rule, are known only after the update. */
+const CANT_RUN_BOTH =
+  "### Policy violations\n\n" +
+  `2 advisory (reported, not enforced), from ${PACK}:\n\n` +
+  VIOLATIONS_HEAD +
+  CANT_RUN("backend") +
+  CANT_RUN("frontend") +
+  "\n";
+/** The local stack's resources, as both workloads are given them. */
+const BACKEND_RESOURCES = "cpu 50m/250m, memory 32Mi/64Mi";
+const FRONTEND_RESOURCES = "cpu 25m/250m, memory 32Mi/64Mi";
 
 describe("preview summary of recorded previews", () => {
-  it("a promotion: new image digests roll both workloads", () => {
+  it("a fresh build: everything new, tags known, digests and the image policy after the update", () => {
     assert.equal(
-      summary("image-update"),
-      "## Preview of `staging`\n\n" +
+      summary("fresh-build"),
+      "## Preview of `dev`\n\n" +
+        CANT_RUN_BOTH +
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `17874e3@sha256:e0007a5bca8d` → `e0ef89f@sha256:da477ce82ec0` " +
-        "| yes: image | 1 | cpu 500m/1, memory 512Mi/1Gi |\n" +
-        "| `travel-frontend` | update | `17874e3@sha256:255541b1d8c6` → `e0ef89f@sha256:e9174a1bf194` " +
-        "| yes: image | 2 | cpu 200m/500m, memory 256Mi/512Mi |\n\n" +
-        "**Changes:** 2 to update, 15 unchanged\n",
+        `| \`travel-backend\` | create | \`400caf2\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
+        `| \`travel-frontend\` | create | \`400caf2\` (digest known after update) | new | 2 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 27 to create\n",
+    );
+  });
+
+  it("a source change: both images rebuilt, so both workloads may roll", () => {
+    assert.equal(
+      summary("image-update"),
+      "## Preview of `dev`\n\n" +
+        CANT_RUN_BOTH +
+        NOTHING_DESTRUCTIVE +
+        "### Deployments\n\n" +
+        TABLE_HEAD +
+        "| `travel-backend` | update | `400caf2@sha256:44a34ae27ce9` → `2efa7ea` (digest known after update) " +
+        `| maybe: image built during update | 1 | ${BACKEND_RESOURCES} |\n` +
+        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` → `2efa7ea` (digest known after update) " +
+        `| maybe: image built during update | 2 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 6 to update, 1 to read, 21 unchanged\n",
     );
   });
 
   it("a replica-only change rolls nothing", () => {
     assert.equal(
       summary("replicas"),
-      "## Preview of `prod`\n\n" +
+      "## Preview of `dev`\n\n" +
+        PASSED +
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-frontend` | update | `17874e3@sha256:255541b1d8c6` | no | 3 → 4 " +
-        "| cpu 500m/1, memory 512Mi/1Gi |\n\n" +
-        "**Changes:** 1 to update, 16 unchanged\n",
+        `| \`travel-frontend\` | update | \`400caf2@sha256:29523c751b20\` | no | 2 → 3 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 2 to update, 1 to read, 25 unchanged\n",
     );
   });
 
-  it("a rotated secret rolls the pods through the checksum annotation", () => {
+  it("a rotated secret: a new Secret, and both workloads roll through the checksum annotation", () => {
     assert.equal(
       summary("secret-roll"),
       "## Preview of `dev`\n\n" +
-        NOTHING_DESTRUCTIVE +
+        PASSED +
+        "### Replaced or deleted\n\n" +
+        "| op | resource | type | because of |\n" +
+        "|---|---|---|---|\n" +
+        "| **replace** | `travel-secrets` | `kubernetes:core/v1:Secret` | `data.OPENAI_API_KEY` |\n\n" +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `3aa7067@sha256:48d4313a10ac` | yes: secret checksum | 1 " +
-        "| cpu 100m/500m, memory 256Mi/512Mi |\n" +
-        "| `travel-frontend` | update | `3aa7067@sha256:a4ac3ce5b861` | yes: secret checksum | 1 " +
-        "| cpu 50m/250m, memory 128Mi/256Mi |\n\n" +
-        "**Changes:** 3 to update, 17 unchanged\n",
+        "| `travel-backend` | update | `400caf2@sha256:44a34ae27ce9` " +
+        `| yes: secret checksum, pod template (env) | 1 | ${BACKEND_RESOURCES} |\n` +
+        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` " +
+        `| yes: secret checksum | 2 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 4 to update, 1 to replace, 1 to read, 22 unchanged\n",
     );
   });
 
-  it("flags a replacement and a deletion first, then config rolls", () => {
+  it("flags replacements and a deletion first, then the roll they cause", () => {
     assert.equal(
       summary("replace-delete"),
-      "## Preview of `staging`\n\n" +
+      "## Preview of `dev`\n\n" +
+        PASSED +
         "### Replaced or deleted\n\n" +
         "| op | resource | type | because of |\n" +
         "|---|---|---|---|\n" +
         "| **replace** | `travel-backend` | `kubernetes:core/v1:Service` | `metadata.name` |\n" +
+        "| **replace** | `travel-frontend-env` | `kubernetes:core/v1:ConfigMap` " +
+        "| `data.REMOTE_ACTION_URL`, `metadata.name` |\n" +
         "| **delete** | `travel-frontend` | `kubernetes:policy/v1:PodDisruptionBudget` " +
         "| removed from the program |\n\n" +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `17874e3@sha256:e0007a5bca8d` | yes: pod template (resources) " +
-        "| 1 | cpu 500m/1, memory 512Mi/1Gi → cpu 750m/1, memory 512Mi/1Gi |\n" +
-        "| `travel-frontend` | update | `17874e3@sha256:255541b1d8c6` | yes: pod template (env) " +
-        "| 2 → 1 | cpu 200m/500m, memory 256Mi/512Mi |\n\n" +
-        "**Changes:** 2 to update, 1 to replace, 1 to delete, 13 unchanged\n",
+        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` | yes: pod template (envFrom) " +
+        `| 2 → 1 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 2 to update, 2 to replace, 1 to delete, 1 to read, 22 unchanged\n",
     );
   });
 
-  it("an image built during the update: tag known, digest not, roll likely", () => {
+  it("puts the failed preview and the pack's mandatory violations first", () => {
     assert.equal(
-      summary("dev-build", "dev-eu"),
-      "## Preview of `dev-eu`\n\n" +
+      summary("policy-violations"),
+      "## Preview of `prod`\n\n" +
+        "### Errors\n\n```text\nerror: preview failed\n```\n\n" +
+        "### Policy violations\n\n" +
+        `**2 mandatory** (the preview fails and \`pulumi up\` is refused), 2 advisory, from ${PACK}:\n\n` +
+        VIOLATIONS_HEAD +
+        "| **mandatory** | `no-secrets-in-configmaps` | `travel-backend-env` | `kubernetes:core/v1:ConfigMap` " +
+        "| ConfigMaps hold no secret-looking keys (*KEY*, *TOKEN*, *SECRET*, *PASSWORD*).<br>" +
+        'ConfigMap "travel-backend-env-56eec0eca7": key "SESSION_TOKEN" looks like a secret. Fix: move it ' +
+        "to a Secret (travel:appSecrets, set with --secret) and read it with secretKeyRef. |\n" +
+        "| **mandatory** | `prod-frontend-replicas` | `travel-frontend` | `kubernetes:apps/v1:Deployment` " +
+        "| In production the frontend runs at least 2 pods (replicas, or the HPA's minReplicas).<br>" +
+        'Deployment "travel-frontend-df915212": the production frontend runs 1 pod(s) (replicas); at ' +
+        "least 2 are required. Fix: set travel:frontend.replicas (or autoscaling.minReplicas) to 2 or more. |\n" +
+        CANT_RUN("backend") +
+        CANT_RUN("frontend") +
+        "\n" +
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `3aa7067@sha256:48d4313a10ac` → `e0ef89f` (digest known after " +
-        "update) | maybe: image built during update | 1 | cpu 100m/500m, memory 256Mi/512Mi |\n\n" +
-        "**Changes:** 2 to update, 18 unchanged\n",
-    );
-  });
-
-  it("puts the preview's errors first", () => {
-    const stackUrn = "urn:pulumi:prod::travel::pulumi:pulumi:Stack::travel-prod";
-    const digest = parseDigest(
-      JSON.stringify({
-        steps: [{ op: "create", urn: stackUrn }],
-        diagnostics: [
-          { message: "building images\n", severity: "info" },
-          {
-            urn: stackUrn,
-            message:
-              "error: Invalid stack configuration (1 problem):\n" +
-              '  - travel:hostnames is "" : expected a list of 1 to 16 DNS hostnames\n',
-            severity: "error",
-          },
-        ],
-        changeSummary: { create: 1 },
-      }),
-    );
-    assert.equal(
-      renderSummary(digest),
-      "## Preview of `prod`\n\n" +
-        "### Errors\n\n" +
-        "```text\n" +
-        "error: Invalid stack configuration (1 problem):\n" +
-        '  - travel:hostnames is "" : expected a list of 1 to 16 DNS hostnames\n' +
-        "```\n\n" +
-        NOTHING_DESTRUCTIVE +
-        "### Deployments\n\nNo Deployment changes.\n\n" +
-        "**Changes:** 1 to create\n",
+        `| \`travel-backend\` | create | \`1c53e3c\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
+        `| \`travel-frontend\` | create | \`1c53e3c\` (digest known after update) | new | 1 | ${FRONTEND_RESOURCES} |\n\n` +
+        "**Changes:** 26 to create\n",
     );
   });
 
   it("says so when the preview printed nothing", () => {
-    assert.equal(parseDigest(" \n"), undefined);
+    assert.equal(parseEvents(" \n"), undefined);
     assert.equal(
       renderSummary(undefined, "dev"),
       "## Preview of `dev`\n\n" +
-        "The preview printed no JSON: it failed before planning (see its log).\n",
+        "The preview printed no events: it failed before planning (see its log).\n",
     );
   });
 
@@ -155,15 +173,15 @@ describe("preview summary of recorded previews", () => {
         encoding: "utf8",
         ...(input !== undefined ? { input } : {}),
       });
-    assert.equal(run([join(FIXTURES, "replicas.json")]), summary("replicas"));
+    assert.equal(run([join(FIXTURES, "replicas.jsonl")]), summary("replicas"));
     assert.equal(
-      run(["-", "--stack", "prod-eu"], fixture("replicas")),
-      summary("replicas", "prod-eu"),
+      run(["-", "--stack", "prod-eu"], fixture("policy-violations")),
+      summary("policy-violations", "prod-eu"),
     );
   });
 });
 
-describe("preview digest", () => {
+describe("preview changes", () => {
   const deploymentUrn =
     "urn:pulumi:dev::travel::travel:k8s:Backend$kubernetes:apps/v1:Deployment::travel-backend";
 
@@ -176,29 +194,43 @@ describe("preview digest", () => {
   });
 
   it("collapses the steps of a replacement into one change with its reasons", () => {
-    const changes = resourceChanges(parseDigest(fixture("replace-delete")) ?? {});
+    const preview = parseEvents(fixture("replace-delete"))!;
+    const service = preview.steps.filter((s) => s.urn.endsWith("Service::travel-backend"));
     assert.deepEqual(
-      changes.map((c) => [c.op, c.type, c.name, c.replaceReasons]),
+      service.map((s) => s.op),
+      ["create-replacement", "replace", "delete-replaced"],
+    );
+    assert.deepEqual(
+      resourceChanges(preview)
+        .filter((c) => c.op !== "same")
+        .map((c) => [c.op, c.type, c.name, c.replaceReasons]),
       [
-        ["same", "pulumi:pulumi:Stack", "travel-staging", []],
+        ["read", "pulumi:pulumi:StackReference", "organization/travel/dev-own-images", []],
         ["replace", "kubernetes:core/v1:Service", "travel-backend", ["metadata.name"]],
-        ["update", "kubernetes:apps/v1:Deployment", "travel-backend", []],
+        [
+          "replace",
+          "kubernetes:core/v1:ConfigMap",
+          "travel-frontend-env",
+          ["data.REMOTE_ACTION_URL", "metadata.name"],
+        ],
         ["update", "kubernetes:apps/v1:Deployment", "travel-frontend", []],
+        ["update", "pulumi-nodejs:dynamic/rollout:Rollout", "travel-frontend", []],
         ["delete", "kubernetes:policy/v1:PodDisruptionBudget", "travel-frontend", []],
       ],
     );
   });
 
   it("falls back to the replace keys without a detailed diff", () => {
-    const digest: PreviewDigest = {
+    const preview = previewOf({
       steps: [{ op: "replace", urn: deploymentUrn, replaceReasons: ["spec"], detailedDiff: null }],
-    };
-    assert.deepEqual(resourceChanges(digest)[0]?.replaceReasons, ["spec"]);
+    });
+    assert.deepEqual(resourceChanges(preview)[0]?.replaceReasons, ["spec"]);
   });
 
   it("words the change summary like Pulumi, counting steps when it is missing", () => {
     assert.equal(
       changeSummaryLine({
+        steps: [],
         changeSummary: { same: 9, delete: 1, create: 2, replace: 1, update: 3 },
       }),
       "2 to create, 3 to update, 1 to replace, 1 to delete, 9 unchanged",
@@ -207,129 +239,6 @@ describe("preview digest", () => {
       changeSummaryLine({ steps: [{ op: "create", urn: deploymentUrn }] }),
       "1 to create",
     );
-    assert.equal(changeSummaryLine({}), "no changes");
-  });
-
-  it("refuses documents that are not previews", () => {
-    assert.throws(() => parseDigest("[]"), /expected a JSON object/);
-    assert.throws(() => parseDigest('{"steps": {}}'), /`steps` is not a list/);
-    assert.throws(() => parseDigest('{"steps": [{"op": "same"}]}'), /steps\[0\] lacks op or urn/);
-  });
-});
-
-describe("workload details", () => {
-  const digestRef = `ghcr.io/acme/app@sha256:${"0123456789ab".repeat(5)}abcd`;
-
-  it("formats images with tag and short digest", () => {
-    assert.equal(formatImage(digestRef, "3aa7067f00"), "`3aa7067@sha256:0123456789ab`");
-    assert.equal(
-      formatImage("ghcr.io/acme/app:v2@sha256:abcdef0123456789", "x"),
-      "`v2@sha256:abcdef012345`",
-    );
-    assert.equal(formatImage("localhost:5000/app:v2", undefined), "`v2`");
-    assert.equal(formatImage(UNKNOWN, UNKNOWN), "(known after update)");
-    assert.equal(formatImage(undefined, undefined), "none");
-  });
-
-  it("lists differing leaf paths", () => {
-    const before = { a: { b: 1, c: [1, 2] }, d: "x" };
-    const after = { a: { b: 2, c: [1, 3] }, e: "y" };
-    assert.deepEqual(diffPaths(before, after), ["a.b", "a.c.1", "d", "e"]);
-  });
-
-  it("tells new, removed and replaced workloads", () => {
-    const base = { urn: "u", type: "kubernetes:apps/v1:Deployment", name: "w", replaceReasons: [] };
-    assert.equal(rollOf({ ...base, op: "create" }), "new");
-    assert.equal(rollOf({ ...base, op: "delete" }), "removed");
-    assert.equal(rollOf({ ...base, op: "replace" }), "yes: Deployment replaced");
-  });
-
-  it("names containers when a pod has several", () => {
-    const state = (image: string, env: string) => ({
-      urn: "u",
-      type: "kubernetes:apps/v1:Deployment",
-      inputs: {
-        spec: {
-          template: {
-            spec: {
-              containers: [
-                { name: "app", image },
-                { name: "proxy", image: "p@sha256:1", env: [{ name: "A", value: env }] },
-              ],
-            },
-          },
-        },
-      },
-    });
-    const change = {
-      op: "update",
-      urn: "u",
-      type: "kubernetes:apps/v1:Deployment",
-      name: "w",
-      replaceReasons: [],
-      old: state("a@sha256:1", "1"),
-      new: state("a@sha256:2", "2"),
-    };
-    assert.equal(rollOf(change), "yes: image, pod template (proxy.env)");
-  });
-
-  it("shows created and deleted Deployments from their one side", () => {
-    const urn = (name: string) => `urn:pulumi:qa::travel::kubernetes:apps/v1:Deployment::${name}`;
-    const state = (name: string, replicas: number) => ({
-      urn: urn(name),
-      type: "kubernetes:apps/v1:Deployment",
-      inputs: {
-        spec: {
-          replicas,
-          template: {
-            metadata: { labels: { "app.kubernetes.io/version": "abcdef0123" } },
-            spec: {
-              containers: [
-                {
-                  name: "c",
-                  image: "r/w@sha256:feedfacecafe0000",
-                  resources: { requests: { cpu: "1" } },
-                },
-              ],
-            },
-          },
-        },
-      },
-    });
-    const digest: PreviewDigest = {
-      steps: [
-        { op: "create", urn: urn("worker"), newState: state("worker", 2) },
-        { op: "delete", urn: urn("legacy"), oldState: state("legacy", 1) },
-      ],
-      changeSummary: { create: 1, delete: 1 },
-    };
-    assert.equal(
-      renderSummary(digest),
-      "## Preview of `qa`\n\n" +
-        "### Replaced or deleted\n\n" +
-        "| op | resource | type | because of |\n" +
-        "|---|---|---|---|\n" +
-        "| **delete** | `legacy` | `kubernetes:apps/v1:Deployment` | removed from the program |\n\n" +
-        "### Deployments\n\n" +
-        TABLE_HEAD +
-        "| `worker` | create | `abcdef0@sha256:feedfacecafe` | new | 2 | cpu 1/-, memory -/- |\n" +
-        "| `legacy` | delete | `abcdef0@sha256:feedfacecafe` | removed | 1 | cpu 1/-, memory -/- |\n\n" +
-        "**Changes:** 1 to create, 1 to delete\n",
-    );
-  });
-
-  it("renders one side alone when the other is missing or equal", () => {
-    assert.equal(fromTo("1", "2"), "1 → 2");
-    assert.equal(fromTo("1", "1"), "1");
-    assert.equal(fromTo(undefined, "2"), "2");
-    assert.equal(fromTo("1", undefined), "1");
-  });
-
-  it("takes a file and an optional stack name", () => {
-    assert.deepEqual(parseArgs(["p.json"]), { file: "p.json" });
-    assert.deepEqual(parseArgs(["--stack", "prod", "p.json"]), { file: "p.json", stack: "prod" });
-    assert.throws(() => parseArgs([]), /usage/);
-    assert.throws(() => parseArgs(["p.json", "--stack"]), /usage/);
-    assert.throws(() => parseArgs(["a.json", "b.json"]), /usage/);
+    assert.equal(changeSummaryLine({ steps: [] }), "no changes");
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The document `pulumi preview --json` prints (the engine's PreviewDigest):
- * its steps grouped into one change per resource.
+ * A preview as the summary sees it (read from the engine's event stream by ./events.ts):
+ * its steps grouped into one change per resource, its diagnostics, its policy violations
+ * and the engine's change counts.
  */
 
 export { UNKNOWN } from "../../src/names";
 
-/** A resource's serialized state (apitype.ResourceV3), the fields used here. */
+/** A resource's state as a step event shows it (apitype.StepEventStateMetadata), the fields used here. */
 export interface ResourceState {
   urn: string;
   type: string;
@@ -19,22 +20,41 @@ export interface PreviewStep {
   urn: string;
   oldState?: ResourceState;
   newState?: ResourceState;
-  diffReasons?: string[];
+  /** Keys whose change forces a replacement (the step's `keys`). */
   replaceReasons?: string[];
+  /** Property path → kind of change (`update`, `add-replace`, ...). */
   detailedDiff?: Record<string, { kind: string; inputDiff?: boolean }> | null;
 }
 
-/** A message of the preview (program output, warnings, errors). */
+/** A message of the preview (program output, warnings, errors), without colour codes. */
 export interface PreviewDiagnostic {
   urn?: string;
   message: string;
   severity: string;
 }
 
-/** The preview document. */
-export interface PreviewDigest {
-  steps?: PreviewStep[];
-  diagnostics?: PreviewDiagnostic[];
+/** One violation a policy pack reported. */
+export interface PolicyViolation {
+  /** The rule (policy) name, e.g. `images-pinned-by-digest`. */
+  policy: string;
+  /** `<pack>@<version>`. */
+  pack: string;
+  /** `mandatory` or `advisory` (what the engine says). */
+  level: string;
+  /** The resource it concerns; absent for a stack-wide violation without one. */
+  urn?: string;
+  /** The pack's message, without colour codes. */
+  message: string;
+}
+
+/** Everything the summary uses of one preview. */
+export interface Preview {
+  steps: PreviewStep[];
+  diagnostics: PreviewDiagnostic[];
+  violations: PolicyViolation[];
+  /** `<pack>@<version>` of every policy pack that ran (none: no pack ran). */
+  policyPacks: string[];
+  /** The engine's counts per op, from its summary event (absent when it sent none). */
   changeSummary?: Record<string, number>;
 }
 
@@ -60,28 +80,6 @@ const REPLACEMENT_OPS = [
   "import-replacement",
 ];
 
-/**
- * Parses and shape-checks a preview document; throws with the reason when it
- * is not one. Blank text (a preview that failed before printing) is undefined.
- */
-export function parseDigest(text: string): PreviewDigest | undefined {
-  if (text.trim() === "") return undefined;
-  const doc: unknown = JSON.parse(text);
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new Error("not a `pulumi preview --json` document: expected a JSON object");
-  }
-  const steps = (doc as PreviewDigest).steps;
-  if (steps !== undefined && !Array.isArray(steps)) {
-    throw new Error("not a `pulumi preview --json` document: `steps` is not a list");
-  }
-  for (const [i, step] of (steps ?? []).entries()) {
-    if (typeof step?.op !== "string" || typeof step.urn !== "string") {
-      throw new Error(`not a \`pulumi preview --json\` document: steps[${i}] lacks op or urn`);
-    }
-  }
-  return doc as PreviewDigest;
-}
-
 /** The parts of `urn:pulumi:<stack>::<project>::<parent$type>::<name>`. */
 export function parseUrn(urn: string): { stack: string; type: string; name: string } {
   const [head = "", , qualifiedType = "", ...name] = urn.split("::");
@@ -93,9 +91,9 @@ export function parseUrn(urn: string): { stack: string; type: string; name: stri
 }
 
 /** One change per resource, in the order the preview first mentions it. */
-export function resourceChanges(digest: PreviewDigest): ResourceChange[] {
+export function resourceChanges(preview: Pick<Preview, "steps">): ResourceChange[] {
   const byUrn = new Map<string, PreviewStep[]>();
-  for (const step of digest.steps ?? []) {
+  for (const step of preview.steps) {
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   return [...byUrn.entries()].map(([urn, steps]) => {
@@ -140,10 +138,10 @@ const SUMMARY_OPS: [string, string][] = [
 ];
 
 /** "2 to create, 1 to update, 14 unchanged" from the change summary (or the steps without one). */
-export function changeSummaryLine(digest: PreviewDigest): string {
-  const counts: Record<string, number> = { ...(digest.changeSummary ?? {}) };
-  if (digest.changeSummary === undefined) {
-    for (const change of resourceChanges(digest)) {
+export function changeSummaryLine(preview: Pick<Preview, "steps" | "changeSummary">): string {
+  const counts: Record<string, number> = { ...(preview.changeSummary ?? {}) };
+  if (preview.changeSummary === undefined) {
+    for (const change of resourceChanges(preview)) {
       counts[change.op] = (counts[change.op] ?? 0) + 1;
     }
   }
