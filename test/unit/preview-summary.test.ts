@@ -32,6 +32,18 @@ const CANT_RUN = (workload: string) =>
   `| advisory | \`images-pinned-by-digest\` | \`travel-${workload}\` | \`kubernetes:apps/v1:Deployment\` ` +
   "| can't run policy 'images-pinned-by-digest' from policy pack 'travel-policies@v0.1.0' during " +
   "preview: string value at .spec.template.spec.containers.0.image can't be known during preview |\n";
+/**
+ * What differs between recordings (scripts/record-preview-fixtures.ts): the fixture
+ * source's commits (short SHAs), the digests the registry gave the first build, and the
+ * name the provider gave the prod frontend's Deployment. Re-recording changes these only.
+ */
+const DEV_SHA = "02d73b5";
+const DEV_UPDATED_SHA = "cb55143";
+const BACKEND_IMAGE = `\`${DEV_SHA}@sha256:8d1993b87761\``;
+const FRONTEND_IMAGE = `\`${DEV_SHA}@sha256:af946ff65c0b\``;
+const PROD_SHA = "151592d";
+const PROD_FRONTEND = "travel-frontend-78f2f4fc";
+
 /** A build's preview: the digests, so the image rule, are known only after the update. */
 const CANT_RUN_BOTH =
   "### Policy violations\n\n" +
@@ -53,8 +65,8 @@ describe("preview summary of recorded previews", () => {
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        `| \`travel-backend\` | create | \`400caf2\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
-        `| \`travel-frontend\` | create | \`400caf2\` (digest known after update) | new | 2 | ${FRONTEND_RESOURCES} |\n\n` +
+        `| \`travel-backend\` | create | \`${DEV_SHA}\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
+        `| \`travel-frontend\` | create | \`${DEV_SHA}\` (digest known after update) | new | 2 | ${FRONTEND_RESOURCES} |\n\n` +
         "**Changes:** 27 to create\n",
     );
   });
@@ -67,9 +79,9 @@ describe("preview summary of recorded previews", () => {
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `400caf2@sha256:44a34ae27ce9` → `2efa7ea` (digest known after update) " +
+        `| \`travel-backend\` | update | ${BACKEND_IMAGE} → \`${DEV_UPDATED_SHA}\` (digest known after update) ` +
         `| maybe: image built during update | 1 | ${BACKEND_RESOURCES} |\n` +
-        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` → `2efa7ea` (digest known after update) " +
+        `| \`travel-frontend\` | update | ${FRONTEND_IMAGE} → \`${DEV_UPDATED_SHA}\` (digest known after update) ` +
         `| maybe: image built during update | 2 | ${FRONTEND_RESOURCES} |\n\n` +
         "**Changes:** 6 to update, 1 to read, 21 unchanged\n",
     );
@@ -83,12 +95,12 @@ describe("preview summary of recorded previews", () => {
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        `| \`travel-frontend\` | update | \`400caf2@sha256:29523c751b20\` | no | 2 → 3 | ${FRONTEND_RESOURCES} |\n\n` +
+        `| \`travel-frontend\` | update | ${FRONTEND_IMAGE} | no | 2 → 3 | ${FRONTEND_RESOURCES} |\n\n` +
         "**Changes:** 2 to update, 1 to read, 25 unchanged\n",
     );
   });
 
-  it("a rotated secret: a new Secret, and both workloads roll through the checksum annotation", () => {
+  it("a rotated secret: a new Secret, and only the workload that reads it rolls", () => {
     assert.equal(
       summary("secret-roll"),
       "## Preview of `dev`\n\n" +
@@ -99,11 +111,9 @@ describe("preview summary of recorded previews", () => {
         "| **replace** | `travel-secrets` | `kubernetes:core/v1:Secret` | `data.OPENAI_API_KEY` |\n\n" +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-backend` | update | `400caf2@sha256:44a34ae27ce9` " +
-        `| yes: secret checksum, pod template (env) | 1 | ${BACKEND_RESOURCES} |\n` +
-        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` " +
-        `| yes: secret checksum | 2 | ${FRONTEND_RESOURCES} |\n\n` +
-        "**Changes:** 4 to update, 1 to replace, 1 to read, 22 unchanged\n",
+        `| \`travel-backend\` | update | ${BACKEND_IMAGE} ` +
+        `| yes: secret checksum, pod template (env) | 1 | ${BACKEND_RESOURCES} |\n\n` +
+        "**Changes:** 2 to update, 1 to replace, 1 to read, 24 unchanged\n",
     );
   });
 
@@ -122,7 +132,7 @@ describe("preview summary of recorded previews", () => {
         "| removed from the program |\n\n" +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        "| `travel-frontend` | update | `400caf2@sha256:29523c751b20` | yes: pod template (envFrom) " +
+        `| \`travel-frontend\` | update | ${FRONTEND_IMAGE} | yes: pod template (envFrom) ` +
         `| 2 → 1 | ${FRONTEND_RESOURCES} |\n\n` +
         "**Changes:** 2 to update, 2 to replace, 1 to delete, 1 to read, 22 unchanged\n",
     );
@@ -142,7 +152,7 @@ describe("preview summary of recorded previews", () => {
         "to a Secret (travel:appSecrets, set with --secret) and read it with secretKeyRef. |\n" +
         "| **mandatory** | `prod-frontend-replicas` | `travel-frontend` | `kubernetes:apps/v1:Deployment` " +
         "| In production the frontend runs at least 2 pods (replicas, or the HPA's minReplicas).<br>" +
-        'Deployment "travel-frontend-df915212": the production frontend runs 1 pod(s) (replicas); at ' +
+        `Deployment "${PROD_FRONTEND}": the production frontend runs 1 pod(s) (replicas); at ` +
         "least 2 are required. Fix: set travel:frontend.replicas (or autoscaling.minReplicas) to 2 or more. |\n" +
         CANT_RUN("backend") +
         CANT_RUN("frontend") +
@@ -150,8 +160,8 @@ describe("preview summary of recorded previews", () => {
         NOTHING_DESTRUCTIVE +
         "### Deployments\n\n" +
         TABLE_HEAD +
-        `| \`travel-backend\` | create | \`1c53e3c\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
-        `| \`travel-frontend\` | create | \`1c53e3c\` (digest known after update) | new | 1 | ${FRONTEND_RESOURCES} |\n\n` +
+        `| \`travel-backend\` | create | \`${PROD_SHA}\` (digest known after update) | new | 1 | ${BACKEND_RESOURCES} |\n` +
+        `| \`travel-frontend\` | create | \`${PROD_SHA}\` (digest known after update) | new | 1 | ${FRONTEND_RESOURCES} |\n\n` +
         "**Changes:** 26 to create\n",
     );
   });
