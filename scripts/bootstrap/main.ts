@@ -1,0 +1,165 @@
+/**
+ * `npm run bootstrap -- [options]`: from a fork to a working pipeline. Resolves the
+ * settings, observes the backend, plans, prints the plan, and (unless --dry-run) asks
+ * for what is missing and carries the plan out; then lists what is left by hand.
+ * Exit 0 when done (or planned), 1 on a failure, 2 on a usage error.
+ */
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { type Action, describe } from "./actions";
+import { type Backend, fileBackendFolder, needsPassphrase } from "./backend";
+import { STACKS } from "./environments";
+import { execute } from "./execute";
+import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
+import { isDirectory } from "./layout";
+import { manualSteps } from "./manual";
+import { existingStacks, gitTopLevel, observe } from "./observe";
+import { parseOptions, USAGE } from "./options";
+import { plan } from "./plan";
+import { canPrompt, promptHidden, promptNew } from "./prompt";
+import { pulumiCli } from "./pulumi-cli";
+import { secretNeeds } from "./secrets";
+import { resolveSettings } from "./settings";
+
+const ROOT = join(__dirname, "..", "..");
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+function cliEnv(backend: Backend, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PULUMI_BACKEND_URL: backend.url, ...extra };
+}
+
+/** The files an action writes, relative to the repository's top folder (or the project). */
+function filesOf(a: Action, projectDir: string, top: string | undefined): string[] {
+  if (a.kind === "copy-workflow") return [a.to];
+  if (a.kind === "create-folder" || a.kind === "install-plugin" || a.kind === "apply-github") {
+    return [];
+  }
+  return [relative(top ?? projectDir, join(projectDir, `Pulumi.${a.stack}.yaml`))];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    out(USAGE);
+    return 0;
+  }
+  const settings = resolveSettings(opts, process.env, ROOT, (b) => pulumiCli(ROOT, cliEnv(b)));
+  const { backend, projectDir, project, refs } = settings;
+  const stateFolder = fileBackendFolder(backend);
+  const probe = pulumiCli(projectDir, cliEnv(backend));
+  const present =
+    stateFolder !== undefined && !isDirectory(stateFolder)
+      ? new Set<string>()
+      : existingStacks(probe, backend.kind === "cloud" ? settings.org : undefined);
+
+  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  if (needsPassphrase(settings.secretsProvider) && (passphrase ?? "") === "") {
+    if (!canPrompt())
+      throw new Error(
+        "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrase (set it, or run on a terminal)",
+      );
+    const creating = STACKS.some((s) => !present.has(refs[s]));
+    passphrase =
+      creating && !opts.dryRun
+        ? await promptNew("PULUMI_CONFIG_PASSPHRASE (new stacks are encrypted with it; hidden):")
+        : await promptHidden("PULUMI_CONFIG_PASSPHRASE (hidden):");
+  }
+  const secretsEnv: Record<string, string> = passphrase
+    ? { PULUMI_CONFIG_PASSPHRASE: passphrase }
+    : {};
+  const cli = pulumiCli(projectDir, cliEnv(backend, secretsEnv));
+  const observed = observe({
+    cli,
+    project,
+    refs,
+    ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
+    ...(stateFolder !== undefined ? { stateFolder } : {}),
+  });
+
+  let githubToken = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? "";
+  if (settings.github && githubToken === "" && !opts.dryRun && canPrompt()) {
+    githubToken = await promptHidden(
+      `GITHUB_TOKEN — a token that may administer ${settings.github.repository} (empty: apply the GitHub settings later; hidden):`,
+    );
+  }
+  const needs = STACKS.flatMap((s) =>
+    secretNeeds(s, observed.stacks[s].file, settings.github !== undefined),
+  );
+  const given = givenSecrets(needs, process.env);
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const { actions, prompts } = plan({
+    ...settings,
+    githubToken: githubToken !== "",
+    githubPlugin: { name: "github", version: pkg.dependencies["@pulumi/github"]! },
+    observed,
+    given,
+  });
+
+  out(
+    `Backend ${backend.url} (${backend.kind}), secrets provider ${settings.secretsProvider}, layout ${settings.layout}`,
+  );
+  out(`Stacks: ${STACKS.map((s) => refs[s]).join(", ")}`);
+  out(
+    actions.length === 0
+      ? "Nothing to do: the stacks are as planned."
+      : `Plan${opts.dryRun ? " (dry run: nothing is changed)" : ""}:`,
+  );
+  actions.forEach((a, i) => out(`  ${i + 1}. ${describe(a)}`));
+  if (opts.dryRun && prompts.length > 0) {
+    out("Asked for on the terminal (or set in the environment):");
+    for (const line of missingLines(prompts)) out(`  ${line}`);
+  }
+
+  const top = gitTopLevel(projectDir);
+  if (!opts.dryRun && actions.length > 0) {
+    const answers = await askFor(prompts);
+    out();
+    await execute(actions, {
+      cli,
+      project,
+      ...(top !== undefined ? { top } : {}),
+      secretValue: secretValueFrom(given, answers),
+      githubEnv: {
+        PULUMI_BACKEND_URL: backend.url,
+        ...secretsEnv,
+        ...(process.env.PULUMI_ACCESS_TOKEN
+          ? { PULUMI_ACCESS_TOKEN: process.env.PULUMI_ACCESS_TOKEN }
+          : {}),
+        GITHUB_TOKEN: githubToken,
+      },
+      log: out,
+    });
+  }
+  const changedFiles = [...new Set(actions.flatMap((a) => filesOf(a, projectDir, top)))];
+  out();
+  out("Left by hand:");
+  const steps = manualSteps({
+    backend,
+    org: settings.org,
+    secretsProvider: settings.secretsProvider,
+    layout: settings.layout,
+    ...(settings.github ? { repository: settings.github.repository } : {}),
+    githubApplied: actions.some((a) => a.kind === "apply-github") && !opts.dryRun,
+    ...(top !== undefined ? { top } : {}),
+    changedFiles,
+    rerun: `npm run bootstrap -- ${argv.filter((a) => a !== "--dry-run").join(" ")}`.trim(),
+  });
+  for (const line of steps) out(`  ${line}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`bootstrap: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

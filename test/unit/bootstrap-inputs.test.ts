@@ -1,0 +1,184 @@
+/**
+ * What bootstrap reads before it plans: the layouts' build contexts, the secrets each
+ * committed stack needs and where each comes from, and the command line; and what it
+ * leaves by hand afterwards, per backend.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CONTEXTS, contextProblems, detectLayout } from "../../scripts/bootstrap/layout";
+import { manualSteps } from "../../scripts/bootstrap/manual";
+import { parseOptions } from "../../scripts/bootstrap/options";
+import { parseBackend } from "../../scripts/bootstrap/backend";
+import { secretFromEnv, secretNeeds } from "../../scripts/bootstrap/secrets";
+import { CLOUD, committed, FILE, STACKS } from "./bootstrap-support";
+describe("layouts", () => {
+  const dirs = (present: string[]) => (p: string) => present.some((d) => p.endsWith(d));
+  it("finds the app beside the program (in-app) or checked out beside it (separate)", () => {
+    assert.equal(detectLayout("/r/deploy", dirs(["/r/agent", "/r/ui"])), "in-app");
+    assert.equal(
+      detectLayout("/w/deploy", dirs(["/w/coagents-travel/agent", "/w/coagents-travel/ui"])),
+      "separate",
+    );
+    assert.equal(detectLayout("/w/deploy", dirs([])), undefined);
+  });
+
+  it("says what to do when a context or its Dockerfile is missing", () => {
+    const none = { isDir: () => false, isFile: () => false };
+    const [inApp] = contextProblems("/r/deploy", CONTEXTS["in-app"], none);
+    assert.match(
+      inApp!,
+      /^images\.backend\.context = "\.\.\/agent": expected an existing directory \(relative to \/r\/deploy\); keep this program in deploy\/ of the app's repository, beside agent\/ and ui\/ .*APP_REPOSITORY/,
+    );
+    const [separate] = contextProblems("/w/deploy", CONTEXTS.separate, none);
+    assert.match(
+      separate!,
+      /check the app's repository out into \.\.\/coagents-travel \(in CI: set the repository variable APP_REPOSITORY/,
+    );
+    const noDockerfile = contextProblems("/r/deploy", CONTEXTS["in-app"], {
+      isDir: () => true,
+      isFile: () => false,
+    });
+    assert.deepEqual(
+      noDockerfile.map((p) => p.split(":")[0]),
+      [
+        'images.backend.dockerfile = "../agent/Dockerfile"',
+        'images.frontend.dockerfile = "../ui/Dockerfile"',
+      ],
+    );
+  });
+});
+
+describe("secrets", () => {
+  it("each committed stack needs the secrets its config uses; the kubeconfig only with GitHub", () => {
+    const paths = (stack: (typeof STACKS)[number], github: boolean) =>
+      secretNeeds(stack, committed(stack), github).map((n) => n.path);
+    assert.deepEqual(paths("dev", false), [
+      "registryToken",
+      "registryPullToken",
+      "appSecrets.GOOGLE_MAPS_API_KEY",
+      "appSecrets.OPENAI_API_KEY",
+    ]);
+    assert.deepEqual(paths("staging", true), [
+      "registryPullToken",
+      "appSecrets.GOOGLE_MAPS_API_KEY",
+      "appSecrets.OPENAI_API_KEY",
+      "kubeconfig",
+    ]);
+  });
+
+  it("reads a stack's own variable first, then the shared one; a kubeconfig from the file named", () => {
+    const [push, pull] = secretNeeds("dev", committed("dev"), true);
+    assert.deepEqual(
+      secretFromEnv(push!, { REGISTRY_PUSH_TOKEN: "a", REGISTRY_PUSH_TOKEN_DEV: "b" }),
+      { value: "b", from: "$REGISTRY_PUSH_TOKEN_DEV" },
+    );
+    assert.deepEqual(secretFromEnv(pull!, { REGISTRY_PULL_TOKEN: "c" }), {
+      value: "c",
+      from: "$REGISTRY_PULL_TOKEN",
+    });
+    assert.equal(secretFromEnv(pull!, { REGISTRY_PULL_TOKEN: "" }), undefined);
+    const kube = secretNeeds("dev", committed("dev"), true).at(-1)!;
+    assert.deepEqual(
+      secretFromEnv(kube, { KUBECONFIG_DEV: "/k" }, (p) => `file ${p}`),
+      { value: "file /k", from: "the file $KUBECONFIG_DEV names" },
+    );
+    assert.throws(
+      () => secretFromEnv(kube, { KUBECONFIG_DEV: "/k" }, () => " \n"),
+      /KUBECONFIG_DEV = "\/k": expected a non-empty kubeconfig/,
+    );
+  });
+});
+
+describe("what is left by hand", () => {
+  const base = {
+    org: "organization",
+    layout: "in-app" as const,
+    githubApplied: false,
+    changedFiles: [],
+    rerun: "npm run bootstrap -- --x",
+  };
+  it("names each backend's repository secrets and variables, and says a file backend is local", () => {
+    const file = manualSteps({ ...base, backend: FILE, secretsProvider: "passphrase" });
+    assert.match(file[0]!, /^1\. file:\/\/\/tmp\/state is on this machine only/);
+    assert.ok(file.some((s) => s.includes("gh secret set PULUMI_CONFIG_PASSPHRASE")));
+    assert.ok(
+      !file.some((s) => s.includes("PULUMI_BACKEND_URL --body")),
+      "no use pointing CI at this machine",
+    );
+    const s3 = manualSteps({
+      ...base,
+      backend: parseBackend("s3://b"),
+      secretsProvider: "passphrase",
+    });
+    assert.ok(s3.some((s) => s.includes("gh variable set PULUMI_BACKEND_URL --body 's3://b'")));
+    const cloud = manualSteps({
+      ...base,
+      backend: CLOUD,
+      org: "acme",
+      secretsProvider: "default",
+      repository: "acme/travel",
+      layout: "separate",
+    });
+    assert.ok(
+      cloud.some((s) => s.includes("gh secret set PULUMI_ACCESS_TOKEN --repo acme/travel")),
+    );
+    assert.ok(
+      cloud.some((s) => s.includes("gh variable set PULUMI_ORG --body acme --repo acme/travel")),
+    );
+    assert.ok(!cloud.some((s) => s.includes("PULUMI_CONFIG_PASSPHRASE")));
+    assert.ok(cloud.some((s) => s.includes("gh variable set APP_REPOSITORY")));
+    assert.ok(
+      cloud.some((s) =>
+        s.includes(
+          "GITHUB_TOKEN=<a token that may administer acme/travel> npm run bootstrap -- --x",
+        ),
+      ),
+    );
+    assert.match(cloud.at(-1)!, /gh variable set DEPLOY_ENABLED --body true/);
+  });
+});
+
+describe("the command line", () => {
+  it("parses every option and reports every problem at once", () => {
+    assert.deepEqual(
+      parseOptions([
+        "--dry-run",
+        "--backend=cloud",
+        "--org",
+        "acme",
+        "--reviewers",
+        "a, b",
+        "--layout",
+        "separate",
+        "--github",
+        "acme/travel",
+      ]),
+      {
+        dryRun: true,
+        noGithub: false,
+        help: false,
+        backend: "cloud",
+        org: "acme",
+        layout: "separate",
+        github: "acme/travel",
+        reviewers: ["a", "b"],
+        reviewerTeams: [],
+      },
+    );
+    assert.throws(
+      () => parseOptions(["--layout", "mono", "--github", "nope", "--bogus", "--org"]),
+      (err: Error) =>
+        err.message ===
+        [
+          "--bogus: expected one of --dry-run, --no-github, --help, --project, --backend, --org, --secrets-provider, --layout, --github, --reviewers, --reviewer-teams",
+          "--org: expected a value",
+          '--layout = "mono": expected in-app or separate',
+          '--github = "nope": expected a GitHub repository OWNER/NAME',
+        ].join("\n"),
+    );
+    assert.throws(
+      () => parseOptions(["--no-github", "--reviewers", "a"]),
+      /--no-github: expected no --github, --reviewers or --reviewer-teams with it/,
+    );
+  });
+});

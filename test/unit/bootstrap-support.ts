@@ -1,0 +1,60 @@
+/**
+ * What bootstrap's unit tests share: the committed stack files, the two kinds of
+ * backend, a backend before anything was created, the secrets the tests give, and the
+ * plan's input built from them. No tests of its own.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseBackend } from "../../scripts/bootstrap/backend";
+import type { Observed, PlanInput } from "../../scripts/bootstrap/plan";
+import { secretKey } from "../../scripts/bootstrap/plan";
+import { secretFromEnv, secretNeeds } from "../../scripts/bootstrap/secrets";
+import { parseStackFile } from "../../scripts/bootstrap/stack-file";
+
+export const ROOT = join(__dirname, "..", "..");
+export const STACKS = ["dev", "staging", "prod"] as const;
+/** The committed text of Pulumi.<stack>.yaml. */
+export const text = (stack: string) => readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+/** The committed Pulumi.<stack>.yaml, parsed. */
+export const committed = (stack: string) =>
+  parseStackFile(`Pulumi.${stack}.yaml`, text(stack), "travel");
+export const FILE = parseBackend("file:///tmp/state");
+export const CLOUD = parseBackend("cloud");
+
+/** What a backend holds before anything was created, with the committed stack files. */
+export function fresh(files = STACKS.map(committed)): Observed {
+  return {
+    stacks: Object.fromEntries(
+      STACKS.map((s, i) => [s, { file: files[i]!, exists: false, secrets: {} }]),
+    ) as unknown as Observed["stacks"],
+    stateFolderExists: false,
+    plugins: [],
+    workflows: [],
+  };
+}
+export const SECRETS = {
+  REGISTRY_PUSH_TOKEN: "push-1",
+  REGISTRY_PULL_TOKEN: "pull-2",
+  OPENAI_API_KEY: "sk-3",
+  GOOGLE_MAPS_API_KEY: "maps-4",
+};
+export function input(observed: Observed, over: Partial<PlanInput> = {}): PlanInput {
+  const given = new Map<string, { value: string; from: string }>();
+  for (const s of STACKS) {
+    for (const need of secretNeeds(s, observed.stacks[s].file, over.github !== undefined)) {
+      const got = secretFromEnv(need, SECRETS);
+      if (got) given.set(secretKey(s, need.path), got);
+    }
+  }
+  return {
+    project: "travel",
+    backend: FILE,
+    org: "organization",
+    secretsProvider: "passphrase",
+    githubToken: false,
+    githubPlugin: { name: "github", version: "6.15.0" },
+    observed,
+    given,
+    ...over,
+  };
+}
