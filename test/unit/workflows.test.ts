@@ -1,67 +1,40 @@
 /**
- * The delivery pipeline as code (.github/workflows): triggers, permissions,
- * concurrency, environments, the deploy switch, the commands each job runs, the
- * behaviour of the shell steps they share, and actionlint over every workflow.
+ * The delivery pipeline as code (.github/workflows), read as data: triggers,
+ * permissions, concurrency, environments, the deploy switch, the checks branch
+ * protection requires, the order of the steps every Pulumi job shares, versions taken
+ * from one place, and actionlint over every workflow. What the steps do when they run
+ * is in workflows-steps.test.ts and workflows-jobs.test.ts.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { parse } from "yaml";
+import { describe, it } from "node:test";
 import { PR_CHECKS } from "../../src/github";
 import { binary, select } from "../../toolchain/select";
 import { expand } from "../../toolchain/tools";
+import {
+  type Job,
+  loadWorkflow,
+  ROOT,
+  type Step,
+  type Workflow,
+  WORKFLOWS,
+} from "./workflows-harness";
 
-const ROOT = join(__dirname, "..", "..");
-const WORKFLOWS = join(ROOT, ".github", "workflows");
 const STACKS = ["dev", "staging", "prod"] as const;
 const SWITCH = "vars.DEPLOY_ENABLED == 'true' && github.ref == 'refs/heads/main'";
 const BACKEND_ENV = {
   PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL || secrets.PULUMI_BACKEND_URL }}",
   PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
   PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+  PULUMI_ORG: "${{ vars.PULUMI_ORG }}",
 };
+const SKIPPED = "env.PREVIEW_SKIPPED == ''";
 
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  "working-directory"?: string;
-}
-interface Job {
-  name?: string;
-  needs?: string | string[];
-  if?: string;
-  permissions?: Record<string, string>;
-  environment?: string | { name: string; url?: string };
-  concurrency?: { group: string; "cancel-in-progress": boolean };
-  strategy?: { "fail-fast"?: boolean; matrix: Record<string, string[]> };
-  env?: Record<string, string>;
-  defaults?: { run?: { "working-directory"?: string } };
-  steps: Step[];
-}
-interface Workflow {
-  name: string;
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; "cancel-in-progress": boolean };
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-function load(file: string): Workflow {
-  // The `yaml` package keeps `on` a string key (YAML 1.2), unlike YAML 1.1's boolean.
-  return parse(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow;
-}
-const pr = load("pr.yml");
-const deploy = load("deploy.yml");
-const rollback = load("rollback.yml");
+const pr = loadWorkflow("pr.yml");
+const deploy = loadWorkflow("deploy.yml");
+const rollback = loadWorkflow("rollback.yml");
 const ALL: Record<string, Workflow> = {
   "pr.yml": pr,
   "deploy.yml": deploy,
@@ -69,11 +42,12 @@ const ALL: Record<string, Workflow> = {
 };
 
 const runs = (job: Job) => job.steps.filter((s) => s.run !== undefined).map((s) => s.run!.trim());
-const step = (job: Job, name: string) => {
+const named = (job: Job, name: string): Step => {
   const found = job.steps.filter((s) => s.name === name);
   assert.equal(found.length, 1, `one step named "${name}"`);
   return found[0]!;
 };
+const indexOf = (job: Job, name: string) => job.steps.indexOf(named(job, name));
 
 /** Every job that runs the Pulumi CLI, by "<file>#<job>". */
 const pulumiJobs: Record<string, Job> = {
@@ -83,141 +57,98 @@ const pulumiJobs: Record<string, Job> = {
   "deploy.yml#prod": deploy.jobs.prod!,
   "rollback.yml#rollback": rollback.jobs.rollback!,
 };
-
-const work = mkdtempSync(join(tmpdir(), "workflows-test-"));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-/** Runs a step's script as GitHub's default bash shell does. */
-function runStep(script: string, env: Record<string, string>, path?: string) {
-  const file = join(work, "step.sh");
-  writeFileSync(file, script);
-  return spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
-    encoding: "utf8",
-    cwd: work,
-    env: { PATH: path ?? process.env.PATH, HOME: work, ...env },
-  });
-}
+/** Steps every Pulumi job shares, word for word (YAML anchors within a file). */
+const SHARED = [
+  "Check out (this program in deploy/ of the app's repository)",
+  "Check out (this program, into deploy/)",
+  "Check the layout",
+  "Check the Pulumi backend",
+  "Tool versions (toolchain/tools.ts, package.json)",
+  "Install the Pulumi CLI",
+  "Install the Pulumi plugins and kubectl",
+  "Toolchain (installed tools only)",
+];
 
 describe("all workflows", () => {
   it("are exactly pr, deploy and rollback", () => {
-    const files = spawnSync("ls", [WORKFLOWS], { encoding: "utf8" }).stdout.trim().split("\n");
-    assert.deepEqual(files.sort(), ["deploy.yml", "pr.yml", "rollback.yml"]);
+    assert.deepEqual(readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pr.yml", "rollback.yml"]);
   });
 
   for (const [file, wf] of Object.entries(ALL)) {
-    it(`${file}: read-only token by default, no expression inside a script`, () => {
+    it(`${file}: read-only token by default, no expression inside a script, no kept credentials`, () => {
       assert.deepEqual(wf.permissions, { contents: "read" });
       assert.ok(!("pull_request_target" in wf.on), "pull_request_target runs with secrets");
       for (const [id, job] of Object.entries(wf.jobs)) {
         for (const script of runs(job)) {
           assert.ok(!script.includes("${{"), `${file}#${id}: pass values through env:\n${script}`);
         }
-        for (const s of job.steps) {
-          if (s.uses?.startsWith("actions/checkout@")) {
-            assert.equal(s.with?.["persist-credentials"], false, `${file}#${id} keeps a token`);
-          }
+        for (const s of job.steps.filter((x) => x.uses?.startsWith("actions/checkout@"))) {
+          assert.equal(s.with?.["persist-credentials"], false, `${file}#${id} keeps a token`);
         }
+        const writes = Object.entries(job.permissions ?? {}).filter(([, v]) => v !== "read");
+        const expected = file === "pr.yml" && id === "preview" ? [["pull-requests", "write"]] : [];
+        assert.deepEqual(writes, expected, `${file}#${id}`);
       }
     });
 
-    it(`${file}: installs the Pulumi CLI of the SDK's version`, () => {
-      const lock = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-        dependencies: Record<string, string>;
-      };
-      assert.equal(wf.env?.PULUMI_VERSION, lock.dependencies["@pulumi/pulumi"]);
+    it(`${file}: writes no tool version: every pin comes from the toolchain table or package.json`, () => {
+      const text = readFileSync(join(WORKFLOWS, file), "utf8");
+      assert.deepEqual(text.match(/\bv?\d+\.\d+\.\d+\b/g), null);
       for (const job of Object.values(wf.jobs)) {
         for (const s of job.steps.filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
-          assert.equal(s.uses, "pulumi/actions@v6");
-          assert.deepEqual(s.with, { "pulumi-version": "${{ env.PULUMI_VERSION }}" });
+          assert.deepEqual(s.with, { "pulumi-version": "${{ steps.pins.outputs.pulumi }}" });
+          assert.ok(
+            job.steps.indexOf(s) > indexOf(job, "Tool versions (toolchain/tools.ts, package.json)"),
+          );
         }
       }
     });
   }
 
   for (const [where, job] of Object.entries(pulumiJobs)) {
-    it(`${where}: chooses the state backend from secrets and checks it before Pulumi runs`, () => {
+    it(`${where}: runs in deploy/, checks layout and backend, then tools, then selects the stack`, () => {
       for (const [k, v] of Object.entries(BACKEND_ENV)) assert.equal(job.env?.[k], v, k);
-      const scripts = runs(job);
-      const check = scripts.findIndex((r) => r.includes("PULUMI_BACKEND_URL"));
-      const firstPulumi = scripts.findIndex((r) => /(^|\n|\$\()\s*pulumi |rollback\.sh/.test(r));
-      assert.ok(check >= 0 && check < firstPulumi, "backend check before the first pulumi");
-      assert.equal(step(job, "Check the Pulumi backend").run!.trim(), scripts[check]);
+      assert.equal(job.defaults?.run?.["working-directory"], "deploy");
+      const order = [...SHARED, "Select the stack"].map((n) => indexOf(job, n));
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        "shared steps in order",
+      );
+      // Plugins are installed before the toolchain checks them; every other command after.
+      const touches = (r: string) =>
+        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|rollback\.sh/.test(r);
+      const first = job.steps.findIndex((s) => touches(s.run ?? ""));
+      assert.ok(
+        first > indexOf(job, "Select the stack"),
+        "the stack is selected before it is used",
+      );
+      assert.match(
+        named(job, "Toolchain (installed tools only)").run!,
+        /TRAVEL_TOOLCHAIN=installed scripts\/toolchain\.sh pulumi/,
+      );
+      assert.match(
+        named(job, "Select the stack").run!,
+        /^node --import tsx scripts\/bootstrap\/ci\/main\.ts stack/,
+      );
     });
   }
-});
 
-describe("the backend check step", () => {
-  const CASES: [string, Record<string, string>, number, RegExp][] = [
-    [
-      "self-managed with a passphrase",
-      { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" },
-      0,
-      /State: self-managed backend/,
-    ],
-    [
-      "self-managed without a passphrase",
-      { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "" },
-      1,
-      /::error::PULUMI_BACKEND_URL is set but the PULUMI_CONFIG_PASSPHRASE secret is not/,
-    ],
-    [
-      "Pulumi Cloud",
-      { PULUMI_ACCESS_TOKEN: "pul-x", PULUMI_BACKEND_URL: "" },
-      0,
-      /State: Pulumi Cloud/,
-    ],
-    [
-      "nothing",
-      { PULUMI_ACCESS_TOKEN: "", PULUMI_BACKEND_URL: "", PULUMI_CONFIG_PASSPHRASE: "" },
-      1,
-      /::error::Set PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE, or PULUMI_ACCESS_TOKEN/,
-    ],
-  ];
-  for (const [where, job] of Object.entries(pulumiJobs)) {
-    it(`${where}: accepts a self-managed backend or Pulumi Cloud, refuses neither`, () => {
-      const script = step(job, "Check the Pulumi backend").run!;
-      for (const [what, env, status, output] of CASES) {
-        const r = runStep(script, env);
-        assert.equal(r.status, status, `${what}: ${r.stdout}${r.stderr}`);
-        assert.match(r.stdout, output, what);
-        assert.ok(!r.stdout.includes("s3://state"), "prints the backend URL");
+  it("the shared steps are the same in every job (only previews add their skip condition)", () => {
+    const reference = deploy.jobs.dev!;
+    for (const [where, job] of Object.entries(pulumiJobs)) {
+      for (const name of SHARED) {
+        const guarded =
+          where === "pr.yml#preview" &&
+          indexOf(job, name) > indexOf(job, "Check the Pulumi backend");
+        const b = named(reference, name);
+        assert.deepEqual(
+          named(job, name),
+          guarded ? { ...b, if: SKIPPED } : b,
+          `${where}: ${name}`,
+        );
       }
-    });
-  }
-});
-
-describe("the kubeconfig steps", () => {
-  const deployJobs = ["deploy.yml#dev", "deploy.yml#staging", "deploy.yml#prod"];
-  for (const where of [...deployJobs, "rollback.yml#rollback"]) {
-    it(`${where}: writes the environment's KUBECONFIG secret to a private file, or fails`, () => {
-      const job = pulumiJobs[where]!;
-      const s = step(job, "Kubeconfig");
-      assert.deepEqual(s.env, { KUBECONFIG_CONTENT: "${{ secrets.KUBECONFIG }}" });
-      const githubEnv = join(work, "github-env");
-      writeFileSync(githubEnv, "");
-      const env = { RUNNER_TEMP: work, GITHUB_ENV: githubEnv, STACK: "prod" };
-      const ok = runStep(s.run!, { ...env, KUBECONFIG_CONTENT: "apiVersion: v1" });
-      assert.equal(ok.status, 0, ok.stderr);
-      assert.equal(readFileSync(join(work, "kubeconfig"), "utf8"), "apiVersion: v1\n");
-      assert.equal(statSync(join(work, "kubeconfig")).mode & 0o777, 0o600);
-      assert.equal(readFileSync(githubEnv, "utf8"), `KUBECONFIG=${join(work, "kubeconfig")}\n`);
-      const missing = runStep(s.run!, { ...env, KUBECONFIG_CONTENT: "" });
-      assert.equal(missing.status, 1);
-      assert.match(missing.stdout, /::error::The prod environment has no KUBECONFIG secret/);
-    });
-  }
-
-  it("pr.yml#preview: uses the stack's optional read-only kubeconfig", () => {
-    const s = step(pr.jobs.preview!, "Kubeconfig (read-only, optional)");
-    assert.deepEqual(s.env, {
-      KUBECONFIG_CONTENT: "${{ secrets[format('PREVIEW_KUBECONFIG_{0}', matrix.stack)] }}",
-    });
-    const githubEnv = join(work, "github-env");
-    writeFileSync(githubEnv, "");
-    const none = runStep(s.run!, { RUNNER_TEMP: work, GITHUB_ENV: githubEnv, STACK: "staging" });
-    assert.equal(none.status, 0, none.stderr);
-    assert.match(none.stdout, /No PREVIEW_KUBECONFIG_STAGING secret/);
-    assert.equal(readFileSync(githubEnv, "utf8"), "");
+    }
   });
 });
 
@@ -231,64 +162,75 @@ describe("pr.yml", () => {
     assert.deepEqual(Object.keys(pr.jobs), ["unit", "preview"]);
   });
 
-  it("unit tests: npm ci, actionlint through the toolchain, build, lint, unit tests", () => {
+  it("unit tests: the layout, npm ci, actionlint through the toolchain, build, lint, unit tests", () => {
     const unit = pr.jobs.unit!;
     assert.equal(unit.permissions, undefined);
-    assert.deepEqual(runs(unit), [
+    assert.equal(unit.defaults?.run?.["working-directory"], "deploy");
+    assert.deepEqual(runs(unit).slice(1), [
       "npm ci",
       "scripts/toolchain.sh lint >/dev/null",
       "npm run build",
       "npm run lint",
       "npm run test:unit",
     ]);
+    assert.deepEqual(named(unit, "Check the layout"), named(deploy.jobs.dev!, "Check the layout"));
   });
 
-  it("previews every stack with the policy pack after the unit tests", () => {
+  it("previews every stack after the unit tests, as an engine event stream for the summary", () => {
     const preview = pr.jobs.preview!;
     assert.equal(preview.needs, "unit");
-    assert.deepEqual(preview.strategy, {
-      "fail-fast": false,
-      matrix: { stack: ["dev", "staging", "prod"] },
-    });
+    assert.deepEqual(preview.strategy, { "fail-fast": false, matrix: { stack: [...STACKS] } });
     assert.equal(preview.env?.STACK, "${{ matrix.stack }}");
-    const run = step(preview, "Preview").run!;
-    assert.match(
+    const run = named(preview, "Preview").run!;
+    assert.ok(
+      run.includes(
+        'PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview --diff --stack "$STACK" --policy-pack policy --json >"$RUNNER_TEMP/preview.jsonl" || status=$?',
+      ),
       run,
-      /pulumi preview --diff --stack "\$STACK" --policy-pack policy --json >"\$RUNNER_TEMP\/preview.json" \|\| status=\$\?/,
     );
     assert.match(run, /echo "status=\$status" >>"\$GITHUB_OUTPUT"/);
     assert.match(
-      step(preview, "Summary").run!,
-      /^node --import tsx scripts\/preview-summary.ts "\$RUNNER_TEMP\/preview.json" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
+      named(preview, "Summary").run!,
+      /^node --import tsx scripts\/preview-summary.ts "\$RUNNER_TEMP\/preview.jsonl" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
     );
-    const fail = step(preview, "Fail when the preview failed");
-    assert.equal(fail.if, "steps.preview.outputs.status != '0'");
-    assert.equal(runStep(fail.run!, { STACK: "dev", STATUS: "255" }).status, 1);
+    assert.equal(
+      named(preview, "Fail when the preview failed").if,
+      `${SKIPPED} && steps.preview.outputs.status != '0'`,
+    );
+  });
+
+  it("guards every step after the backend check by the skip, and comments only with secrets", () => {
+    const preview = pr.jobs.preview!;
+    const after = preview.steps.slice(indexOf(preview, "Check the Pulumi backend") + 1);
+    for (const s of after.filter((x) => x.name !== "Comment on the pull request")) {
+      assert.ok(s.if?.startsWith(SKIPPED), `${s.name ?? s.run ?? s.uses}: if ${s.if}`);
+    }
+    assert.equal(
+      named(preview, "Comment on the pull request").if,
+      "env.WITHOUT_SECRETS == 'false'",
+    );
+    assert.equal(
+      preview.env?.WITHOUT_SECRETS,
+      "${{ github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]' }}",
+    );
+    assert.ok(indexOf(preview, "Promotion source") < indexOf(preview, "Preview"));
   });
 
   it("posts the summary as one comment per stack, with the only write permission", () => {
     const preview = pr.jobs.preview!;
     assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write" });
-    const comment = step(preview, "Comment on the pull request");
+    const comment = named(preview, "Comment on the pull request");
     assert.equal(comment.uses, "actions/github-script@v8");
     const script = String(comment.with?.script);
     assert.match(script, /const marker = `<!-- travel-preview:\$\{stack\} -->`;/);
     assert.match(script, /preview\.md/);
     assert.match(script, /github\.rest\.issues\.updateComment/);
     assert.match(script, /github\.rest\.issues\.createComment/);
-    for (const [file, wf] of Object.entries(ALL)) {
-      for (const [id, job] of Object.entries(wf.jobs)) {
-        const writes = Object.entries(job.permissions ?? {}).filter(([, v]) => v !== "read");
-        const expected = file === "pr.yml" && id === "preview" ? [["pull-requests", "write"]] : [];
-        assert.deepEqual(writes, expected, `${file}#${id}`);
-      }
-    }
   });
 
   it("reports exactly the checks branch protection requires", () => {
     const names = Object.values(pr.jobs).flatMap((job) => {
-      const matrix = job.strategy?.matrix ?? {};
-      const [key, values] = Object.entries(matrix)[0] ?? [];
+      const [key, values] = Object.entries(job.strategy?.matrix ?? {})[0] ?? [];
       return key ? values!.map((v) => job.name!.replace(`\${{ matrix.${key} }}`, v)) : [job.name!];
     });
     assert.deepEqual(names, PR_CHECKS);
@@ -296,71 +238,56 @@ describe("pr.yml", () => {
 });
 
 describe("deploy.yml", () => {
-  it("runs on pushes to main and by hand", () => {
+  it("runs on pushes to main and by hand, dev then staging then prod", () => {
     assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
     assert.deepEqual(deploy.on.push, { branches: ["main"] });
     assert.equal(deploy.concurrency, undefined, "one group per stack, not per workflow");
     assert.deepEqual(Object.keys(deploy.jobs), [...STACKS]);
-  });
-
-  it("deploys dev, then staging, then prod", () => {
-    assert.equal(deploy.jobs.dev!.needs, undefined);
-    assert.equal(deploy.jobs.staging!.needs, "dev");
-    assert.equal(deploy.jobs.prod!.needs, "staging");
+    assert.deepEqual(
+      STACKS.map((s) => deploy.jobs[s]!.needs),
+      [undefined, "dev", "staging"],
+    );
   });
 
   for (const stack of STACKS) {
     it(`${stack}: in its environment and concurrency group, behind the deploy switch`, () => {
       const job = deploy.jobs[stack]!;
       assert.equal(job.if, SWITCH);
-      assert.deepEqual(job.environment, {
-        name: stack,
-        url: "${{ steps.outputs.outputs.url }}",
-      });
-      assert.deepEqual(job.concurrency, {
-        group: `deploy-${stack}`,
-        "cancel-in-progress": false,
-      });
+      assert.deepEqual(job.environment, { name: stack, url: "${{ steps.outputs.outputs.url }}" });
+      assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
       assert.equal(job.env?.STACK, stack);
-      const up = runs(job).filter((r) => r.startsWith("pulumi up"));
-      assert.deepEqual(up, [`pulumi up --yes --stack ${stack} --policy-pack policy`]);
-      assert.deepEqual(step(job, "Deploy").env, { GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}" });
+      assert.deepEqual(
+        runs(job).filter((r) => r.startsWith("pulumi up")),
+        ['pulumi up --yes --stack "$STACK" --policy-pack policy'],
+      );
+      assert.deepEqual(named(job, "Deploy").env, { GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}" });
+      assert.match(named(job, "Select the stack").run!, / stack --create$/);
     });
   }
 
-  it("dev builds with the commit SHA as tag; staging and prod refuse to build", () => {
-    const text = readFileSync(join(WORKFLOWS, "deploy.yml"), "utf8");
-    assert.ok(!text.includes("TRAVEL_SOURCE_SHA"), "the tag is GITHUB_SHA, set by the runner");
-    assert.ok(!/docker (build|push)|build-push-action/.test(text), "images are built by Pulumi");
-    assert.ok(!deploy.jobs.dev!.steps.some((s) => s.name === "Promote only"));
-    const stub = join(work, "stub-bin");
-    spawnSync("mkdir", ["-p", stub]);
-    writeFileSync(join(stub, "pulumi"), '#!/bin/sh\necho "$MODE"\n');
-    spawnSync("chmod", ["+x", join(stub, "pulumi")]);
+  it("staging and prod check their approval gate before anything else; dev has none", () => {
+    assert.ok(!deploy.jobs.dev!.steps.some((s) => s.name === "Check the approval gate"));
     for (const stack of ["staging", "prod"] as const) {
-      const guard = step(deploy.jobs[stack]!, "Promote only");
-      assert.match(guard.run!, /pulumi config get --path images.mode --stack "\$STACK"/);
-      const path = `${stub}:${process.env.PATH}`;
-      for (const [mode, status] of [
-        ["build", 1],
-        ["promote", 0],
-        ["pinned", 0],
-      ] as const) {
-        const r = runStep(guard.run!, { STACK: stack, MODE: mode }, path);
-        assert.equal(r.status, status, `${stack} ${mode}: ${r.stdout}`);
-      }
+      const job = deploy.jobs[stack]!;
+      assert.equal(indexOf(job, "Check the approval gate"), 0);
+      assert.deepEqual(job.permissions, { contents: "read", actions: "read" });
+      assert.ok(indexOf(job, "Promote only") < indexOf(job, "Deploy"));
     }
   });
 
-  it("dev checks out the app source only when APP_REPOSITORY is set", () => {
-    const app = step(deploy.jobs.dev!, "Check out the app source");
+  it("dev builds (Pulumi tags with the app's commit), checking the app out only when separate", () => {
+    const text = readFileSync(join(WORKFLOWS, "deploy.yml"), "utf8");
+    assert.ok(
+      !text.includes("TRAVEL_SOURCE_SHA"),
+      "the app-source step sets it when the app is separate",
+    );
+    assert.ok(!/docker (build|push)|build-push-action/.test(text), "images are built by Pulumi");
+    const app = named(deploy.jobs.dev!, "Check out the app source");
     assert.equal(app.if, "vars.APP_REPOSITORY != ''");
     assert.equal(app.with?.path, "coagents-travel");
-    for (const stack of STACKS) {
-      const job = deploy.jobs[stack]!;
-      assert.equal(job.defaults?.run?.["working-directory"], "deploy");
-      assert.equal(job.steps[0]!.with?.path, "deploy");
-    }
+    assert.ok(
+      indexOf(deploy.jobs.dev!, "Check the app source") < indexOf(deploy.jobs.dev!, "Deploy"),
+    );
   });
 });
 
@@ -372,7 +299,7 @@ describe("rollback.yml", () => {
       stack: {
         description: "Stack to roll back",
         type: "choice",
-        options: ["dev", "staging", "prod"],
+        options: [...STACKS],
         required: true,
       },
       sha: {
@@ -383,7 +310,7 @@ describe("rollback.yml", () => {
     });
   });
 
-  it("runs in the stack's environment and deploy concurrency group", () => {
+  it("runs in the stack's environment and group, gated like a deploy, never creating a stack", () => {
     const job = rollback.jobs.rollback!;
     assert.deepEqual(job.environment, {
       name: "${{ inputs.stack }}",
@@ -394,38 +321,33 @@ describe("rollback.yml", () => {
       "cancel-in-progress": false,
     });
     assert.equal(job.if, "github.ref == 'refs/heads/main'");
-  });
-
-  it("checks the SHA, then runs scripts/rollback.sh with the inputs through env", () => {
-    const job = rollback.jobs.rollback!;
-    assert.equal(job.env?.STACK, "${{ inputs.stack }}");
-    assert.equal(job.env?.SHA, "${{ inputs.sha }}");
-    const roll = step(job, "Roll back");
-    assert.equal(roll.run!.trim(), 'bash scripts/rollback.sh "$STACK" "$SHA"');
-    assert.deepEqual(roll.env, {
+    const gate = named(job, "Check the approval gate");
+    assert.deepEqual(gate, {
+      ...named(deploy.jobs.prod!, "Check the approval gate"),
+      if: "inputs.stack != 'dev'",
+    });
+    assert.equal(indexOf(job, "Check the inputs"), 0);
+    assert.equal(
+      named(job, "Select the stack").run!.trim(),
+      "node --import tsx scripts/bootstrap/ci/main.ts stack",
+    );
+    assert.equal(named(job, "Roll back").run!.trim(), 'bash scripts/rollback.sh "$STACK" "$SHA"');
+    assert.deepEqual(named(job, "Roll back").env, {
       REGISTRY_TOKEN: "${{ secrets.REGISTRY_TOKEN }}",
       GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}",
     });
-    const check = step(job, "Check the inputs");
-    assert.equal(job.steps.indexOf(check), 0);
-    assert.equal(runStep(check.run!, { SHA: "a".repeat(40) }).status, 0);
-    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`, ""]) {
-      assert.equal(runStep(check.run!, { SHA: bad }).status, 1, bad);
-    }
   });
 });
 
 describe("actionlint", () => {
   /** The actionlint the toolchain chose: installed at the pin, or its cached build. */
-  function actionlintPath(): string {
-    return binary(select(expand(["lint"]), { build: false, log: () => undefined }), "actionlint");
-  }
-
   function actionlint(args: string[]) {
-    const bin = actionlintPath();
-    if (!existsSync(bin)) {
+    const bin = binary(
+      select(expand(["lint"]), { build: false, log: () => undefined }),
+      "actionlint",
+    );
+    if (!existsSync(bin))
       assert.fail(`actionlint is not built (${bin}): run \`scripts/toolchain.sh lint\``);
-    }
     return spawnSync(bin, ["-no-color", "-oneline", ...args], { cwd: ROOT, encoding: "utf8" });
   }
 

@@ -1,0 +1,337 @@
+/**
+ * The workflows' shell steps, run one by one as GitHub runs them (workflows-harness):
+ * the layout and backend checks, the fork skip, the approval gate against a stubbed
+ * GitHub API, the tool versions read from the toolchain table, the plugin and kubectl
+ * installs, the toolchain in `installed` mode, the kubeconfig files and the small guards.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  calls,
+  loadWorkflow,
+  PINS,
+  runJob,
+  STUB_PINS,
+  stubbedWorkspace as workspace,
+  SYSTEM_PATH,
+  type Workspace,
+} from "./workflows-harness";
+
+const pr = loadWorkflow("pr.yml");
+const deploy = loadWorkflow("deploy.yml");
+const rollback = loadWorkflow("rollback.yml");
+
+describe("Check the layout", () => {
+  it("passes with the program in deploy/, fails naming both layouts without it", () => {
+    const ok = runJob(pr, "unit", { workspace: workspace().ws, only: ["Check the layout"] });
+    assert.equal(ok.result("Check the layout").status, 0);
+    const w = workspace();
+    rmSync(join(w.deploy, "Pulumi.yaml"));
+    const bad = runJob(pr, "unit", { workspace: w.ws, only: ["Check the layout"] });
+    assert.equal(bad.result("Check the layout").status, 1);
+    assert.match(
+      bad.result("Check the layout").errors[0]!,
+      /No deploy\/Pulumi\.yaml.*beside agent\/ and ui\/.*APP_REPOSITORY/,
+    );
+  });
+});
+
+describe("Check the Pulumi backend", () => {
+  const only = ["Check the Pulumi backend"];
+  const run = (
+    secrets: Record<string, string>,
+    contexts: Record<string, unknown> = {},
+    job = "preview",
+  ) =>
+    runJob(job === "preview" ? pr : deploy, job, {
+      workspace: workspace().ws,
+      only,
+      contexts: { matrix: { stack: "dev" }, secrets, ...contexts },
+    });
+  const FORK = {
+    github: { event: { pull_request: { head: { repo: { full_name: "someone/travel" } } } } },
+  };
+
+  it("accepts a self-managed backend with a passphrase, or Pulumi Cloud", () => {
+    const s = run({ PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" });
+    assert.equal(s.result(only[0]!).status, 0);
+    assert.match(s.result(only[0]!).stdout, /State: self-managed backend/);
+    assert.ok(!s.result(only[0]!).stdout.includes("s3://state"), "prints the backend URL");
+    const c = runJob(pr, "preview", {
+      workspace: workspace().ws,
+      only,
+      contexts: {
+        matrix: { stack: "dev" },
+        secrets: { PULUMI_ACCESS_TOKEN: "pul-x" },
+        vars: { PULUMI_ORG: "acme" },
+      },
+    });
+    assert.match(c.result(only[0]!).stdout, /State: Pulumi Cloud, organization acme/);
+  });
+
+  it("fails a same-repository pull request or a deploy that lacks what it needs", () => {
+    const noPass = run({ PULUMI_BACKEND_URL: "s3://state" });
+    assert.equal(noPass.result(only[0]!).status, 1);
+    assert.deepEqual(noPass.result(only[0]!).errors, [
+      "PULUMI_BACKEND_URL is set but the PULUMI_CONFIG_PASSPHRASE secret is not",
+    ]);
+    for (const job of ["preview", "dev"]) {
+      const nothing = run({}, {}, job);
+      assert.equal(nothing.success, false, job);
+      assert.match(
+        nothing.result(only[0]!).errors[0]!,
+        /Set PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE, or PULUMI_ACCESS_TOKEN/,
+      );
+    }
+  });
+
+  it("skips a fork's preview with a notice and exit 0, never a red check for a missing token", () => {
+    const r = run({}, FORK);
+    const step = r.result(only[0]!);
+    assert.equal(step.status, 0);
+    assert.deepEqual(step.errors, []);
+    assert.match(
+      step.notices[0]!,
+      /^Preview of dev skipped: pull requests from forks get no secrets/,
+    );
+    assert.equal(r.env.PREVIEW_SKIPPED, "no secrets (fork)");
+    assert.match(r.summary, /### dev: preview skipped/);
+  });
+});
+
+describe("Check the approval gate", () => {
+  const only = ["Check the approval gate"];
+  const environment = (rules: unknown[]) =>
+    JSON.stringify({ name: "prod", protection_rules: rules });
+  const gate = (runnerEnv: Record<string, string>, wf = deploy, job = "prod") => {
+    const w = workspace();
+    const r = runJob(wf, job, {
+      workspace: w.ws,
+      path: [w.bin],
+      only,
+      runnerEnv,
+      contexts: {
+        github: { token: "ghs_gate_token" },
+        inputs: { stack: "prod", sha: "a".repeat(40) },
+      },
+    });
+    return { r, w, step: r.result(only[0]!) };
+  };
+
+  it("passes when the environment has required reviewers, sending the token on stdin only", () => {
+    const rules = [
+      { type: "wait_timer", wait_timer: 5 },
+      { type: "required_reviewers", reviewers: [{ type: "User" }, { type: "Team" }] },
+    ];
+    const { step, w } = gate({ STUB_ENVIRONMENT_JSON: environment(rules) });
+    assert.equal(step.status, 0, step.stdout + step.stderr);
+    assert.match(
+      step.stdout,
+      /The prod environment requires the approval of one of 2 reviewer\(s\)/,
+    );
+    const [call] = calls(w).filter((c) => c.startsWith("curl "));
+    assert.match(call!, /https:\/\/api\.github\.com\/repos\/acme\/travel\/environments\/prod$/);
+    assert.ok(!call!.includes("ghs_gate_token"), "the token is on the command line");
+    assert.equal(
+      readFileSync(join(w.bin, "..", "curl-stdin"), "utf8"),
+      "Authorization: Bearer ghs_gate_token\n",
+    );
+  });
+
+  it("refuses an environment without required reviewers, naming the fix", () => {
+    for (const rules of [
+      [],
+      [{ type: "wait_timer", wait_timer: 5 }],
+      [{ type: "required_reviewers", reviewers: [] }],
+    ]) {
+      const { step } = gate({ STUB_ENVIRONMENT_JSON: environment(rules) });
+      assert.equal(step.status, 1, JSON.stringify(rules));
+      assert.match(
+        step.errors[0]!,
+        /^The prod environment has no required reviewers, so nothing gates this deploy.*npm run bootstrap -- --reviewers/,
+      );
+    }
+  });
+
+  it("fails when the API cannot be read, and the rollback of prod checks it too", () => {
+    const { step } = gate({ STUB_HTTP_CODE: "403", STUB_ENVIRONMENT_JSON: "{}" });
+    assert.equal(step.status, 1);
+    assert.match(
+      step.errors[0]!,
+      /answered HTTP 403\): the job needs the actions: read permission/,
+    );
+    const rb = gate({ STUB_ENVIRONMENT_JSON: environment([]) }, rollback, "rollback");
+    assert.equal(rb.step.status, 1);
+    const dev = runJob(rollback, "rollback", {
+      workspace: workspace().ws,
+      only,
+      contexts: { inputs: { stack: "dev" } },
+    });
+    assert.equal(dev.result(only[0]!).ran, false, "dev has no gate");
+  });
+});
+
+describe("Tool versions, plugins, kubectl and the toolchain", () => {
+  const steps = [
+    "Tool versions (toolchain/tools.ts, package.json)",
+    "Install the Pulumi plugins and kubectl",
+    "Toolchain (installed tools only)",
+  ];
+  const run = (w: Workspace, runnerEnv: Record<string, string> = {}) =>
+    runJob(deploy, "dev", {
+      workspace: w.ws,
+      path: [w.bin],
+      basePath: SYSTEM_PATH,
+      only: steps,
+      runnerEnv: { ...STUB_PINS, ...runnerEnv },
+    });
+
+  it("reads every pin from the toolchain table and package.json, installs them, and passes the toolchain", () => {
+    const w = workspace();
+    const r = run(w);
+    assert.ok(r.success, r.steps.map((s) => s.stdout + s.stderr).join("\n"));
+    assert.deepEqual(r.outputs.pins, PINS);
+    assert.deepEqual(
+      calls(w).filter((c) => c.startsWith("pulumi plugin install")),
+      [
+        `pulumi plugin install resource kubernetes ${PINS.kubernetes}`,
+        `pulumi plugin install resource docker-build ${PINS.docker_build}`,
+        `pulumi plugin install resource github ${PINS.github}`,
+      ],
+    );
+    assert.ok(
+      calls(w).some((c) => c.endsWith(`/release/v${PINS.kubectl}/bin/linux/amd64/kubectl`)),
+    );
+    const kubectl = join(w.ws, "..", "runner-temp", `kubectl-${PINS.kubectl}`, "kubectl");
+    assert.equal(statSync(kubectl).mode & 0o111, 0o111);
+    assert.equal(r.env.TRAVEL_KUBECTL, kubectl, "the toolchain chose the installed kubectl");
+    assert.equal(r.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true");
+  });
+
+  it("stops on a kubectl whose checksum does not match", () => {
+    const r = run(workspace(), { STUB_KUBECTL_SHA: "0".repeat(64) });
+    assert.equal(r.result(steps[1]!).status, 1);
+    assert.equal(r.result(steps[2]!).ran, false);
+  });
+
+  it("fails naming what is missing when a tool is not installed at its pin", () => {
+    const w = workspace();
+    const r = runJob(deploy, "dev", {
+      workspace: w.ws,
+      path: [w.bin],
+      basePath: SYSTEM_PATH,
+      only: [steps[2]!],
+      runnerEnv: { ...STUB_PINS, STUB_DOCKER_BUILD: "0.0.1" },
+    });
+    const step = r.result(steps[2]!);
+    assert.equal(step.status, 1);
+    assert.match(step.stderr, /TRAVEL_TOOLCHAIN=installed, but 2 tool\(s\) are not installed/);
+    const want = `pulumi-resource-docker-build v${PINS.docker_build}: pulumi plugin ls has only 0.0.1`;
+    assert.ok(step.stderr.includes(want), step.stderr);
+    assert.ok(
+      step.stderr.includes(`kubectl v${PINS.kubectl}: `),
+      "kubectl: the system one is not at the pin",
+    );
+    assert.match(step.errors[0]!, /A tool of the toolchain's pulumi group is missing/);
+  });
+});
+
+describe("Kubeconfig, Promote only, Check the inputs, Fail when the preview failed", () => {
+  it("writes the environment's KUBECONFIG to a private file, or fails", () => {
+    for (const [wf, job] of [
+      [deploy, "prod"],
+      [rollback, "rollback"],
+    ] as const) {
+      const w = workspace();
+      const ok = runJob(wf, job, {
+        workspace: w.ws,
+        only: ["Kubeconfig"],
+        contexts: { secrets: { KUBECONFIG: "apiVersion: v1" }, inputs: { stack: "prod" } },
+      });
+      const file = join(w.ws, "..", "runner-temp", "kubeconfig");
+      assert.equal(readFileSync(file, "utf8"), "apiVersion: v1\n");
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(ok.env.KUBECONFIG, file);
+      const missing = runJob(wf, job, {
+        workspace: w.ws,
+        only: ["Kubeconfig"],
+        contexts: { inputs: { stack: "prod" } },
+      });
+      assert.match(
+        missing.result("Kubeconfig").errors[0]!,
+        /The prod environment has no KUBECONFIG secret/,
+      );
+    }
+    const preview = runJob(pr, "preview", {
+      workspace: workspace().ws,
+      only: ["Kubeconfig (read-only, optional)"],
+      contexts: { matrix: { stack: "staging" } },
+    });
+    assert.match(
+      preview.result("Kubeconfig (read-only, optional)").notices[0]!,
+      /No PREVIEW_KUBECONFIG_STAGING secret/,
+    );
+    assert.equal(preview.env.KUBECONFIG, undefined);
+  });
+
+  it("refuses a staging or prod config that would build", () => {
+    for (const [mode, status] of [
+      ["build", 1],
+      ["promote", 0],
+      ["pinned", 0],
+    ] as const) {
+      const w = workspace();
+      const r = runJob(deploy, "staging", {
+        workspace: w.ws,
+        path: [w.bin],
+        only: ["Promote only"],
+        runnerEnv: { STUB_MODE: mode },
+      });
+      assert.equal(r.result("Promote only").status, status, mode);
+    }
+  });
+
+  it("accepts only a full lowercase SHA to roll back to", () => {
+    const check = (sha: string) =>
+      runJob(rollback, "rollback", {
+        workspace: workspace().ws,
+        only: ["Check the inputs"],
+        contexts: { inputs: { stack: "prod", sha } },
+      }).result("Check the inputs").status;
+    assert.equal(check("a".repeat(40)), 0);
+    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`, ""])
+      assert.equal(check(bad), 1, bad);
+  });
+
+  it("fails the preview job with the preview's exit status, after the summary had its say", () => {
+    const only = ["Preview", "Fail when the preview failed"];
+    for (const [status, fails] of [
+      ["0", false],
+      ["255", true],
+    ] as const) {
+      const w = workspace();
+      const r = runJob(pr, "preview", {
+        workspace: w.ws,
+        path: [w.bin],
+        only,
+        runnerEnv: { STUB_PREVIEW_STATUS: status },
+        contexts: { matrix: { stack: "dev" } },
+      });
+      assert.equal(r.result("Preview").status, 0, "the preview step records, never fails");
+      assert.equal(r.outputs.preview?.status, status);
+      assert.equal(r.result("Fail when the preview failed").ran, fails);
+      if (fails)
+        assert.match(
+          r.result("Fail when the preview failed").errors[0]!,
+          /pulumi preview of dev failed \(exit 255\)/,
+        );
+      assert.ok(calls(w).includes("streaming=true"), "the event stream was asked for");
+      assert.equal(
+        readFileSync(join(w.ws, "..", "runner-temp", "preview.jsonl"), "utf8"),
+        '{"sequence":0}\n',
+      );
+    }
+  });
+});
