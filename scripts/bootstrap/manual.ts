@@ -47,7 +47,9 @@ export function manualSteps(m: ManualInput): string[] {
         `Repository variable PULUMI_BACKEND_URL: gh variable set PULUMI_BACKEND_URL --body '${m.backend.url}'${repo}`,
       );
       steps.push(
-        `Credentials for ${m.backend.scheme}:// in the jobs' environment (docs/delivery.md#state-backend-and-secrets)`,
+        m.backend.scheme === "s3"
+          ? `The bucket's credentials for the jobs: gh secret set AWS_ACCESS_KEY_ID${repo}; gh secret set AWS_SECRET_ACCESS_KEY${repo}; gh variable set AWS_REGION --body <region>${repo}`
+          : `Credentials for ${m.backend.scheme}:// in the jobs' env of the three workflows (docs/delivery.md#state-backend-and-secrets)`,
       );
     }
   }

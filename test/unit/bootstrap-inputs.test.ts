@@ -111,6 +111,13 @@ describe("what is left by hand", () => {
       secretsProvider: "passphrase",
     });
     assert.ok(s3.some((s) => s.includes("gh variable set PULUMI_BACKEND_URL --body 's3://b'")));
+    assert.ok(s3.some((s) => s.includes("gh secret set AWS_SECRET_ACCESS_KEY")));
+    const gs = manualSteps({
+      ...base,
+      backend: parseBackend("gs://b"),
+      secretsProvider: "passphrase",
+    });
+    assert.ok(gs.some((s) => s.startsWith("2. Credentials for gs:// in the jobs' env")));
     const cloud = manualSteps({
       ...base,
       backend: CLOUD,

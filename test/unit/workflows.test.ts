@@ -29,6 +29,9 @@ const BACKEND_ENV = {
   PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
   PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
   PULUMI_ORG: "${{ vars.PULUMI_ORG }}",
+  AWS_ACCESS_KEY_ID: "${{ secrets.AWS_ACCESS_KEY_ID }}",
+  AWS_SECRET_ACCESS_KEY: "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+  AWS_REGION: "${{ vars.AWS_REGION }}",
 };
 const SKIPPED = "env.PREVIEW_SKIPPED == ''";
 
