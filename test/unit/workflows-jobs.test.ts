@@ -2,77 +2,29 @@
  * Whole jobs on their first runs, step after step as GitHub runs them
  * (workflows-harness), with the Pulumi CLI, curl and npm stubbed: a fork's pull
  * request, staging's preview before dev ever deployed, the app source in either layout,
- * a stack that does not exist yet, Pulumi Cloud beside committed passphrase salts, and
- * a gated deploy whose environment has no reviewers.
+ * and a gated deploy whose environment has no reviewers (the stack on the backend:
+ * workflows-stack.test.ts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stripEncryption } from "../../scripts/bootstrap/stack-file";
 import {
   calls,
-  type Contexts,
-  type JobRun,
   loadWorkflow,
-  ROOT,
-  runJob,
-  STUB_PINS,
+  preview,
+  problems,
+  ran,
+  run,
+  SELF_MANAGED,
+  stackFile,
   stubbedWorkspace as setUp,
-  SYSTEM_PATH,
+  VERIFIED,
   type Workspace,
 } from "./workflows-harness";
 
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
-const SELF_MANAGED = { PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "p" };
-const VERIFIED = JSON.stringify({
-  verifiedImages: {
-    backend: { ref: "r", gitSha: "a".repeat(40) },
-    frontend: { ref: "r", gitSha: "a".repeat(40) },
-  },
-});
-const stackFile = (stack: string) => readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
-
-function run(
-  w: Workspace,
-  wf: typeof pr,
-  job: string,
-  contexts: Contexts,
-  runnerEnv: Record<string, string> = {},
-  until?: string,
-): JobRun {
-  return runJob(wf, job, {
-    workspace: w.ws,
-    path: [w.bin],
-    basePath: SYSTEM_PATH,
-    contexts,
-    runnerEnv: { ...STUB_PINS, ...runnerEnv },
-    ...(until ? { until } : {}),
-  });
-}
-
-/** A same-repository pull request's preview of `stack`, on a self-managed backend. */
-const preview = (
-  w: Workspace,
-  stack: string,
-  runnerEnv: Record<string, string> = {},
-  until?: string,
-  vars: Record<string, string> = {},
-) =>
-  run(
-    w,
-    pr,
-    "preview",
-    { matrix: { stack }, secrets: SELF_MANAGED, vars },
-    { STUB_QUALIFIED: `organization/travel/${stack}`, ...runnerEnv },
-    until,
-  );
-
-const problems = (r: JobRun) =>
-  r.steps.flatMap((s) => (s.status !== 0 ? [`${s.step.name}: ${s.stdout}${s.stderr}`] : []));
-const ran = (r: JobRun) =>
-  r.steps.filter((s) => s.ran).map((s) => s.step.name ?? s.step.run ?? s.step.uses);
 
 describe("a pull request from a fork", () => {
   for (const stack of ["dev", "staging", "prod"]) {
@@ -178,103 +130,6 @@ describe("the app source", () => {
       calls(w).filter((c) => c.startsWith("pulumi")),
       [],
       "no Pulumi command ran",
-    );
-  });
-});
-
-describe("the stack on the backend", () => {
-  const select = (
-    w: Workspace,
-    stack: string,
-    contexts: Contexts,
-    env: Record<string, string>,
-    wf = deploy,
-    job = stack,
-  ) => run(w, wf, job, { matrix: { stack }, ...contexts }, env, "Select the stack");
-
-  it("is created on the first deploy when missing, with the provider its stack file uses", () => {
-    const w = setUp("in-app");
-    const r = select(
-      w,
-      "dev",
-      { secrets: SELF_MANAGED },
-      { STUB_NO_STACK: "1", STUB_QUALIFIED: "organization/travel/dev" },
-    );
-    assert.ok(r.success, problems(r).join("\n"));
-    assert.ok(
-      calls(w).includes(
-        "pulumi --non-interactive stack init organization/travel/dev --secrets-provider passphrase",
-      ),
-    );
-    assert.match(
-      r.result("Select the stack").notices[0]!,
-      /^Created the stack organization\/travel\/dev/,
-    );
-    assert.equal(r.env.TRAVEL_STACK, "organization/travel/dev");
-  });
-
-  it("refuses secrets its provider cannot decrypt, naming the fix", () => {
-    const w = setUp("in-app");
-    const r = select(
-      w,
-      "prod",
-      { secrets: SELF_MANAGED, github: { token: "t" } },
-      {
-        STUB_UNDECRYPTABLE: "1",
-        STUB_QUALIFIED: "organization/travel/prod",
-        STUB_ENVIRONMENT_JSON: JSON.stringify({
-          protection_rules: [{ type: "required_reviewers", reviewers: [{}] }],
-        }),
-      },
-    );
-    assert.equal(r.success, false);
-    assert.match(
-      r.result("Select the stack").errors[0]!,
-      /^cannot decrypt the secrets of organization\/travel\/prod from Pulumi\.prod\.yaml.*run npm run bootstrap against this backend/,
-    );
-  });
-
-  it("on Pulumi Cloud: a committed passphrase salt without a passphrase is refused with what to do", () => {
-    const w = setUp("in-app");
-    const r = select(
-      w,
-      "dev",
-      { secrets: { PULUMI_ACCESS_TOKEN: "pul-x" }, vars: { PULUMI_ORG: "acme" } },
-      {},
-    );
-    assert.equal(r.success, false);
-    assert.match(
-      r.result("Select the stack").errors[0]!,
-      /^Pulumi\.dev\.yaml has a passphrase encryptionsalt, but PULUMI_CONFIG_PASSPHRASE is not set: on Pulumi Cloud run npm run bootstrap/,
-    );
-  });
-
-  it("on Pulumi Cloud: stacks of PULUMI_ORG, and a promotion source of that organization only", () => {
-    const cloud = { secrets: { PULUMI_ACCESS_TOKEN: "pul-x" }, vars: { PULUMI_ORG: "acme" } };
-    const bootstrapped = (from: string) => ({
-      "Pulumi.staging.yaml": stripEncryption(stackFile("staging")).replace(
-        "fromStack: organization/travel/dev",
-        `fromStack: ${from}`,
-      ),
-    });
-    const env = { STUB_QUALIFIED: "acme/travel/staging", STUB_SOURCE_OUTPUTS: VERIFIED };
-    const promotion = (w: Workspace) =>
-      run(w, pr, "preview", { matrix: { stack: "staging" }, ...cloud }, env, "Promotion source");
-    const ok = setUp("in-app", bootstrapped("acme/travel/dev"));
-    const r = promotion(ok);
-    assert.ok(r.success, problems(r).join("\n"));
-    assert.ok(calls(ok).includes("pulumi --non-interactive org set-default acme"));
-    assert.ok(calls(ok).includes("pulumi --non-interactive stack select acme/travel/staging"));
-    assert.ok(
-      calls(ok).includes("pulumi --non-interactive stack output --json --stack acme/travel/dev"),
-    );
-
-    const stale = setUp("in-app", bootstrapped("organization/travel/dev"));
-    const bad = promotion(stale);
-    assert.equal(bad.success, false);
-    assert.match(
-      bad.result("Promotion source").errors[0]!,
-      /images\.fromStack = "organization\/travel\/dev": expected a stack of acme, the organization of acme\/travel\/staging \("acme\/travel\/dev"\)/,
     );
   });
 });
