@@ -12,7 +12,7 @@ import type { StackConfig } from "./config";
 import type { BuildSource, ExistingSource } from "./components/registry-image";
 import type { RegistryCredentials } from "./components/secrets";
 import { ImageSet, selectPromotion, Workload } from "./promotion";
-import { parseRef, type Manifest } from "./registry/client";
+import { parseRef, RegistryError, type Manifest } from "./registry/client";
 import { sourceRevision, type SourceRevisionOptions } from "./source-revision";
 
 export const WORKLOADS: readonly Workload[] = ["backend", "frontend"];
@@ -51,6 +51,12 @@ function pushCredentials(cfg: StackConfig): RegistryCredentials {
     token: cfg.registryToken!,
   };
 }
+
+/** The config key a failed registry request points at: the credentials, or the server. */
+const blamed = (err: unknown) =>
+  err instanceof RegistryError && err.fault === "credentials"
+    ? "registryPullToken"
+    : "registry.server";
 
 /** A build workload's source: a build of its commit, or the tag the registry already has. */
 async function resolveBuild(
@@ -110,7 +116,7 @@ async function resolveBuild(
     };
   } catch (err) {
     return {
-      problem: `${key("registryPullToken")}: cannot look up ${server}/${repository}:${gitSha}: ${(err as Error).message}`,
+      problem: `${key(blamed(err))}: cannot look up ${server}/${repository}:${gitSha}: ${(err as Error).message}`,
     };
   }
 }

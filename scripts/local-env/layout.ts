@@ -19,6 +19,11 @@ export const logOf = (component: string) => join(LOGS, `${component}.log`);
 
 export const REGISTRY = {
   address: "127.0.0.1:5000",
+  /**
+   * Where the fault tests put a proxy in front of the registry (test/e2e/support/faults.ts):
+   * BuildKit pushes to it over plain HTTP like to the registry itself.
+   */
+  faultProxy: "127.0.0.1:5001",
   /** The push user and its token (the local stack's registryToken); never printed. */
   user: "travel-ci",
   tokenFile: join(STATE, "registry-token"),

@@ -44,7 +44,17 @@ const ACCEPT = [
 const scheme = (server: string) =>
   /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(server) ? "http" : "https";
 
-export class RegistryError extends Error {}
+/** What went wrong: the registry did not answer, refused the credentials, or said something else. */
+export type RegistryFault = "unreachable" | "credentials" | "answer";
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    public readonly fault: RegistryFault = "answer",
+  ) {
+    super(message);
+  }
+}
 
 export interface Manifest {
   readonly digest: string;
@@ -80,7 +90,7 @@ export class Registry {
         },
         signal: AbortSignal.timeout(this.timeoutMs),
       }).catch((err: Error) => {
-        throw new RegistryError(`${server} did not answer (${err.message})`);
+        throw new RegistryError(`${server} did not answer (${err.message})`, "unreachable");
       });
     let res = await send(this.tokens.get(server) ?? this.basic());
     const challenge = res.headers.get("www-authenticate") ?? "";
@@ -91,7 +101,10 @@ export class Registry {
     }
     if (res.status === 404) return undefined;
     if (res.status === 401 || res.status === 403) {
-      throw new RegistryError(`${server} refused the credentials (HTTP ${res.status})`);
+      throw new RegistryError(
+        `${server} refused the credentials (HTTP ${res.status})`,
+        "credentials",
+      );
     }
     if (!res.ok) throw new RegistryError(`${url}: HTTP ${res.status}`);
     return res;
@@ -111,7 +124,10 @@ export class Registry {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!res.ok)
-      throw new RegistryError(`${url.host} refused the credentials (HTTP ${res.status})`);
+      throw new RegistryError(
+        `${url.host} refused the credentials (HTTP ${res.status})`,
+        "credentials",
+      );
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`${url.host} gave no token`);

@@ -16,6 +16,8 @@ export interface FakeRegistry {
   tags: Map<string, { digest: string; revision?: string }>;
   /** Every manifest request, as `server/repository@reference`. */
   asked: string[];
+  /** When set, every manifest request fails with it. */
+  failure?: Error;
 }
 
 export const fakeRegistry: FakeRegistry = { missing: new Set(), tags: new Map(), asked: [] };
@@ -26,6 +28,7 @@ export function resetWorld(): void {
   fakeRegistry.missing.clear();
   fakeRegistry.tags.clear();
   fakeRegistry.asked.length = 0;
+  delete fakeRegistry.failure;
   delete ownImages.value;
 }
 
@@ -33,6 +36,7 @@ export const fakeWorld: ImageWorld = {
   registry: {
     async manifest(server, repository, reference): Promise<Manifest | undefined> {
       fakeRegistry.asked.push(`${server}/${repository}@${reference}`);
+      if (fakeRegistry.failure) throw fakeRegistry.failure;
       if (reference.startsWith("sha256:")) {
         if (fakeRegistry.missing.has(`${server}/${repository}@${reference}`)) return undefined;
         return {

@@ -53,6 +53,7 @@ export const buildkitd: Component = {
   prepare: () => {
     const a = render("buildkitd.toml", join(buildkitDir, "buildkitd.toml"), {
       registry: REGISTRY.address,
+      faultProxy: REGISTRY.faultProxy,
     });
     // The buildx builder store entry (what `docker buildx create --driver remote` writes).
     const b = render(

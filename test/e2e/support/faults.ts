@@ -1,0 +1,137 @@
+/**
+ * Faults for the end-to-end fault tests: one of the environment's processes stopped (and
+ * the environment brought back by its own idempotent `up`), a registry endpoint that
+ * refuses writes or stops answering, and a CLI run whose process can be killed.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import { join } from "node:path";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { REGISTRY } from "../../../scripts/local-env/layout";
+import { CONF } from "../../../scripts/local-env/supervisor";
+import type { E2EProject } from "./project";
+
+const ROOT = join(__dirname, "..", "..", "..");
+
+/** Stops one program of the environment (its supervisord name, e.g. "kube-apiserver"). */
+export function stopComponent(name: string): void {
+  const res = spawnSync("supervisorctl", ["-c", CONF, "stop", name], { encoding: "utf8" });
+  if (!/stopped|not running/.test(`${res.stdout}${res.stderr}`))
+    throw new Error(`supervisorctl stop ${name}: ${res.stdout}${res.stderr}`);
+}
+
+/** `scripts/local-env.sh up --no-verify`: starts whatever is down and waits until ready. */
+export function restoreEnvironment(): void {
+  const res = spawnSync("bash", ["scripts/local-env.sh", "up", "--no-verify"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  if (res.status !== 0) throw new Error(`local-env.sh up failed:\n${res.stderr.slice(-3000)}`);
+}
+
+/** What the proxy does with a request. */
+export type ProxyMode = "forward" | "refuse-writes";
+
+/**
+ * The registry as one stack sees it: a proxy on REGISTRY.faultProxy in front of the real
+ * registry. "refuse-writes" answers every upload with 503 (a registry that fails during
+ * a push); `down()` stops listening (a registry that does not answer at all).
+ */
+export class RegistryProxy {
+  public mode: ProxyMode = "forward";
+  /** Uploads refused so far. */
+  public refused = 0;
+  public readonly address = REGISTRY.faultProxy;
+  private server: Server | undefined;
+
+  async up(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => {
+      if (this.mode === "refuse-writes" && req.method !== "GET" && req.method !== "HEAD") {
+        this.refused++;
+        req.resume();
+        res.writeHead(503, { "Content-Type": "application/json" });
+        res.end('{"errors":[{"code":"UNAVAILABLE","message":"the fault test refuses uploads"}]}');
+        return;
+      }
+      forward(req, res);
+    });
+    const [host, port] = this.address.split(":");
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(Number(port), host, () => resolve());
+    });
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function forward(req: IncomingMessage, res: import("node:http").ServerResponse): void {
+  const [host, port] = REGISTRY.address.split(":");
+  // The Host header stays the proxy's, so the registry's upload locations point back here.
+  const upstream = request(
+    { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", (err) => {
+    res.writeHead(502);
+    res.end(String(err));
+  });
+  req.pipe(upstream);
+}
+
+/** A `pulumi` CLI run in its own process group, so a test can kill the CLI alone. */
+export interface CliRun {
+  readonly pid: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** SIGKILL of the CLI process only (its plugins are left as a crash would leave them). */
+  killCli(): void;
+  /** SIGKILL of everything left in its process group (the orphaned plugins). */
+  killGroup(): void;
+}
+
+export function startCli(p: E2EProject, args: readonly string[]): CliRun {
+  const workspace = p.stack.workspace as LocalWorkspace;
+  const child = spawn(
+    "pulumi",
+    [...args, "--stack", p.stack.name, "--non-interactive", "--color", "never"],
+    {
+      cwd: p.dir,
+      env: { ...process.env, ...workspace.envVars },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const pid = child.pid!;
+  return {
+    pid,
+    output: () => out,
+    exited,
+    killCli: () => process.kill(pid, "SIGKILL"),
+    killGroup: () => {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Nothing left in the group.
+      }
+    },
+  };
+}
