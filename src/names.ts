@@ -12,6 +12,7 @@ export const TYPE = {
   frontend: "travel:k8s:Frontend",
   httpRoute: "travel:k8s:HttpRoute",
   registryImage: "travel:image:RegistryImage",
+  deletionGuard: "travel:k8s:DeletionGuard",
 } as const;
 
 /** Label keys on every object the program creates. */
@@ -44,6 +45,7 @@ export const ANNOTATION = {
 export const PULUMI_ANNOTATION = {
   skipAwait: "pulumi.com/skipAwait",
   waitFor: "pulumi.com/waitFor",
+  patchForce: "pulumi.com/patchForce",
 } as const;
 
 /** What the engine puts in a preview in place of a value not known until the update. */

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./builders/labels";
 import { Backend } from "./components/backend";
 import { Frontend } from "./components/frontend";
+import { DeletionGuard } from "./components/deletion-guard";
 import { HttpRoute } from "./components/http-route";
 import { Namespace } from "./components/namespace";
 import { RegistryImage } from "./components/registry-image";
@@ -106,6 +107,13 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     hostnames: cfg.hostnames,
     gateway: cfg.gateway,
     backend: { serviceName: frontend.serviceName, port: frontend.port },
+  });
+
+  new DeletionGuard(APP, {
+    namespace: ns.name,
+    labels,
+    guards: [secrets, backend, frontend, route],
+    protect: cfg.protect,
   });
 
   const github = composeGitHub(cfg, {

@@ -92,8 +92,15 @@ export function createWorkload(
       metadata: {
         namespace: args.namespace,
         labels,
-        // The Rollout below awaits it (see rollout.ts for why not the provider's awaiter).
-        annotations: { [PULUMI_ANNOTATION.skipAwait]: "true" },
+        annotations: {
+          // The Rollout below awaits it (see rollout.ts for why not the provider's awaiter).
+          [PULUMI_ANNOTATION.skipAwait]: "true",
+          // The config is the truth for the fields set here: a hand edit of one of them
+          // (`kubectl scale`, `kubectl set env`) is overwritten by the next `up` rather
+          // than failing it with a server-side apply field conflict. Fields not set here
+          // keep their owners (the HPA's replica count).
+          [PULUMI_ANNOTATION.patchForce]: "true",
+        },
       },
       spec: {
         // With an autoscaler the HPA owns the replica count.

@@ -14,12 +14,14 @@ import { compose } from "../support/compose";
 import { SECRET_VALUES, validRaw } from "../support/fixtures";
 import { Namespace } from "../../src/components/namespace";
 import { Secrets } from "../../src/components/secrets";
+import { DeletionGuard, GUARD_NOTE } from "../../src/components/deletion-guard";
 import { ACCEPTED_WAIT_FOR } from "../../src/components/http-route";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECRET = "kubernetes:core/v1:Secret";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const APP_LABELS = {
   "app.kubernetes.io/part-of": "coagents-travel",
@@ -73,6 +75,41 @@ describe("Namespace", () => {
     );
     assert.equal(seen.get("prod-ns"), true);
     assert.equal(seen.get("dev-ns"), false);
+  });
+});
+
+describe("DeletionGuard", () => {
+  it("puts a ConfigMap with a constant note in the app's namespace", async () => {
+    await compose(validRaw());
+    const guard = one(CONFIG_MAP, "travel-deletion-guard").inputs;
+    assert.deepEqual(guard.metadata, {
+      name: "travel-deletion-guard",
+      namespace: "app-travelexample",
+      labels: APP_LABELS,
+    });
+    assert.deepEqual(guard.data, { note: GUARD_NOTE });
+  });
+
+  it("depends on everything it guards and is protected only when asked", () => {
+    const seen = new Map<string, pulumi.ResourceOptions>();
+    const capture: pulumi.ResourceTransformation = (args) => {
+      seen.set(args.name, args.opts);
+      return undefined;
+    };
+    const guarded = new Namespace("guarded", { name: "g", environment: "prod", meshMode: "none" });
+    for (const [name, protect] of [
+      ["prod", true],
+      ["dev", undefined],
+    ] as const) {
+      new DeletionGuard(
+        name,
+        { namespace: "g", labels: {}, guards: [guarded], protect },
+        { transformations: [capture] },
+      );
+    }
+    assert.equal(seen.get("prod-deletion-guard")?.protect, true);
+    assert.equal(seen.get("dev-deletion-guard")?.protect, false);
+    assert.deepEqual(seen.get("prod-deletion-guard")?.dependsOn, [guarded]);
   });
 });
 

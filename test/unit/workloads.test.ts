@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
-import { before, beforeEach, describe, it } from "node:test";
-import {
-  fakeDigest,
-  ofType,
-  one,
-  recorded,
-  Recorded,
-  ROLLOUT,
-  secretContent,
-} from "../support/mocks";
-import { fakeRegistry, ownImages, resetWorld } from "../support/world";
+import { before, describe, it } from "node:test";
+import { ofType, one, Recorded, ROLLOUT } from "../support/mocks";
 import { compose, Composed } from "../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 import { mapChecksum } from "../../src/builders/checksum";
@@ -62,8 +53,9 @@ describe("Backend", () => {
     assert.deepEqual(d.metadata, {
       namespace: "app-travelexample",
       labels: labels("travel-backend", "backend"),
-      // Awaited by its Rollout instead (see src/components/rollout.ts).
-      annotations: { "pulumi.com/skipAwait": "true" },
+      // Awaited by its Rollout instead (see src/components/rollout.ts); hand edits of
+      // the fields set here are overwritten, not a field conflict.
+      annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/patchForce": "true" },
     });
     assert.deepEqual(d.spec, {
       replicas: 1,
@@ -293,7 +285,10 @@ describe("workload options", () => {
     await compose(raw);
     const d = one(DEPLOYMENT, "travel-frontend").inputs;
     assert.equal("replicas" in d.spec, false);
-    assert.deepEqual(d.metadata.annotations, { "pulumi.com/skipAwait": "true" });
+    assert.deepEqual(d.metadata.annotations, {
+      "pulumi.com/skipAwait": "true",
+      "pulumi.com/patchForce": "true",
+    });
     assert.deepEqual(one(HPA, "travel-frontend").inputs.spec, {
       scaleTargetRef: {
         apiVersion: "apps/v1",
@@ -355,121 +350,5 @@ describe("workload options", () => {
         { namespace: "app-travelexample", deployment: `travel-${w}-0a1b2c3d`, timeoutSeconds: 90 },
       );
     }
-  });
-});
-
-describe("RegistryImage", () => {
-  beforeEach(resetWorld);
-
-  it("builds nothing for pinned images, once the registry has both digests", async () => {
-    await compose(validRaw());
-    assert.equal(ofType("docker-build:index:Image").length, 0);
-    assert.deepEqual(fakeRegistry.asked, [BACKEND_REF, FRONTEND_REF]);
-  });
-
-  const buildRaw = () => {
-    const raw = validRaw();
-    raw.registryToken = SECRET_VALUES.registryToken;
-    raw.images = {
-      mode: "build",
-      backend: { context: "app/agent" },
-      frontend: { context: "app/ui", dockerfile: "app/ui/Dockerfile.prod" },
-    };
-    return raw;
-  };
-  const TAG = `ghcr.io/acme/coagents-travel-backend:${SHA_A}`;
-
-  it("builds, tags with the full SHA, pushes with the push token and deploys the digest", async () => {
-    await compose(buildRaw());
-    const { registries, ...inputs } = one("docker-build:index:Image", "travel-backend").inputs;
-    assert.deepEqual(inputs, {
-      buildOnPreview: true,
-      context: { location: "app/agent" },
-      dockerfile: { location: "app/agent/Dockerfile" },
-      network: "default",
-      platforms: ["linux/amd64"],
-      tags: [TAG],
-      labels: { "org.opencontainers.image.revision": SHA_A },
-      push: true,
-    });
-    assert.deepEqual(secretContent(registries), [
-      { address: "ghcr.io", username: "ci-bot", password: SECRET_VALUES.registryToken },
-    ]);
-    assert.deepEqual(one("docker-build:index:Image", "travel-frontend").inputs.dockerfile, {
-      location: "app/ui/Dockerfile.prod",
-    });
-    assert.equal(
-      container(one(DEPLOYMENT, "travel-backend")).image,
-      `ghcr.io/acme/coagents-travel-backend@${fakeDigest(TAG)}`,
-    );
-  });
-
-  it("reuses a tag the registry already has for this commit: builds nothing, deploys its digest", async () => {
-    const digest = fakeDigest("pushed earlier");
-    fakeRegistry.tags.set(TAG, { digest, revision: SHA_A });
-    await compose(buildRaw());
-    assert.deepEqual(
-      ofType("docker-build:index:Image").map((r) => r.name),
-      ["travel-frontend"],
-    );
-    assert.equal(
-      container(one(DEPLOYMENT, "travel-backend")).image,
-      `ghcr.io/acme/coagents-travel-backend@${digest}`,
-    );
-  });
-
-  it("keeps the build (a no-op) of what this stack pushed itself", async () => {
-    const digest = fakeDigest("pushed by this stack");
-    fakeRegistry.tags.set(TAG, { digest, revision: SHA_A });
-    ownImages.value = {
-      backend: { ref: `ghcr.io/acme/coagents-travel-backend@${digest}`, gitSha: SHA_A },
-      frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
-    };
-    await compose(buildRaw());
-    assert.equal(ofType("docker-build:index:Image").length, 2);
-  });
-
-  it("never pushes over a tag that holds another commit's image, and changes nothing", async () => {
-    fakeRegistry.tags.set(TAG, { digest: fakeDigest("impostor"), revision: "f".repeat(40) });
-    await assert.rejects(compose(buildRaw()), {
-      message:
-        "The images cannot be deployed (1 problem):\n" +
-        `  - travel:images.backend: ${TAG} already exists with other content (its org.opencontainers.image.revision is "${"f".repeat(40)}"): ` +
-        "an existing tag is never pushed over; delete that tag or build another commit",
-    });
-    assert.equal(ofType(DEPLOYMENT).length, 0);
-  });
-
-  it("refuses pinned digests the registry does not have, naming each, before any object", async () => {
-    fakeRegistry.missing.add(BACKEND_REF);
-    fakeRegistry.missing.add(FRONTEND_REF);
-    await assert.rejects(compose(validRaw()), {
-      message:
-        "The images cannot be deployed (2 problems):\n" +
-        `  - travel:images.backend.ref: ${BACKEND_REF} (pinned backend) is not in the registry: its pods would end in ImagePullBackOff; push it, or pin a digest that was pushed\n` +
-        `  - travel:images.frontend.ref: ${FRONTEND_REF} (pinned frontend) is not in the registry: its pods would end in ImagePullBackOff; push it, or pin a digest that was pushed`,
-    });
-    assert.equal(recorded.filter((r) => r.type.startsWith("kubernetes:")).length, 0);
-  });
-
-  it("takes promoted images from the source stack's verified outputs, once the registry has them", async () => {
-    const { stackReferenceOutputs } = await import("../support/mocks");
-    const images = {
-      backend: { ref: BACKEND_REF, gitSha: SHA_A },
-      frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
-    };
-    stackReferenceOutputs["org/travel/dev"] = { images, verifiedImages: images };
-    const raw = validRaw();
-    raw.images = { mode: "promote", fromStack: "org/travel/dev" };
-    await compose(raw, "staging");
-    assert.equal(ofType("docker-build:index:Image").length, 0);
-    assert.deepEqual(fakeRegistry.asked, [BACKEND_REF, FRONTEND_REF]);
-    assert.equal(container(one(DEPLOYMENT, "travel-frontend")).image, FRONTEND_REF);
-    fakeRegistry.missing.add(FRONTEND_REF);
-    await assert.rejects(compose(raw, "staging"), (err: Error) =>
-      err.message.includes(
-        `travel:images: ${FRONTEND_REF} (frontend, promoted from "org/travel/dev") is not in the registry`,
-      ),
-    );
   });
 });

@@ -74,12 +74,20 @@ export function assertRealPod(p: Pod): void {
   );
 }
 
-/** Both workloads run the registry's digest of `sha`, every live pod on it; returns the refs. */
-export async function assertDeployed(ns: string, sha: string): Promise<Record<Workload, string>> {
+/**
+ * Both workloads run the registry's digest of `sha`, every live pod on it; returns the
+ * refs. `server` is the registry address the stack deploys from (the registry itself, or
+ * the fault tests' proxy in front of it).
+ */
+export async function assertDeployed(
+  ns: string,
+  sha: string,
+  server: string = REGISTRY,
+): Promise<Record<Workload, string>> {
   const refs = {} as Record<Workload, string>;
   for (const w of WORKLOADS) {
     assert.ok((await registryTags(REPOS[w])).includes(sha), `${w} tag ${sha} in the registry`);
-    const ref = `${REGISTRY}/${REPOS[w]}@${await registryDigest(REPOS[w], sha)}`;
+    const ref = `${server}/${REPOS[w]}@${await registryDigest(REPOS[w], sha)}`;
     const d = deployment(ns, w);
     assert.equal(d.spec.template.spec.containers[0].image, ref, `${w} Deployment pins the digest`);
     const live = pods(ns, w);
@@ -107,4 +115,14 @@ export async function assertDeployed(ns: string, sha: string): Promise<Record<Wo
 /** The ClusterIP of a Service. */
 export function clusterIp(ns: string, service: string): string {
   return kubectl("get", "service", service, "-n", ns).spec.clusterIP as string;
+}
+
+/** Names of the program's objects in a namespace, as `Kind/name`. */
+export function programObjects(ns: string): string[] {
+  const kinds =
+    "deployments,services,secrets,configmaps,serviceaccounts,networkpolicies,poddisruptionbudgets,httproutes.gateway.networking.k8s.io";
+  const list = kubectl("get", kinds, "-n", ns, "-l", "app.kubernetes.io/part-of=coagents-travel");
+  return (list.items as { kind: string; metadata: { name: string } }[])
+    .map((o) => `${o.kind}/${o.metadata.name}`)
+    .sort();
 }

@@ -200,3 +200,22 @@ export function stateFileText(p: E2EProject): string {
   );
   return out;
 }
+
+/** The frontend's pods take `seconds` to start: a rollout long enough to interrupt. */
+export const slowFrontend = (p: E2EProject, seconds: number): string =>
+  commitSource(p, "frontend/mode", `slow-start:${seconds}\n`);
+
+/** The Kubernetes objects of the stack's state in its namespace, as `Kind/name`. */
+export async function stateObjects(p: E2EProject): Promise<string[]> {
+  const state = await p.stack.exportStack();
+  const resources = (state.deployment.resources ?? []) as {
+    type: string;
+    outputs?: { kind?: string; metadata?: { name?: string; namespace?: string } };
+  }[];
+  return resources
+    .filter(
+      (r) => r.type.startsWith("kubernetes:") && r.outputs?.metadata?.namespace === p.namespace,
+    )
+    .map((r) => `${r.outputs!.kind}/${r.outputs!.metadata!.name}`)
+    .sort();
+}

@@ -1,0 +1,76 @@
+/**
+ * Faults: the API server stops mid-update (after the frontend's Deployment changed, while
+ * its new pods start) and comes back. The failed `up` names the API server; the state
+ * stays readable; the app keeps answering (the node, its Service rules and the Gateway
+ * need no API server to serve); `up --refresh` afterwards converges, and every object
+ * in the namespace is in state.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { assertDeployed, deployment, programObjects } from "./support/cluster";
+import { pulumiCli } from "./support/cli";
+import { restoreEnvironment, startCli, stopComponent } from "./support/faults";
+import { eventually, RequestLoop, viaGateway } from "./support/http";
+import {
+  createProject,
+  type E2EProject,
+  hostnameOf,
+  slowFrontend,
+  stateObjects,
+  up,
+} from "./support/project";
+
+const NS = "travel-apiserver-fault";
+const UP = ["up", "--yes", "--skip-preview"];
+
+describe("the API server dies mid-update", () => {
+  let p: E2EProject;
+
+  before(async () => {
+    p = await createProject(`apifault${Date.now().toString(36)}`, { namespace: NS });
+    await up(p);
+  });
+
+  after(async () => {
+    restoreEnvironment();
+    await p?.stack.destroy().catch(() => undefined);
+  });
+
+  it("the up fails naming it, the app keeps serving, and up --refresh converges", async () => {
+    const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+    const sha = slowFrontend(p, 15);
+    const run = startCli(p, UP);
+    await eventually("the frontend Deployment has the new commit", 180, () => {
+      const d = deployment(NS, "frontend");
+      return d.spec.template.metadata.labels["app.kubernetes.io/version"] === sha;
+    });
+    const stopped = Date.now();
+    stopComponent("kube-apiserver");
+    const code = await run.exited;
+    const detected = (Date.now() - stopped) / 1000;
+    assert.notEqual(code, 0, "the up failed");
+    assert.match(run.output(), /127\.0\.0\.1:6443|connection refused|dial tcp/i);
+
+    // The state is readable without the cluster.
+    const exported = await p.stack.exportStack();
+    assert.ok((exported.deployment.resources ?? []).length > 20, "the state lists the stack");
+    const pending = (exported.deployment.pending_operations ?? []).length;
+
+    const restarted = Date.now();
+    restoreEnvironment();
+    const restoreSeconds = (Date.now() - restarted) / 1000;
+    const fixed = await pulumiCli(p, [...UP, "--refresh"]);
+    assert.equal(fixed.code, 0, `${fixed.stdout.slice(-3000)}\n${fixed.stderr}`);
+    await assertDeployed(NS, sha);
+    assert.deepEqual(programObjects(NS), await stateObjects(p), "every object is in state");
+
+    const result = await loop.stop();
+    assert.ok(result.total > 20, `the loop ran (${result.total} requests)`);
+    assert.deepEqual(result.failures, [], `${result.failed} of ${result.total} requests failed`);
+    process.stderr.write(
+      `# API server stopped: up failed ${detected.toFixed(1)}s later (${pending} pending operations); ` +
+        `environment back in ${restoreSeconds.toFixed(1)}s; up --refresh converged in ${fixed.seconds.toFixed(1)}s; ` +
+        `${result.total} requests, ${result.failed} lost\n`,
+    );
+  });
+});
