@@ -183,6 +183,9 @@ export async function sourceChange({ b, runs, say }: Ctx): Promise<Row[]> {
     runs,
     say,
   );
+  // The last manual sample's edits are not committed: commit them, so the cases after
+  // this one start from a clean checkout (a dirty one is refused, images.allowDirty).
+  commitSource(b.p, "backend/mode", "ok\n");
   return [
     {
       name: "source change: build, push, roll out",

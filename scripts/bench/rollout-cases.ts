@@ -29,6 +29,8 @@ const upFails = (c: Ctx): string => {
 
 /** A second stack deploying the commit the first one built: it builds and pushes nothing. */
 export async function alreadyPushed(c: Ctx): Promise<Row[]> {
+  // The bench stack has built and pushed HEAD (a case before may have committed since).
+  up(c);
   let built = 0;
   let other: Awaited<ReturnType<typeof createProject>> | undefined;
   const env = () => ({
@@ -52,11 +54,17 @@ export async function alreadyPushed(c: Ctx): Promise<Row[]> {
         });
       },
       run: () => {
-        const out = execFileSync(
-          "pulumi",
-          ["up", "--yes", "--skip-preview", "--stack", other!.stack.name],
-          { cwd: other!.dir, env: env(), encoding: "utf8", maxBuffer: 256 << 20 },
-        );
+        let out: string;
+        try {
+          out = execFileSync(
+            "pulumi",
+            ["up", "--yes", "--skip-preview", "--stack", other!.stack.name],
+            { cwd: other!.dir, env: env(), encoding: "utf8", maxBuffer: 256 << 20 },
+          );
+        } catch (err) {
+          const { stdout } = err as { stdout?: string };
+          throw new Error(`pulumi up of ${other!.stack.name} failed:\n${stdout?.slice(-3000)}`);
+        }
         built += (out.match(/docker-build:index:Image \S+ created/g) ?? []).length;
         execFileSync("pulumi", ["destroy", "--yes", "--stack", other!.stack.name], {
           cwd: other!.dir,
@@ -202,15 +210,25 @@ export async function rollback(c: Ctx): Promise<Row[]> {
     },
     {
       label: "kubectl rollout undo + status",
-      before: () =>
-        void c.b.kubectl([
+      // A new revision, rolled out completely, so the undo below has a real rollout to do.
+      before: () => {
+        c.b.kubectl([
           "set",
           "env",
           `deployment/${backend}`,
           `ROLLBACK_MARK=${Date.now()}`,
           "-n",
           COPY_NS,
-        ]),
+        ]);
+        c.b.kubectl([
+          "rollout",
+          "status",
+          `deployment/${backend}`,
+          "-n",
+          COPY_NS,
+          "--timeout=300s",
+        ]);
+      },
       run: () => {
         c.b.kubectl(["rollout", "undo", `deployment/${backend}`, "-n", COPY_NS]);
         c.b.kubectl([

@@ -91,7 +91,7 @@ describe("the policy pack, started by the CLI", { timeout: 30 * 60_000 }, () => 
   let frontend: string;
 
   before(async () => {
-    p = await createProject("prod");
+    p = await createProject("prod", { namespace: "travel-policy" });
     // The workflows' command line: `--policy-pack policy`, from the project's folder.
     cpSync(join(ROOT, "policy"), join(p.dir, "policy"), { recursive: true });
   });

@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, programObjects } from "./support/cluster";
-import { pulumiCli } from "./support/cli";
-import { restoreEnvironment, startCli, stopComponent } from "./support/faults";
-import { eventually, RequestLoop, viaGateway } from "./support/http";
+import { assertDeployed, deployment, programObjects } from "../support/cluster";
+import { pulumiCli } from "../support/cli";
+import { restoreEnvironment, startCli, stopComponent } from "../support/faults";
+import { eventually, RequestLoop, viaGateway } from "../support/http";
 import {
   createProject,
   type E2EProject,
@@ -18,7 +18,7 @@ import {
   slowFrontend,
   stateObjects,
   up,
-} from "./support/project";
+} from "../support/project";
 
 const NS = "travel-apiserver-fault";
 const UP = ["up", "--yes", "--skip-preview"];
