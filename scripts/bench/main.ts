@@ -108,6 +108,10 @@ function write(rows: readonly Row[], runs: number, kubectl: string): void {
     "",
   ];
   writeFileSync(path, `${intro}${body.join("\n")}`);
+  // In the repository's style (npm run lint checks it), tables aligned.
+  execFileSync(join(__dirname, "..", "..", "node_modules", ".bin", "prettier"), ["--write", path], {
+    stdio: "ignore",
+  });
   say(`wrote ${path}`);
 }
 
