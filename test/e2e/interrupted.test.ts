@@ -15,12 +15,25 @@ import {
   type E2EProject,
   head,
   slowFrontend,
+  stateFileText,
   stateObjects,
   up,
 } from "./support/project";
 
 const NS = "travel-interrupted";
 const UP = ["up", "--yes", "--skip-preview"];
+
+/** Whether the state file, as the running CLI last wrote it, lists pending operations. */
+function pendingInState(p: E2EProject): boolean {
+  try {
+    const doc = JSON.parse(stateFileText(p)) as {
+      checkpoint?: { latest?: { pending_operations?: unknown[] } };
+    };
+    return (doc.checkpoint?.latest?.pending_operations ?? []).length > 0;
+  } catch {
+    return false; // mid-write
+  }
+}
 
 describe("interrupted and concurrent updates", () => {
   let p: E2EProject;
@@ -61,7 +74,9 @@ describe("interrupted and concurrent updates", () => {
       const d = deployment(NS, "frontend");
       return d.spec.template.metadata.labels["app.kubernetes.io/version"] === sha;
     });
-    await new Promise((r) => setTimeout(r, 2000));
+    // ... and once the state records an operation in flight (the frontend's Rollout), since
+    // under load the engine may be between steps when the Deployment changes.
+    await eventually("the state records an operation in flight", 120, () => pendingInState(p));
     run.killCli();
     assert.equal(await run.exited, null, "the CLI was killed");
     run.killGroup(); // the plugins it left behind, as the end of a CI job would
