@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import * as https from "node:https";
 import { createConnection } from "node:net";
 
@@ -85,6 +86,45 @@ export function socketAnswers(path: string): Promise<boolean> {
       resolve(true);
     });
     s.on("error", () => resolve(false));
+  });
+}
+
+/**
+ * A unary gRPC call with an empty request, over a unix socket, ends with grpc-status 0.
+ * containerd answers `ctr version` before its CRI server has recovered its state; the
+ * CRI's own `Version` fails ("server is not initialized yet") until it has.
+ */
+export function grpcOk(socketPath: string, method: string, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const session = http2.connect("http://localhost", {
+      createConnection: () => createConnection(socketPath),
+    });
+    let settled = false;
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      session.destroy();
+      resolve(ok);
+    };
+    session.on("error", () => finish(false));
+    session.setTimeout(timeoutMs, () => finish(false));
+    const call = session.request({
+      ":method": "POST",
+      ":path": method,
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
+    // A trailers-only answer carries grpc-status in its headers.
+    const status = (h: http2.IncomingHttpHeaders): void => {
+      if (h["grpc-status"] !== undefined) finish(h["grpc-status"] === "0");
+    };
+    call.on("response", status);
+    call.on("trailers", status);
+    call.on("data", () => undefined);
+    call.on("error", () => finish(false));
+    call.on("close", () => finish(false));
+    // One message frame: not compressed, zero bytes long (an empty protobuf message).
+    call.end(Buffer.alloc(5));
   });
 }
 

@@ -125,3 +125,33 @@ describe("local environment: supervisord programs", () => {
     assert.match(conf, new RegExp(`^stdout_logfile=${STATE}/logs/demo.log$`, "m"));
   });
 });
+
+describe("local environment: readiness checks", () => {
+  it("takes a gRPC answer as ready only when its grpc-status is 0", async () => {
+    const { createServer } = await import("node:http2");
+    const { grpcOk } = await import("../../scripts/local-env/checks");
+    const socket = join(STATE, "grpc.sock");
+    // Like containerd's CRI: Unknown (2) until initialized, then OK; Unimplemented (12) otherwise.
+    let initialized = false;
+    const server = createServer((req, res) => {
+      const status = req.url !== "/runtime.v1.RuntimeService/Version" ? 12 : initialized ? 0 : 2;
+      res.writeHead(200, { "content-type": "application/grpc" });
+      req.resume();
+      req.on("end", () => {
+        res.addTrailers({ "grpc-status": String(status) });
+        res.end(status === 0 ? Buffer.alloc(5) : undefined);
+      });
+    });
+    await new Promise<void>((r) => server.listen(socket, r));
+    try {
+      const version = () => grpcOk(socket, "/runtime.v1.RuntimeService/Version");
+      assert.equal(await version(), false);
+      initialized = true;
+      assert.equal(await version(), true);
+      assert.equal(await grpcOk(socket, "/runtime.v1.RuntimeService/NoSuch"), false);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    assert.equal(await grpcOk(socket, "/runtime.v1.RuntimeService/Version"), false);
+  });
+});

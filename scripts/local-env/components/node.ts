@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { httpOk, succeeds } from "../checks";
+import { grpcOk, httpOk } from "../checks";
 import type { Component, Context } from "../component";
 import { CA_CERT, dirOf, DOCKER, KUBE, KUBECONFIG, NODE } from "../layout";
 import { run } from "../sys";
@@ -72,7 +72,11 @@ export const containerd: Component = {
     return a || b;
   },
   daemon: () => ({ argv: ["/usr/bin/containerd", "--config", join(containerdDir, "config.toml")] }),
-  ready: { what: "ctr version answers", timeoutSeconds: 30, check: () => succeeds(ctr("version")) },
+  ready: {
+    what: "its CRI answers RuntimeService/Version (state recovered)",
+    timeoutSeconds: 60,
+    check: () => grpcOk(NODE.containerdSocket, "/runtime.v1.RuntimeService/Version"),
+  },
   setup: ensurePauseImage,
   // Pods' containers outlive containerd (their shims are reparented): stop them first.
   beforeStop: (ctx) => {
