@@ -139,7 +139,8 @@ describe("local environment: readiness checks", () => {
       req.resume();
       req.on("end", () => {
         res.addTrailers({ "grpc-status": String(status) });
-        res.end(status === 0 ? Buffer.alloc(5) : undefined);
+        if (status === 0) res.end(Buffer.alloc(5));
+        else res.end();
       });
     });
     await new Promise<void>((r) => server.listen(socket, r));
