@@ -44,6 +44,8 @@ export interface LoopResult {
   readonly failed: number;
   /** Distinct failures: "status 502: body..." or "no answer". */
   readonly failures: string[];
+  /** When each failed request was sent (ms since the epoch), in order. */
+  readonly failedAt: number[];
   /** Distinct successful bodies (which builds answered). */
   readonly bodies: Set<string>;
 }
@@ -55,6 +57,7 @@ export interface LoopResult {
 export class RequestLoop {
   private total = 0;
   private readonly failures: string[] = [];
+  private readonly failedAt: number[] = [];
   private readonly bodies = new Set<string>();
   private running = true;
   private readonly done: Promise<void>;
@@ -68,11 +71,14 @@ export class RequestLoop {
 
   private async loop(send: () => Promise<HttpAnswer | undefined>): Promise<void> {
     while (this.running) {
+      const sent = Date.now();
       const res = await send();
       this.total++;
       if (res?.status === 200) this.bodies.add(res.body.replace(/\(pod [^)]+\)/g, "(pod)").trim());
-      else
+      else {
         this.failures.push(res ? `status ${res.status}: ${res.body.slice(0, 160)}` : "no answer");
+        this.failedAt.push(sent);
+      }
       await new Promise((r) => setTimeout(r, this.gapMs));
     }
   }
@@ -84,6 +90,7 @@ export class RequestLoop {
       total: this.total,
       failed: this.failures.length,
       failures: [...new Set(this.failures)],
+      failedAt: [...this.failedAt],
       bodies: this.bodies,
     };
   }
