@@ -61,6 +61,8 @@ export const ROWS: Readonly<Record<string, string>> = {
     "`{minReplicas, maxReplicas, targetCpuUtilization}`: an HPA owns the replica count",
   "backend.serviceAccount":
     "the workload's own ServiceAccount: `annotations` (e.g. cloud workload identity) and `automountToken` (mount an API token into the pods)",
+  "backend.drainSeconds":
+    "seconds a stopping pod keeps serving before SIGTERM (a preStop sleep), so the Gateway and Service proxies stop sending it requests first; 0 turns it off",
   "backend.writableRootFilesystemReason":
     "make the root filesystem writable; the reason is recorded as the pod annotation `travel.example/writable-root-reason` (the policy pack requires it)",
   "backend.sharedState": "declare that the backend's state is shared, allowing replicas > 1",
@@ -76,5 +78,6 @@ export const ROWS: Readonly<Record<string, string>> = {
   "frontend.secretEnv": "`appSecrets` keys exposed as env by reference",
   "frontend.autoscaling": "as for the backend",
   "frontend.serviceAccount": "as for the backend",
+  "frontend.drainSeconds": "as for the backend",
   "frontend.writableRootFilesystemReason": "as for the backend",
 };

@@ -74,6 +74,8 @@ function workloadShape(d: WorkloadDefaults) {
         automountToken: bool().default(false),
       })
       .prefault({}),
+    // How long a pod keeps serving once it is told to stop, before it gets SIGTERM.
+    drainSeconds: intIn(0, 600).default(10),
     writableRootFilesystemReason: text(
       "why this workload needs a writable root filesystem",
     ).optional(),

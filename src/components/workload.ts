@@ -14,6 +14,9 @@ import { ANNOTATION, LABEL, PULUMI_ANNOTATION } from "../names";
 import { Rollout } from "./rollout";
 import type { Secrets } from "./secrets";
 
+/** What Kubernetes gives a container between SIGTERM and SIGKILL by default. */
+const SHUTDOWN_SECONDS = 30;
+
 export interface WorkloadArgs {
   /** Namespace to deploy into. */
   readonly namespace: pulumi.Input<string>;
@@ -130,6 +133,8 @@ export function createWorkload(
               ? { imagePullSecrets: [{ name: args.secrets.pullSecretName }] }
               : {}),
             securityContext: podSecurityContext(),
+            // The drain, then the time Kubernetes gives any container after SIGTERM.
+            terminationGracePeriodSeconds: cfg.drainSeconds + SHUTDOWN_SECONDS,
             containers: [
               {
                 name: id.component,
@@ -143,6 +148,12 @@ export function createWorkload(
                   limits: { ...cfg.resources.limits },
                 },
                 ...httpProbes(cfg.probes),
+                // Endpoint removal reaches the Gateway and kube-proxy a little after the
+                // pod is told to stop (much later when their watch of the API server was
+                // broken): the pod keeps serving meanwhile, and gets SIGTERM after.
+                ...(cfg.drainSeconds > 0
+                  ? { lifecycle: { preStop: { sleep: { seconds: cfg.drainSeconds } } } }
+                  : {}),
                 securityContext: containerSecurityContext(readOnlyRoot),
                 volumeMounts: readOnlyRoot ? [{ name: "tmp", mountPath: "/tmp" }] : [],
               },

@@ -244,7 +244,7 @@ const BAD_CONFIGS: [string, (r: Raw) => void, string[]][] = [
     "backend unknown key",
     (r) => (r.backend = { replica: 1 }),
     [
-      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, writableRootFilesystemReason, sharedState, actionPath",
+      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, drainSeconds, writableRootFilesystemReason, sharedState, actionPath",
     ],
   ],
   [
@@ -492,6 +492,7 @@ describe("stack config defaults", () => {
         env: {},
         secretEnv: ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
         serviceAccount: { annotations: {}, automountToken: false },
+        drainSeconds: 10,
         sharedState: false,
         actionPath: "/copilotkit",
       },

@@ -80,6 +80,7 @@ describe("Backend", () => {
             fsGroup: 65532,
             seccompProfile: { type: "RuntimeDefault" },
           },
+          terminationGracePeriodSeconds: 40,
           containers: [
             {
               name: "backend",
@@ -95,6 +96,7 @@ describe("Backend", () => {
               startupProbe: probe("/docs", 5, 30),
               readinessProbe: probe("/docs", 10, 3),
               livenessProbe: probe("/docs", 20, 3),
+              lifecycle: { preStop: { sleep: { seconds: 10 } } },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 privileged: false,
@@ -262,6 +264,14 @@ describe("Frontend", () => {
     assert.deepEqual(container({ inputs: d } as Recorded).readinessProbe, probe("/", 10, 3));
   });
 
+  it("keeps serving for drainSeconds once told to stop, then has the usual 30 s after SIGTERM", () => {
+    const d = one(DEPLOYMENT, "travel-frontend").inputs;
+    assert.deepEqual(container({ inputs: d } as Recorded).lifecycle, {
+      preStop: { sleep: { seconds: 10 } },
+    });
+    assert.equal(d.spec.template.spec.terminationGracePeriodSeconds, 40);
+  });
+
   it("gets a PodDisruptionBudget that keeps one pod up", () => {
     assert.deepEqual(one(PDB, "travel-frontend").inputs.spec, {
       maxUnavailable: 1,
@@ -279,6 +289,15 @@ describe("Frontend", () => {
 });
 
 describe("workload options", () => {
+  it("has no preStop hook with drainSeconds 0", async () => {
+    const raw = validRaw();
+    raw.backend = { drainSeconds: 0 };
+    await compose(raw);
+    const d = one(DEPLOYMENT, "travel-backend").inputs;
+    assert.equal(container({ inputs: d } as Recorded).lifecycle, undefined);
+    assert.equal(d.spec.template.spec.terminationGracePeriodSeconds, 30);
+  });
+
   it("hands replicas to an HPA when autoscaling is configured", async () => {
     const raw = validRaw();
     raw.frontend = { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70 } };
