@@ -155,6 +155,13 @@ export const etcd: Component = {
       `http://${KUBE.etcdPeer}`,
       "--initial-cluster",
       `travel=http://${KUBE.etcdPeer}`,
+      // The API server's watch cache of a resource moves on with its events or with
+      // etcd's progress notifications (every 10 min by default; kube-apiserver does not
+      // request them from an etcd this old). After an API server restart a client that
+      // re-watches from a newer revision got "Too large resource version" until then:
+      // controllers, kube-proxy and Traefik lagged 13 s or more behind pod changes.
+      "--experimental-watch-progress-notify-interval",
+      "1s",
       "--logger",
       "zap",
     ],
