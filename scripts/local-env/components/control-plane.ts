@@ -244,9 +244,9 @@ export const apiserver: Component = {
       "WatchList=false",
       "--profiling=false",
     ],
-    // On SIGTERM it stops listening at once, then lingers retrying storage statistics
-    // against Debian's etcd ("Too large resource version") until killed: 30 s of every
-    // `down` (and of a stop in the fault test) with nothing left to drain.
+    // On SIGTERM it stops listening at once (its log says so), then its process lingered
+    // until supervisord killed it: 30 s of every `down` and of the fault test's stop,
+    // with nothing left to serve.
     stopSeconds: 5,
   }),
   ready: {

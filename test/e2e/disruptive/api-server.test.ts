@@ -76,8 +76,8 @@ describe("the API server dies mid-update", () => {
         `${result.total} requests, ${result.failed} lost${when}\n`,
     );
     // As the API server returns, the controllers resume the rollout at once while the
-    // Gateway's and kube-proxy's watches are still backing off: the pods they stop keep
-    // answering for drainSeconds, so they are dropped from traffic before they exit.
+    // endpoints the Gateway and kube-proxy see can trail behind: the pods the rollout
+    // stops keep answering for drainSeconds, so they leave traffic before they exit.
     assert.deepEqual(result.failures, [], `${result.failed} of ${result.total} lost${when}`);
   });
 });
