@@ -8,7 +8,8 @@
 #   scripts/local-stack.sh destroy   pulumi destroy of the local stack
 #
 # State: a file backend under the local environment's state folder. Secrets: the
-# passphrase provider with the passphrase "travel-local" (local stack only).
+# passphrase provider with the passphrase "travel-local" (local stack only). Registry
+# tokens: the local environment's own (this never changes them).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,15 +27,19 @@ mkdir -p "$state/pulumi-state"
 
 pulumi stack select local 2>/dev/null || pulumi stack init local
 
-# The local registry accepts the push and pull tokens the local stack holds (throwaway values).
-for pair in registryToken:registry-token registryPullToken:registry-pull-token; do
-  token="$(pulumi config get "${pair%%:*}" --stack local)"
-  if [[ "$(cat "$state/${pair#*:}" 2>/dev/null)" != "$token" ]]; then
-    (umask 077 && printf '%s' "$token" >"$state/${pair#*:}")
-  fi
-done
 scripts/local-env.sh up --no-verify
 eval "$(scripts/local-env.sh env)"
+
+# The stack's config: the committed Pulumi.local.yaml, plus the registry tokens the local
+# environment decided when it first started (read from its files, handed over on stdin). It
+# lives in the state folder, so the checkout stays clean and nothing of the environment is
+# rewritten: every other stack using the environment keeps working credentials.
+config="$state/Pulumi.local.yaml"
+(umask 077 && cp Pulumi.local.yaml "$config")
+pulumi config set --config-file "$config" --stack local --secret registryToken -- \
+  <"$LOCAL_REGISTRY_TOKEN_FILE"
+pulumi config set --config-file "$config" --stack local --secret registryPullToken -- \
+  <"$LOCAL_REGISTRY_PULL_TOKEN_FILE"
 
 # The stand-in servers are static binaries compiled before the image build.
 node --import tsx fixtures/app/compile.ts
@@ -50,9 +55,13 @@ if [[ "$(cat "$seen" 2>/dev/null)" != "$cluster" ]]; then
 fi
 
 case "$action" in
-  up) pulumi up --yes --stack local --skip-preview "${refresh[@]}" ;;
-  preview) pulumi preview --diff --stack local "${refresh[@]}"; exit 0 ;;
-  destroy) pulumi destroy --yes --stack local "${refresh[@]}"; rm -f "$seen"; exit 0 ;;
+  up) pulumi up --yes --stack local --config-file "$config" --skip-preview "${refresh[@]}" ;;
+  preview) pulumi preview --diff --stack local --config-file "$config" "${refresh[@]}"; exit 0 ;;
+  destroy)
+    pulumi destroy --yes --stack local --config-file "$config" "${refresh[@]}"
+    rm -f "$seen"
+    exit 0
+    ;;
   *) log "unknown action: $action (up, preview or destroy)"; exit 2 ;;
 esac
 printf '%s' "$cluster" >"$seen"

@@ -26,6 +26,7 @@ import {
   type E2EProject,
   up,
   writeConfig,
+  setSecret,
 } from "../test/e2e/support/project";
 import { normaliseEvents, type PathPlaceholder } from "./preview-fixtures/normalise";
 
@@ -90,18 +91,16 @@ async function main(): Promise<void> {
 
     const rolled = `sk-record-${Date.now()}-rolled`;
     const secrets = { OPENAI_API_KEY: rolled, GOOGLE_MAPS_API_KEY: dev.secretValues[1] };
-    await dev.stack.setConfig("travel:appSecrets", {
-      value: JSON.stringify(secrets),
-      secret: true,
-    });
+    setSecret(dev, "travel:appSecrets", JSON.stringify(secrets));
     await record(dev, "secret-roll", { secrets: [rolled] });
-    await dev.stack.setConfig("travel:appSecrets", {
-      value: JSON.stringify({
+    setSecret(
+      dev,
+      "travel:appSecrets",
+      JSON.stringify({
         OPENAI_API_KEY: dev.secretValues[0],
         GOOGLE_MAPS_API_KEY: dev.secretValues[1],
       }),
-      secret: true,
-    });
+    );
 
     await writeConfig(dev, {
       ...patched("travel:backend", { serviceName: "travel-api-service" }),

@@ -17,6 +17,7 @@ import {
   stateFileText,
   up,
   writeConfig,
+  setSecret,
 } from "./support/project";
 import { execFileSync } from "node:child_process";
 
@@ -111,10 +112,11 @@ describe("drift, secret rotation and protection", () => {
     const frontendBefore = podNames("frontend");
     const backendBefore = podNames("backend");
     const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
-    await p.stack.setConfig("travel:appSecrets", {
-      value: JSON.stringify({ OPENAI_API_KEY: newKey, GOOGLE_MAPS_API_KEY: p.secretValues[1] }),
-      secret: true,
-    });
+    setSecret(
+      p,
+      "travel:appSecrets",
+      JSON.stringify({ OPENAI_API_KEY: newKey, GOOGLE_MAPS_API_KEY: p.secretValues[1] }),
+    );
     const started = Date.now();
     await up(p);
     const seconds = (Date.now() - started) / 1000;

@@ -2,33 +2,85 @@
  * `npm run local` (scripts/local-stack.sh) deploys the local stack and ends by printing
  * the app's URL and a command that fetches it through the Gateway on this machine: that
  * command, run as printed, answers with the frontend's page wired to the backend.
+ *
+ * It runs beside the other suites, on the same environment: it must leave the
+ * environment's registry credentials as they were, so a stack another suite deployed
+ * keeps building, pushing and pulling with the tokens it was given.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { GATEWAY } from "../../scripts/local-env/layout";
-import { kubectlGet } from "./support/local-env";
+import { after, before, describe, it } from "node:test";
+import { GATEWAY, REGISTRY } from "../../scripts/local-env/layout";
+import { state } from "../../scripts/local-env/supervisor";
+import { eventually, viaGateway } from "./support/http";
+import { kubectlGet, registryPullToken, registryToken } from "./support/local-env";
+import {
+  commitSource,
+  committedLocalConfig,
+  createProject,
+  E2EProject,
+  hostnameOf,
+  up,
+  writeConfig,
+} from "./support/project";
 
 const ROOT = join(__dirname, "..", "..");
 const NS = "app-travelexample";
 
+/** The registry's answer to GET /v2/ with these basic-auth credentials. */
+async function registryStatus(user: string, token: string): Promise<number> {
+  const auth = Buffer.from(`${user}:${token}`).toString("base64");
+  const res = await fetch(`http://${REGISTRY.address}/v2/`, {
+    headers: { Authorization: `Basic ${auth}` },
+  });
+  return res.status;
+}
+
+/** What a running suite relies on: the token files and the registry process that reads them. */
+function environmentCredentials() {
+  return {
+    push: registryToken(),
+    pull: registryPullToken(),
+    files: [REGISTRY.tokenFile, REGISTRY.pullTokenFile].map((f) => statSync(f).mtimeMs),
+    registry: /pid (\d+)/.exec(state("registry").detail)?.[1],
+  };
+}
+
 describe("npm run local", { timeout: 15 * 60_000 }, () => {
   // A developer's own local stack is left as it was found.
   const existed = kubectlGet("namespace", NS) !== undefined;
+  let beside: E2EProject;
+  let before_: ReturnType<typeof environmentCredentials>;
+  let out = "";
 
-  after(() => {
-    if (!existed)
-      execFileSync("bash", ["scripts/local-stack.sh", "destroy"], { cwd: ROOT, stdio: "ignore" });
-  });
-
-  it("ends with a command that fetches the app through the Gateway, and that command works", () => {
-    const out = execFileSync("bash", ["scripts/local-stack.sh"], {
+  before(async () => {
+    beside = await createProject(`beside${Date.now().toString(36)}`, {
+      namespace: "travel-beside-local",
+    });
+    await writeConfig(beside, {
+      "travel:frontend": { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 1 },
+    });
+    await up(beside);
+    before_ = environmentCredentials();
+    assert.ok(before_.registry, "the registry runs under supervisord with a pid");
+    out = execFileSync("bash", ["scripts/local-stack.sh"], {
       cwd: ROOT,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
       maxBuffer: 64 << 20,
     });
+  });
+
+  after(async () => {
+    if (beside && kubectlGet("namespace", beside.namespace))
+      await beside.stack.destroy().catch(() => undefined);
+    if (!existed)
+      execFileSync("bash", ["scripts/local-stack.sh", "destroy"], { cwd: ROOT, stdio: "ignore" });
+  });
+
+  it("ends with a command that fetches the app through the Gateway, and that command works", () => {
     const command = out.trimEnd().split("\n").at(-1)!;
     assert.ok(command.startsWith("curl "), command);
     assert.ok(command.includes(`--resolve travel.local.test:443:${GATEWAY.address} `), command);
@@ -37,6 +89,22 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
     assert.match(
       page,
       /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\) <- backend travel backend fixture v1 /,
+    );
+  });
+
+  it("leaves the credentials of a stack deployed beside it valid: it still builds, pushes and pulls", async () => {
+    assert.deepEqual(environmentCredentials(), before_, "the tokens or the registry changed");
+    assert.equal(await registryStatus(REGISTRY.user, before_.push), 200);
+    assert.equal(await registryStatus(REGISTRY.pullUser, before_.pull), 200);
+
+    // A new image: pushed with the suite's push token, pulled by the node with its pull secret.
+    commitSource(beside, "frontend/message", "travel frontend fixture beside v2\n");
+    await up(beside);
+    // The old pod keeps serving while it drains: the new answer comes once it is gone.
+    await eventually("the new frontend answers through the Gateway", 60, async () =>
+      /^frontend travel frontend fixture beside v2 /.test(
+        (await viaGateway(hostnameOf(beside)))?.body ?? "",
+      ),
     );
   });
 });

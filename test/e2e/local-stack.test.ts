@@ -35,6 +35,7 @@ import {
   up,
   upFails,
   writeConfig,
+  setSecret,
 } from "./support/project";
 
 const NS = E2E_NAMESPACE;
@@ -235,11 +236,11 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     );
     const beforeObjects = snapshot();
     commitSource(p, "frontend/message", "travel frontend fixture v3\n");
-    await p.stack.setConfig("travel:registryToken", { value: "not-the-token", secret: true });
+    setSecret(p, "travel:registryToken", "not-the-token");
     const { message } = await upFails(p);
     assert.match(message, /\b401 Unauthorized\b|unauthorized|authentication required/i);
     assert.deepEqual(snapshot(), beforeObjects);
-    await p.stack.setConfig("travel:registryToken", { value: registryToken(), secret: true });
+    setSecret(p, "travel:registryToken", registryToken());
     await up(p);
   });
 

@@ -26,6 +26,14 @@ export const SECRET_PATHS = [
 
 type Raw = Record<string, unknown>;
 
+/**
+ * The secrets a stack file leaves to whoever runs it: the local stack's registry tokens
+ * are the local environment's own, set into a copy of its file by scripts/local-stack.sh.
+ */
+export const SUPPLIED_AT_RUN: Readonly<Partial<Record<StackName, readonly string[]>>> = {
+  local: ["registryToken", "registryPullToken"],
+};
+
 /** Pulumi.yaml: the project name and its config declarations. */
 export const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
   name: string;
@@ -43,7 +51,8 @@ export interface LoadedStack {
 
 /**
  * Reads Pulumi.<stack>.yaml as the engine would (project defaults applied),
- * replacing each encrypted value with a placeholder naming its path.
+ * replacing each encrypted value with a placeholder naming its path (and so each secret
+ * supplied at run time, SUPPLIED_AT_RUN).
  */
 export function loadStack(stack: string): LoadedStack {
   const file = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
@@ -73,6 +82,10 @@ export function loadStack(stack: string): LoadedStack {
   for (const [key, value] of Object.entries(file.config)) {
     const name = key.slice(`${project.name}:`.length);
     values[name] = asEngineValue(walk(value, name));
+  }
+  for (const name of SUPPLIED_AT_RUN[stack as StackName] ?? []) {
+    // Pulumi.yaml declares "" as its default.
+    if (!values[name]) values[name] = `placeholder:${name}`;
   }
   return { raw: decodeEngineConfig(values), encrypted, plaintext };
 }

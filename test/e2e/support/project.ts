@@ -113,18 +113,28 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
     namespace: opts.namespace ?? E2E_NAMESPACE,
   };
   await writeConfig(p, {});
-  await stack.setAllConfig({
-    "travel:registryToken": { value: registryToken(), secret: true },
-    "travel:registryPullToken": { value: registryPullToken(), secret: true },
-  });
-  await stack.setConfig("travel:appSecrets", {
-    value: JSON.stringify({
-      OPENAI_API_KEY: secretValues[0],
-      GOOGLE_MAPS_API_KEY: secretValues[1],
-    }),
-    secret: true,
-  });
+  setSecret(p, "travel:registryToken", registryToken());
+  setSecret(p, "travel:registryPullToken", registryPullToken());
+  setSecret(
+    p,
+    "travel:appSecrets",
+    JSON.stringify({ OPENAI_API_KEY: secretValues[0], GOOGLE_MAPS_API_KEY: secretValues[1] }),
+  );
   return p;
+}
+
+/**
+ * `pulumi config set --secret` with the value on stdin, as users are told to: the
+ * Automation API's setConfig puts it on the CLI's command line, where any process of the
+ * machine can read it.
+ */
+export function setSecret(p: Pick<E2EProject, "dir" | "stack">, key: string, value: string): void {
+  execFileSync("pulumi", ["config", "set", "--secret", "--stack", p.stack.name, key, "--"], {
+    cwd: p.dir,
+    input: value,
+    env: { ...process.env, ...p.stack.workspace.envVars },
+    stdio: ["pipe", "ignore", "pipe"],
+  });
 }
 
 /**
