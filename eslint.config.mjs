@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "bin/**", ".local/**", "tools/**"] },
+  { ignores: ["node_modules/**", "dist/**", "bin/**", ".local/**"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],
@@ -33,14 +33,14 @@ export default tseslint.config(
   },
   {
     files: ["src/**/*.ts"],
-    ignores: ["src/config.ts"],
+    ignores: ["src/config/load.ts"],
     rules: {
       "no-restricted-properties": [
         "error",
         {
           object: "pulumi",
           property: "Config",
-          message: "Only src/config.ts reads pulumi.Config.",
+          message: "Only src/config/load.ts reads pulumi.Config.",
         },
       ],
     },

@@ -4,10 +4,10 @@
  * outputs (`github` only where the stack manages it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
-import { resolveImageSources } from "./image-sources";
+import { loadConfig } from "./config/load";
+import { resolveImageSources } from "./images/resolve";
 import { composeStack } from "./stack";
-import { liveImageWorld } from "./world";
+import { liveImageWorld } from "./images/lookup";
 
 async function main() {
   const cfg = loadConfig();

@@ -12,10 +12,10 @@ import { HttpRoute } from "./components/http-route";
 import { Namespace } from "./components/namespace";
 import { RegistryImage } from "./components/registry-image";
 import { Secrets } from "./components/secrets";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./config/load";
 import { composeGitHub, GitHubOutputs } from "./github";
-import type { ImageSources } from "./image-sources";
-import type { ImageSet } from "./promotion";
+import type { ImageSources } from "./images/resolve";
+import type { ImageSet } from "./images/promotion";
 
 /** The name every child resource is derived from. */
 export const APP = "travel";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { BackendConfig } from "../config-schema";
+import type { BackendConfig } from "../config/schema";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { backendIngress } from "../builders/network-policy";
 import { createWorkload, WorkloadArgs } from "./workload";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FrontendConfig } from "../config-schema";
+import type { FrontendConfig } from "../config/schema";
 import { WorkloadIdentity } from "../builders/labels";
 import { createWorkload, WorkloadArgs } from "./workload";
 import { TYPE } from "../names";

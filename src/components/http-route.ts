@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewayConfig } from "../config-schema";
+import type { GatewayConfig } from "../config/schema";
 import { PULUMI_ANNOTATION, TYPE } from "../names";
 
 /** Waits until the (first) parent Gateway has accepted the route. */

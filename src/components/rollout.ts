@@ -13,7 +13,7 @@
  * failed. This does both; the Deployment itself is applied with skipAwait.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { judge, type Snapshot } from "../rollout/judge";
+import { judge, type Snapshot } from "./rollout-verdict";
 
 export interface RolloutArgs {
   readonly namespace: pulumi.Input<string>;

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadConfig } from "../config-schema";
+import type { WorkloadConfig } from "../config/schema";
 import { mapChecksum } from "../builders/checksum";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { HTTP_PORT_NAME, httpProbes } from "../builders/probes";

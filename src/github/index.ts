@@ -13,10 +13,10 @@ import {
   GitHubConfig,
   KUBECONFIG_SECRET,
   REGISTRY_TOKEN_SECRET,
-} from "./config-schema";
+} from "../config/github-schema";
 import { DeployEnvironment } from "./deploy-environment";
 
-export * from "./config-schema";
+export * from "../config/github-schema";
 export { BranchProtection } from "./branch-protection";
 export { DeployEnvironment } from "./deploy-environment";
 

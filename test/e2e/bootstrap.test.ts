@@ -1,5 +1,5 @@
 /**
- * `npm run bootstrap` for real: the Pulumi CLI on PATH (`eval "$(scripts/toolchain.sh
+ * `npm run bootstrap` for real: the Pulumi CLI on PATH (`eval "$(toolchain/toolchain.sh
  * pulumi)"`), a file:// backend and a copy of this program in deploy/ of a throwaway app
  * repository (agent/, ui/). No cluster and no GitHub: the GitHub settings are written
  * to the stacks' config and left to apply (the API is not reachable here). Then the
@@ -22,7 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { decodeEngineConfig, parseStackConfig } from "../../src/config";
+import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
 import { commitFiles, PROGRAM_FILES } from "../unit/workflows-workspace";
 
 const ROOT = join(__dirname, "..", "..");
@@ -107,7 +107,7 @@ const leaked = (text: string) =>
 
 before(() => {
   const v = spawnSync("pulumi", ["version"], { encoding: "utf8" });
-  assert.equal(v.status, 0, 'the Pulumi CLI is not on PATH: eval "$(scripts/toolchain.sh pulumi)"');
+  assert.equal(v.status, 0, 'the Pulumi CLI is not on PATH: eval "$(toolchain/toolchain.sh pulumi)"');
   mkdirSync(deploy, { recursive: true });
   for (const f of PROGRAM_FILES) cpSync(join(ROOT, f), join(deploy, f));
   cpSync(join(ROOT, ".github"), join(deploy, ".github"), { recursive: true });
@@ -271,7 +271,7 @@ describe("the workflows' steps against the bootstrapped backend", () => {
     for (const f of Object.values(files)) writeFileSync(f, "");
     const r = spawnSync(
       "node",
-      ["--import", "tsx", join(ROOT, "scripts/bootstrap/ci/main.ts"), ...command],
+      ["--import", "tsx", join(ROOT, "commands/bootstrap/ci/main.ts"), ...command],
       {
         cwd,
         env: {

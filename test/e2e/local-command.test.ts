@@ -1,5 +1,5 @@
 /**
- * `npm run local` (scripts/local-stack.sh) deploys the local stack and ends by printing
+ * `npm run local` (tools/local-stack.sh) deploys the local stack and ends by printing
  * the app's URL and a command that fetches it through the Gateway on this machine: that
  * command, run as printed, answers with the frontend's page wired to the backend.
  *
@@ -12,8 +12,8 @@ import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { GATEWAY, REGISTRY } from "../../scripts/local-env/layout";
-import { state } from "../../scripts/local-env/supervisor";
+import { GATEWAY, REGISTRY } from "../../tools/local-env/layout";
+import { state } from "../../tools/local-env/supervisor";
 import { eventually, viaGateway } from "./support/http";
 import { kubectlGet, registryPullToken, registryToken } from "./support/local-env";
 import {
@@ -65,7 +65,7 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
     await up(beside);
     before_ = environmentCredentials();
     assert.ok(before_.registry, "the registry runs under supervisord with a pid");
-    out = execFileSync("bash", ["scripts/local-stack.sh"], {
+    out = execFileSync("bash", ["tools/local-stack.sh"], {
       cwd: ROOT,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
@@ -77,7 +77,7 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
     if (beside && kubectlGet("namespace", beside.namespace))
       await beside.stack.destroy().catch(() => undefined);
     if (!existed)
-      execFileSync("bash", ["scripts/local-stack.sh", "destroy"], { cwd: ROOT, stdio: "ignore" });
+      execFileSync("bash", ["tools/local-stack.sh", "destroy"], { cwd: ROOT, stdio: "ignore" });
   });
 
   it("ends with a command that fetches the app through the Gateway, and that command works", () => {

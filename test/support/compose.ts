@@ -1,6 +1,6 @@
 /** Composes a whole stack under the mocks and collects what it registered. */
-import { parseStackConfig } from "../../src/config";
-import { resolveImageSources } from "../../src/image-sources";
+import { parseStackConfig } from "../../src/config/load";
+import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack, StackOutputs } from "../../src/stack";
 import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
 import { fakeWorld } from "./world";

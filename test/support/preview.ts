@@ -1,5 +1,5 @@
 /** Shared pieces of the preview summary's tests (test/unit/preview-*.test.ts). */
-import type { Preview } from "../../scripts/preview-summary/preview";
+import type { Preview } from "../../commands/preview-summary/preview";
 
 /** A preview with nothing but what `p` gives. */
 export const previewOf = (p: Partial<Preview>): Preview => ({

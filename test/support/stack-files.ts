@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { decodeEngineConfig } from "../../src/config";
+import { decodeEngineConfig } from "../../src/config/load";
 import { compose, Composed } from "./compose";
 import { BACKEND_REF, FRONTEND_REF, SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
@@ -28,7 +28,7 @@ type Raw = Record<string, unknown>;
 
 /**
  * The secrets a stack file leaves to whoever runs it: the local stack's registry tokens
- * are the local environment's own, set into a copy of its file by scripts/local-stack.sh.
+ * are the local environment's own, set into a copy of its file by tools/local-stack.sh.
  */
 export const SUPPLIED_AT_RUN: Readonly<Partial<Record<StackName, readonly string[]>>> = {
   local: ["registryToken", "registryPullToken"],

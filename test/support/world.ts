@@ -3,9 +3,9 @@
  * every digest exists unless listed as missing, and tags exist only when listed;
  * other stacks' outputs from the mocks' stackReferenceOutputs.
  */
-import type { ImageWorld } from "../../src/image-sources";
-import type { ImageSet } from "../../src/promotion";
-import type { Manifest } from "../../src/registry/client";
+import type { ImageWorld } from "../../src/images/resolve";
+import type { ImageSet } from "../../src/images/promotion";
+import type { Manifest } from "../../src/images/registry-client";
 import { SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
 

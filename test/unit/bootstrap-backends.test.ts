@@ -12,12 +12,12 @@ import {
   promotionSourceName,
   qualifiedStackName,
   secretsProviderFor,
-} from "../../scripts/bootstrap/backend";
+} from "../../commands/bootstrap/backend";
 import {
   encryptionState,
   parseStackFile,
   stripEncryption,
-} from "../../scripts/bootstrap/stack-file";
+} from "../../commands/bootstrap/stack-file";
 import { CLOUD, committed, FILE, STACKS, text } from "./bootstrap-support";
 describe("backends", () => {
   it("parses Pulumi Cloud and every self-managed scheme, refusing anything else in one line", () => {

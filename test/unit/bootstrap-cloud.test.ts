@@ -10,12 +10,12 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { describe as line } from "../../scripts/bootstrap/actions";
-import { observe } from "../../scripts/bootstrap/observe";
-import { parseOptions } from "../../scripts/bootstrap/options";
-import { plan } from "../../scripts/bootstrap/plan";
-import type { CliResult, PulumiCli } from "../../scripts/bootstrap/pulumi-cli";
-import { resolveSettings } from "../../scripts/bootstrap/settings";
+import { describe as line } from "../../commands/bootstrap/actions";
+import { observe } from "../../commands/bootstrap/observe";
+import { parseOptions } from "../../commands/bootstrap/options";
+import { plan } from "../../commands/bootstrap/plan";
+import type { CliResult, PulumiCli } from "../../commands/bootstrap/pulumi-cli";
+import { resolveSettings } from "../../commands/bootstrap/settings";
 import { input, ROOT, STACKS } from "./bootstrap-support";
 
 const root = mkdtempSync(join(tmpdir(), "bootstrap-cloud-"));

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { parseOptions, USAGE } from "../../scripts/bootstrap/options";
+import { parseOptions, USAGE } from "../../commands/bootstrap/options";
 import { ROOT, STACKS } from "./bootstrap-support";
 
 const DOC = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
@@ -94,10 +94,10 @@ describe("docs/delivery.md", () => {
     const commands = shellLines.flatMap((l) => l.split(/&&|\|\||;|\|/).map((c) => c.trim()));
     const unknown = commands.filter((c) => {
       const word = c.split(/\s+/)[0]!;
-      return word.startsWith("scripts/") ? !existsSync(join(ROOT, word)) : !TOOLS.has(word);
+      return /^(commands|tools|toolchain)\//.test(word) ? !existsSync(join(ROOT, word)) : !TOOLS.has(word);
     });
     assert.deepEqual(unknown, []);
-    assert.ok(commands.some((c) => c.startsWith("scripts/rollback.sh")));
+    assert.ok(commands.some((c) => c.startsWith("commands/rollback.sh")));
   });
 
   it("sets only secrets and variables the workflows read", () => {
@@ -137,7 +137,7 @@ describe("docs/delivery.md", () => {
   it("links only to sections it has, from itself, the code, the workflows and README", () => {
     const inPage = [...DOC.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
     const sources = [
-      ...filesUnder("scripts/bootstrap"),
+      ...filesUnder("commands/bootstrap"),
       ...filesUnder(".github/workflows"),
       "README.md",
     ];

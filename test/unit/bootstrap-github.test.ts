@@ -10,11 +10,11 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { recorded, resetRecorded, settle, valueOf } from "../support/mocks";
 import { composeStackFile, loadStack } from "../support/stack-files";
-import { parseStackConfig } from "../../src/config";
-import { githubProgram } from "../../scripts/bootstrap/github-apply";
-import { desiredConfig, githubTarget, type PlanInput } from "../../scripts/bootstrap/plan";
-import { parseBackend } from "../../scripts/bootstrap/backend";
-import { readStackFile } from "../../scripts/bootstrap/stack-file";
+import { parseStackConfig } from "../../src/config/load";
+import { githubProgram } from "../../commands/bootstrap/github-apply";
+import { desiredConfig, githubTarget, type PlanInput } from "../../commands/bootstrap/plan";
+import { parseBackend } from "../../commands/bootstrap/backend";
+import { readStackFile } from "../../commands/bootstrap/stack-file";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");

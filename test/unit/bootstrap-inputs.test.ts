@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CONTEXTS, contextProblems, detectLayout } from "../../scripts/bootstrap/layout";
-import { manualSteps } from "../../scripts/bootstrap/manual";
-import { parseOptions } from "../../scripts/bootstrap/options";
-import { parseBackend } from "../../scripts/bootstrap/backend";
-import { secretFromEnv, secretNeeds } from "../../scripts/bootstrap/secrets";
+import { CONTEXTS, contextProblems, detectLayout } from "../../commands/bootstrap/layout";
+import { manualSteps } from "../../commands/bootstrap/manual";
+import { parseOptions } from "../../commands/bootstrap/options";
+import { parseBackend } from "../../commands/bootstrap/backend";
+import { secretFromEnv, secretNeeds } from "../../commands/bootstrap/secrets";
 import { CLOUD, committed, FILE, STACKS } from "./bootstrap-support";
 describe("layouts", () => {
   const dirs = (present: string[]) => (p: string) => present.some((d) => p.endsWith(d));

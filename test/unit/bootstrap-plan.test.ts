@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describe as line } from "../../scripts/bootstrap/actions";
-import { type Observed, plan } from "../../scripts/bootstrap/plan";
-import { parseStackFile, stripEncryption } from "../../scripts/bootstrap/stack-file";
+import { describe as line } from "../../commands/bootstrap/actions";
+import { type Observed, plan } from "../../commands/bootstrap/plan";
+import { parseStackFile, stripEncryption } from "../../commands/bootstrap/stack-file";
 import { fresh, input, SECRETS, STACKS, text } from "./bootstrap-support";
 describe("the plan", () => {
   it("on a fresh backend: the folder, then per stack reset, create and every secret, in order", () => {

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseBackend } from "../../scripts/bootstrap/backend";
-import type { Observed, PlanInput } from "../../scripts/bootstrap/plan";
-import { secretKey } from "../../scripts/bootstrap/plan";
-import { secretFromEnv, secretNeeds } from "../../scripts/bootstrap/secrets";
-import { parseStackFile } from "../../scripts/bootstrap/stack-file";
+import { parseBackend } from "../../commands/bootstrap/backend";
+import type { Observed, PlanInput } from "../../commands/bootstrap/plan";
+import { secretKey } from "../../commands/bootstrap/plan";
+import { secretFromEnv, secretNeeds } from "../../commands/bootstrap/secrets";
+import { parseStackFile } from "../../commands/bootstrap/stack-file";
 
 export const ROOT = join(__dirname, "..", "..");
 export const STACKS = ["dev", "staging", "prod"] as const;

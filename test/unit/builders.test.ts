@@ -10,8 +10,8 @@ import { secretKeyEnv } from "../../src/builders/env";
 import { namespaceLabels, selectorLabels, workloadLabels } from "../../src/builders/labels";
 import { httpProbes } from "../../src/builders/probes";
 import { containerSecurityContext, podSecurityContext } from "../../src/builders/security";
-import { cpuMillis, memoryBytes } from "../../src/quantity";
-import { sourceRevision } from "../../src/source-revision";
+import { cpuMillis, memoryBytes } from "../../src/config/quantity";
+import { sourceRevision } from "../../src/images/source-revision";
 
 describe("labels", () => {
   const id = { name: "travel-backend", component: "backend", environment: "prod" } as const;

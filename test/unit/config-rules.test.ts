@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import "../support/mocks";
-import { ConfigError, loadConfig, parseStackConfig } from "../../src/config";
-import { ROWS, TOP_LEVEL } from "../../src/config-keys";
-import { stackConfigSchema } from "../../src/config-schema";
+import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
+import { ROWS, TOP_LEVEL } from "../../src/config/descriptions";
+import { stackConfigSchema } from "../../src/config/schema";
 import { asEngineConfig, BACKEND_REF, validRaw } from "../support/fixtures";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

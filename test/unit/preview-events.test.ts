@@ -1,16 +1,16 @@
 /**
- * Reading a preview's engine event stream (scripts/preview-summary/events.ts), its policy
- * section, the recorder's normalisation (scripts/preview-fixtures/normalise.ts) and the
+ * Reading a preview's engine event stream (commands/preview-summary/events.ts), its policy
+ * section, the recorder's normalisation (tools/preview-fixtures/normalise.ts) and the
  * hygiene of the recorded fixtures: no secret, no path of the recording machine.
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { MACHINE_PATH, normaliseEvents } from "../../scripts/preview-fixtures/normalise";
-import { parseEvents, uncolour } from "../../scripts/preview-summary/events";
-import { renderSummary } from "../../scripts/preview-summary/markdown";
-import { byLevel, cell, policySection } from "../../scripts/preview-summary/policy";
+import { MACHINE_PATH, normaliseEvents } from "../../tools/preview-fixtures/normalise";
+import { parseEvents, uncolour } from "../../commands/preview-summary/events";
+import { renderSummary } from "../../commands/preview-summary/markdown";
+import { byLevel, cell, policySection } from "../../commands/preview-summary/policy";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "preview");
 const STACK_URN = "urn:pulumi:prod::travel::pulumi:pulumi:Stack::travel-prod";

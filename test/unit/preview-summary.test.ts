@@ -1,7 +1,7 @@
 /**
  * The preview summary: exact markdown for engine event streams recorded from real
  * previews of this program on the local environment (test/fixtures/preview, made by
- * scripts/record-preview-fixtures.ts), and the pure functions behind it. Re-recording
+ * tools/preview-fixtures/record.ts), and the pure functions behind it. Re-recording
  * changes the SHAs and digests below.
  */
 import assert from "node:assert/strict";
@@ -9,13 +9,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseEvents } from "../../scripts/preview-summary/events";
-import { renderSummary } from "../../scripts/preview-summary/markdown";
+import { parseEvents } from "../../commands/preview-summary/events";
+import { renderSummary } from "../../commands/preview-summary/markdown";
 import {
   changeSummaryLine,
   parseUrn,
   resourceChanges,
-} from "../../scripts/preview-summary/preview";
+} from "../../commands/preview-summary/preview";
 import { previewOf, TABLE_HEAD } from "../support/preview";
 
 const ROOT = join(__dirname, "..", "..");
@@ -33,7 +33,7 @@ const CANT_RUN = (workload: string) =>
   "| can't run policy 'images-pinned-by-digest' from policy pack 'travel-policies@v0.1.0' during " +
   "preview: string value at .spec.template.spec.containers.0.image can't be known during preview |\n";
 /**
- * What differs between recordings (scripts/record-preview-fixtures.ts): the fixture
+ * What differs between recordings (tools/preview-fixtures/record.ts): the fixture
  * source's commits (short SHAs), the digests the registry gave the first build, and the
  * name the provider gave the prod frontend's Deployment. Re-recording changes these only.
  */
@@ -176,7 +176,7 @@ describe("preview summary of recorded previews", () => {
   });
 
   it("runs from the command line, reading a file or standard input", () => {
-    const script = join(ROOT, "scripts", "preview-summary.ts");
+    const script = join(ROOT, "commands", "preview-summary", "main.ts");
     const run = (args: string[], input?: string) =>
       execFileSync(process.execPath, ["--import", "tsx", script, ...args], {
         cwd: ROOT,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ImageSet, selectPromotion } from "../../src/promotion";
+import { ImageSet, selectPromotion } from "../../src/images/promotion";
 
 const set = (sha: string): ImageSet => ({
   backend: { ref: `r/b@sha256:${sha[0]!.repeat(64)}`, gitSha: sha },

@@ -8,7 +8,7 @@ import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../s
 import { fakeRegistry, ownImages, resetWorld } from "../support/world";
 import { compose } from "../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
-import { RegistryError } from "../../src/registry/client";
+import { RegistryError } from "../../src/images/registry-client";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const container = (r: Recorded) => r.inputs.spec.template.spec.containers[0];

@@ -1,5 +1,5 @@
 /**
- * scripts/rollback.sh without network: argument validation, and with stub `pulumi`
+ * commands/rollback.sh without network: argument validation, and with stub `pulumi`
  * and `docker` commands on PATH, the lookups (history, outputs, registry), the pulumi
  * commands it prints (--dry-run) or runs, and the restored stack config file.
  */
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 
-const SCRIPT = join(__dirname, "..", "..", "scripts", "rollback.sh");
+const SCRIPT = join(__dirname, "..", "..", "commands", "rollback.sh");
 const sha = (seed: string) => createHash("sha1").update(seed).digest("hex");
 const SHA = sha("deployed");
 const OTHER_SHA = sha("never-deployed");
@@ -146,7 +146,7 @@ describe("rollback.sh arguments", () => {
       const run = rollback(args);
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, message);
-      assert.match(run.stderr, /usage: scripts\/rollback\.sh/);
+      assert.match(run.stderr, /usage: commands\/rollback\.sh/);
       assert.equal(run.stdout, "");
       assert.deepEqual(run.calls, []);
     });
@@ -155,7 +155,7 @@ describe("rollback.sh arguments", () => {
   it("prints the usage with --help", () => {
     const run = rollback(["--help"]);
     assert.equal(run.status, 0);
-    assert.match(run.stdout, /^usage: scripts\/rollback\.sh/);
+    assert.match(run.stdout, /^usage: commands\/rollback\.sh/);
     assert.deepEqual(run.calls, []);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The rollout verdict (src/rollout/judge.ts): complete only for the generation that was
+ * The rollout verdict (src/components/rollout-verdict.ts): complete only for the generation that was
  * applied, failed at the progress deadline (stuck) or the timeout, still going while a
  * slow rollout keeps making progress; a failure names each new pod's reason.
  */
@@ -12,7 +12,7 @@ import {
   type EventJson,
   type PodJson,
   type Snapshot,
-} from "../../src/rollout/judge";
+} from "../../src/components/rollout-verdict";
 
 const START = Date.parse("2026-12-01T10:00:00Z");
 const at = (seconds: number) => new Date(START + seconds * 1000).toISOString();

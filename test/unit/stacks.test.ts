@@ -13,9 +13,9 @@ import {
   SUPPLIED_AT_RUN,
   type StackName,
 } from "../support/stack-files";
-import { decodeEngineConfig, parseStackConfig } from "../../src/config";
-import { staleConfigDocs } from "../../scripts/config-docs";
-import { stackConfigSchema } from "../../src/config-schema";
+import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
+import { staleConfigDocs } from "../../tools/config-docs";
+import { stackConfigSchema } from "../../src/config/schema";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -147,7 +147,7 @@ describe("Pulumi.yaml", () => {
   });
 
   it("and README's configuration table are rendered from the schema and config-keys.ts", async () => {
-    assert.deepEqual(await staleConfigDocs(), [], "run: node --import tsx scripts/config-docs.ts");
+    assert.deepEqual(await staleConfigDocs(), [], "run: node --import tsx tools/config-docs.ts");
   });
 
   it("marks the registry token secret", () => {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { stripEncryption } from "../../scripts/bootstrap/stack-file";
+import { stripEncryption } from "../../commands/bootstrap/stack-file";
 import {
   calls,
   type Contexts,

@@ -128,11 +128,11 @@ describe("all workflows", () => {
       );
       assert.match(
         named(job, "Toolchain (installed tools only)").run!,
-        /TRAVEL_TOOLCHAIN=installed scripts\/toolchain\.sh pulumi/,
+        /TRAVEL_TOOLCHAIN=installed toolchain\/toolchain\.sh pulumi/,
       );
       assert.match(
         named(job, "Select the stack").run!,
-        /^node --import tsx scripts\/bootstrap\/ci\/main\.ts stack/,
+        /^node --import tsx commands\/bootstrap\/ci\/main\.ts stack/,
       );
     });
   }
@@ -171,7 +171,7 @@ describe("pr.yml", () => {
     assert.equal(unit.defaults?.run?.["working-directory"], "deploy");
     assert.deepEqual(runs(unit).slice(1), [
       "npm ci",
-      "scripts/toolchain.sh lint >/dev/null",
+      "toolchain/toolchain.sh lint >/dev/null",
       "npm run build",
       "npm run lint",
       "npm run test:unit",
@@ -194,7 +194,7 @@ describe("pr.yml", () => {
     assert.match(run, /echo "status=\$status" >>"\$GITHUB_OUTPUT"/);
     assert.match(
       named(preview, "Summary").run!,
-      /^node --import tsx scripts\/preview-summary.ts "\$RUNNER_TEMP\/preview.jsonl" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
+      /^node --import tsx commands\/preview-summary\/main.ts "\$RUNNER_TEMP\/preview.jsonl" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
     );
     assert.equal(
       named(preview, "Fail when the preview failed").if,
@@ -332,9 +332,9 @@ describe("rollback.yml", () => {
     assert.equal(indexOf(job, "Check the inputs"), 0);
     assert.equal(
       named(job, "Select the stack").run!.trim(),
-      "node --import tsx scripts/bootstrap/ci/main.ts stack",
+      "node --import tsx commands/bootstrap/ci/main.ts stack",
     );
-    assert.equal(named(job, "Roll back").run!.trim(), 'bash scripts/rollback.sh "$STACK" "$SHA"');
+    assert.equal(named(job, "Roll back").run!.trim(), 'bash commands/rollback.sh "$STACK" "$SHA"');
     assert.deepEqual(named(job, "Roll back").env, {
       REGISTRY_TOKEN: "${{ secrets.REGISTRY_TOKEN }}",
       GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}",
@@ -350,7 +350,7 @@ describe("actionlint", () => {
       "actionlint",
     );
     if (!existsSync(bin))
-      assert.fail(`actionlint is not built (${bin}): run \`scripts/toolchain.sh lint\``);
+      assert.fail(`actionlint is not built (${bin}): run \`toolchain/toolchain.sh lint\``);
     return spawnSync(bin, ["-no-color", "-oneline", ...args], { cwd: ROOT, encoding: "utf8" });
   }
 

@@ -1,5 +1,5 @@
 // Wrapper module pinning the Kubernetes control-plane binaries used by the
-// local end-to-end environment (scripts/local-env) and kubectl. The k8s.io/kubernetes
+// local end-to-end environment (tools/local-env) and kubectl. The k8s.io/kubernetes
 // version below is the single source of truth read by ../tools.ts.
 module travel.example/tools/kubernetes
 

@@ -3,7 +3,7 @@
  * ReplicaSets and the digests they run, read with kubectl.
  */
 import assert from "node:assert/strict";
-import { NODE } from "../../../scripts/local-env/layout";
+import { NODE } from "../../../tools/local-env/layout";
 import { kubectl, REGISTRY, registryDigest, registryTags } from "./local-env";
 
 export const REPOS = {

@@ -7,8 +7,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { REGISTRY } from "../../../scripts/local-env/layout";
-import { CONF } from "../../../scripts/local-env/supervisor";
+import { REGISTRY } from "../../../tools/local-env/layout";
+import { CONF } from "../../../tools/local-env/supervisor";
 import type { E2EProject } from "./project";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -20,9 +20,9 @@ export function stopComponent(name: string): void {
     throw new Error(`supervisorctl stop ${name}: ${res.stdout}${res.stderr}`);
 }
 
-/** `scripts/local-env.sh up --no-verify`: starts whatever is down and waits until ready. */
+/** `tools/local-env.sh up --no-verify`: starts whatever is down and waits until ready. */
 export function restoreEnvironment(): void {
-  const res = spawnSync("bash", ["scripts/local-env.sh", "up", "--no-verify"], {
+  const res = spawnSync("bash", ["tools/local-env.sh", "up", "--no-verify"], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 600_000,

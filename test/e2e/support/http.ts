@@ -4,8 +4,8 @@
  * host, lookups in cluster DNS, and a request loop that counts what a user would lose.
  */
 import { Resolver } from "node:dns/promises";
-import { request, type HttpAnswer } from "../../../scripts/local-env/checks";
-import { CA_CERT, GATEWAY, NODE } from "../../../scripts/local-env/layout";
+import { request, type HttpAnswer } from "../../../tools/local-env/checks";
+import { CA_CERT, GATEWAY, NODE } from "../../../tools/local-env/layout";
 
 export type { HttpAnswer };
 

@@ -1,14 +1,14 @@
 /**
- * The local environment the end-to-end tests run against (scripts/local-env.sh): a
+ * The local environment the end-to-end tests run against (tools/local-env.sh): a
  * Kubernetes control plane with one real node (containerd, kubelet, kube-proxy,
  * CoreDNS, kube-router, Traefik as the Gateway), and a registry on 127.0.0.1:5000
  * that requires basic auth. Assertions read these real parts, never Pulumi's report.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { DOCKER, KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../scripts/local-env/layout";
+import { DOCKER, KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../tools/local-env/layout";
 
-export { KUBECONFIG, STATE } from "../../../scripts/local-env/layout";
+export { KUBECONFIG, STATE } from "../../../tools/local-env/layout";
 export const REGISTRY = LOCAL_REGISTRY.address;
 export const REGISTRY_USER = LOCAL_REGISTRY.user;
 

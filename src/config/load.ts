@@ -1,0 +1,164 @@
+/**
+ * The only module that reads Pulumi configuration. It collects every key under
+ * the project's namespace, validates them all with the zod schema and returns a
+ * typed StackConfig, or throws one error listing every problem (key, value,
+ * expectation) before any resource is registered. Secret values never appear
+ * in a message and leave this module wrapped as Pulumi secrets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { describeRuleIssue, describeZodIssue } from "./messages";
+import { crossKeyIssues, type RuleContext } from "./rules";
+import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./schema";
+
+export type StackConfig = Omit<
+  ParsedStackConfig,
+  "registryToken" | "registryPullToken" | "appSecrets" | "kubeconfig"
+> & {
+  /** The stack's name, used as the environment label. */
+  readonly environment: string;
+  /** The config namespace (the project name), for messages. */
+  readonly configNamespace: string;
+  /** The push token (build mode only). */
+  readonly registryToken?: pulumi.Output<string>;
+  /** The read-only token of the pull secret (none for a public registry). */
+  readonly registryPullToken?: pulumi.Output<string>;
+  readonly appSecrets: pulumi.Output<Record<string, string>>;
+  /** Kubeconfig for the environment's GitHub secret (only with `github`). */
+  readonly kubeconfig?: pulumi.Output<string>;
+  /** The app secret names (not their values). */
+  readonly appSecretKeys: string[];
+};
+
+/** Thrown for invalid configuration; printed by Pulumi without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+  }
+}
+
+/** Reads, validates and types the current stack's configuration. */
+export function loadConfig(): StackConfig {
+  const config = new pulumi.Config();
+  const ns = config.name;
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  const prefix = `${ns}:`;
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    values[key] = config.get(key) ?? "";
+    if ((key === "backend" || key === "frontend") && isStoredAsSecret(fullKey)) {
+      problems.push(
+        `${fullKey} holds a secret value (set with --secret --path): the workload's config, env ` +
+          `included, lands in the Deployment in plaintext; expected the value in appSecrets ` +
+          `(pulumi config set --secret --path appSecrets.NAME) and NAME in ${key}.secretEnv`,
+      );
+    }
+    if (
+      (SECRET_KEYS as readonly string[]).includes(key) &&
+      values[key] !== "" &&
+      !isStoredAsSecret(fullKey)
+    ) {
+      problems.push(
+        `${fullKey} is stored in plaintext: expected a secret (pulumi config set --secret)`,
+      );
+    }
+  }
+  const raw = decodeEngineConfig(values);
+  return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack() }, problems);
+}
+
+/**
+ * Turns config values as the engine hands them to programs (every scalar a
+ * string, objects and lists as JSON) into typed values, key by key.
+ */
+export function decodeEngineConfig(
+  values: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      (STRING_KEYS as readonly string[]).includes(key) ? value : parseJson(value),
+    ]),
+  );
+}
+
+/**
+ * Validates raw config values (keys without the namespace prefix). Exported
+ * for tests; `loadConfig` is the entry point for programs. Every problem is
+ * reported: each key's own, and every rule across keys whose keys are valid.
+ */
+export function parseStackConfig(
+  raw: Record<string, unknown>,
+  ctx: { namespace: string; environment: string } & Partial<
+    Pick<RuleContext, "isDirectory" | "isFile">
+  >,
+  earlierProblems: string[] = [],
+): StackConfig {
+  // Pulumi.yaml declares "" as the default of optional keys: not set, the schema's default applies.
+  const set = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
+  const result = stackConfigSchema.safeParse(set, { reportInput: true });
+  const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
+  // When some key is invalid, the others still count: parse each on its own.
+  const values: Record<string, unknown> = {};
+  const valid = new Set<string>();
+  for (const key of Object.keys(shape)) {
+    const one = result.success
+      ? { success: true as const, data: (result.data as Record<string, unknown>)[key] }
+      : shape[key]!.safeParse(set[key]);
+    if (one.success) {
+      values[key] = one.data;
+      valid.add(key);
+    }
+  }
+  const rules = crossKeyIssues(values, valid, {
+    stack: ctx.environment,
+    project: ctx.namespace,
+    ...ctx,
+  });
+  const problems = [
+    ...new Set([
+      ...earlierProblems,
+      ...(result.success
+        ? []
+        : result.error.issues.flatMap((i) => describeZodIssue(i, ctx.namespace, set))),
+      ...rules.map((i) => describeRuleIssue(i, ctx.namespace)),
+    ]),
+  ];
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  const { registryToken, registryPullToken, appSecrets, kubeconfig, ...plain } = result.data;
+  const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+  return {
+    ...plain,
+    environment: ctx.environment,
+    configNamespace: ctx.namespace,
+    registryToken: secret(registryToken),
+    registryPullToken: secret(registryPullToken),
+    appSecrets: pulumi.secret(appSecrets),
+    appSecretKeys: Object.keys(appSecrets).sort(),
+    kubeconfig: secret(kubeconfig),
+  };
+}
+
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Whether the engine holds this key as a secret (internal SDK API, guarded). */
+function isStoredAsSecret(fullKey: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const internal = require("@pulumi/pulumi/runtime/config") as {
+    isConfigSecret?: (k: string) => boolean;
+  };
+  return internal.isConfigSecret ? internal.isConfigSecret(fullKey) : true;
+}

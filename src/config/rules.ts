@@ -1,0 +1,236 @@
+/**
+ * The rules that relate keys to each other (or to the machine: build contexts that
+ * exist). Each names the top-level keys it reads and runs whenever those keys are
+ * valid on their own, so one run reports every problem it can: a bad `backend` does not
+ * hide a missing push token.
+ */
+import { statSync } from "node:fs";
+import { HIDDEN } from "./fields";
+import type { ParsedStackConfig } from "./schema";
+import { githubConfigIssues } from "./github-schema";
+import { cpuMillis, memoryBytes } from "./quantity";
+
+export interface Issue {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly input: unknown;
+}
+
+export interface RuleContext {
+  /** The stack being configured (for a promotion from itself). */
+  readonly stack: string;
+  /** The project name (config namespace). */
+  readonly project: string;
+  /** Whether a path (relative to the project) is a directory / a file. */
+  readonly isDirectory?: (p: string) => boolean;
+  readonly isFile?: (p: string) => boolean;
+}
+
+type Key = keyof ParsedStackConfig;
+type Add = (path: (string | number)[], message: string, input: unknown) => void;
+
+interface Rule {
+  readonly needs: readonly Key[];
+  readonly check: (cfg: ParsedStackConfig, add: Add, ctx: RuleContext) => void;
+}
+
+const stat = (p: string) => {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+};
+
+const WORKLOADS = ["backend", "frontend"] as const;
+
+const RULES: readonly Rule[] = [
+  {
+    needs: ["backend", "frontend", "appSecrets"],
+    check(cfg, add) {
+      for (const name of WORKLOADS) {
+        const w = cfg[name];
+        const { requests, limits } = w.resources;
+        if (cpuMillis(requests.cpu) > cpuMillis(limits.cpu)) {
+          add(
+            [name, "resources", "requests", "cpu"],
+            `at most the CPU limit "${limits.cpu}"`,
+            requests.cpu,
+          );
+        }
+        if (memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
+          add(
+            [name, "resources", "requests", "memory"],
+            `at most the memory limit "${limits.memory}"`,
+            requests.memory,
+          );
+        }
+        if (w.autoscaling && w.autoscaling.minReplicas > w.autoscaling.maxReplicas) {
+          add(
+            [name, "autoscaling", "minReplicas"],
+            `at most maxReplicas (${w.autoscaling.maxReplicas})`,
+            w.autoscaling.minReplicas,
+          );
+        }
+        w.secretEnv.forEach((key, i) => {
+          if (!(key in cfg.appSecrets))
+            add([name, "secretEnv", i], "a key of appSecrets (set it with --secret --path)", key);
+          if (key in w.env)
+            add([name, "env", key], "no plain value for a name in secretEnv", HIDDEN);
+        });
+      }
+    },
+  },
+  {
+    needs: ["backend", "frontend"],
+    check(cfg, add) {
+      if ("REMOTE_ACTION_URL" in cfg.frontend.env) {
+        add(
+          ["frontend", "env", "REMOTE_ACTION_URL"],
+          "no value: REMOTE_ACTION_URL is wired from the Backend service",
+          cfg.frontend.env.REMOTE_ACTION_URL,
+        );
+      }
+      const maxBackend = Math.max(cfg.backend.replicas, cfg.backend.autoscaling?.maxReplicas ?? 1);
+      if (maxBackend > 1 && !cfg.backend.sharedState) {
+        const path = cfg.backend.replicas > 1 ? ["replicas"] : ["autoscaling", "maxReplicas"];
+        add(
+          ["backend", ...path],
+          "1 replica: the backend keeps trip state in memory (set backend.sharedState to true once its state is shared)",
+          maxBackend,
+        );
+      }
+      if (cfg.backend.serviceName === cfg.frontend.serviceName) {
+        add(
+          ["frontend", "serviceName"],
+          "a name different from backend.serviceName",
+          cfg.frontend.serviceName,
+        );
+      }
+    },
+  },
+  {
+    needs: ["rolloutTimeoutSeconds", "rolloutProgressDeadlineSeconds"],
+    check(cfg, add) {
+      if (cfg.rolloutProgressDeadlineSeconds > cfg.rolloutTimeoutSeconds) {
+        add(
+          ["rolloutProgressDeadlineSeconds"],
+          `at most rolloutTimeoutSeconds (${cfg.rolloutTimeoutSeconds})`,
+          cfg.rolloutProgressDeadlineSeconds,
+        );
+      }
+    },
+  },
+  {
+    needs: ["gateway"],
+    check(cfg, add) {
+      if (cfg.gateway.httpsRedirect && (!cfg.gateway.sectionName || !cfg.gateway.httpSectionName)) {
+        add(
+          ["gateway", "httpsRedirect"],
+          "false unless gateway.sectionName (HTTPS listener) and gateway.httpSectionName (HTTP listener) are both set",
+          true,
+        );
+      }
+    },
+  },
+  {
+    needs: ["images", "registry", "registryToken"],
+    check(cfg, add) {
+      const mode = cfg.images.mode;
+      if (mode === "build" && cfg.registryToken === undefined) {
+        add(
+          ["registryToken"],
+          "a push token for the images this stack builds (pulumi config set --secret registryToken)",
+          undefined,
+        );
+      }
+      if (mode === "pinned") {
+        for (const name of WORKLOADS) {
+          const ref = cfg.images[name].ref;
+          if (!ref.startsWith(`${cfg.registry.server}/`))
+            add(
+              ["images", name, "ref"],
+              `an image in the configured registry ${cfg.registry.server}`,
+              ref,
+            );
+        }
+      }
+    },
+  },
+  {
+    needs: ["registry", "registryPullToken"],
+    check(cfg, add) {
+      if (!cfg.registry.public && cfg.registryPullToken === undefined) {
+        add(
+          ["registryPullToken"],
+          "a read-only token for the pull secret (pulumi config set --secret registryPullToken), or registry.public: true",
+          undefined,
+        );
+      }
+      if (cfg.registry.public && cfg.registryPullToken !== undefined) {
+        add(
+          ["registryPullToken"],
+          "no pull token: registry.public is true, so the pods pull without a pull secret",
+          HIDDEN,
+        );
+      }
+    },
+  },
+  {
+    needs: ["images"],
+    check(cfg, add, ctx) {
+      const images = cfg.images;
+      if (images.mode === "build") {
+        const isDir = ctx.isDirectory ?? ((p: string) => stat(p)?.isDirectory() === true);
+        const isFile = ctx.isFile ?? ((p: string) => stat(p)?.isFile() === true);
+        for (const name of WORKLOADS) {
+          const { context, dockerfile } = images[name];
+          if (!isDir(context))
+            add(
+              ["images", name, "context"],
+              `an existing directory (relative to the project, ${process.cwd()})`,
+              context,
+            );
+          else if (!isFile(dockerfile))
+            add(
+              ["images", name, "dockerfile"],
+              "an existing Dockerfile (relative to the project)",
+              dockerfile,
+            );
+        }
+      }
+      if (images.mode === "promote") {
+        const parts = images.fromStack.split("/");
+        const stack = parts.at(-1);
+        const project = parts.length === 3 ? parts[1] : ctx.project;
+        if (stack === ctx.stack && project === ctx.project) {
+          add(
+            ["images", "fromStack"],
+            `another stack than this one ("${ctx.stack}"): a stack cannot promote what it deployed itself`,
+            images.fromStack,
+          );
+        }
+      }
+    },
+  },
+  {
+    needs: ["github", "appSecrets", "kubeconfig"],
+    check(cfg, add) {
+      for (const i of githubConfigIssues(cfg)) add(i.path, i.message, i.input);
+    },
+  },
+];
+
+/** The issues of every rule whose keys are all in `valid`. */
+export function crossKeyIssues(
+  cfg: Partial<ParsedStackConfig>,
+  valid: ReadonlySet<string>,
+  ctx: RuleContext,
+): Issue[] {
+  const issues: Issue[] = [];
+  const add: Add = (path, message, input) => issues.push({ path, message, input });
+  for (const rule of RULES) {
+    if (rule.needs.every((k) => valid.has(k))) rule.check(cfg as ParsedStackConfig, add, ctx);
+  }
+  return issues;
+}

@@ -1,0 +1,163 @@
+/**
+ * The zod schema of one stack's configuration: every key under the project's
+ * namespace, its default and its constraints. Each message is the "expected"
+ * half of an error line; `config.ts` adds the key and the offending value.
+ */
+import { z } from "zod";
+import * as path from "node:path";
+import { githubConfigSchema, kubeconfigSchema } from "./github-schema";
+import {
+  bool,
+  digestRef,
+  envName,
+  gitSha,
+  HOSTNAME,
+  intIn,
+  IPV4,
+  isReservedNamespace,
+  label,
+  pattern,
+  PATH_COMPONENT,
+  REGISTRY_SERVER,
+  STACK_NAME,
+  text,
+} from "./fields";
+import { backendSchema, frontendSchema } from "./workload-schema";
+
+export { HIDDEN } from "./fields";
+export { backendSchema, frontendSchema } from "./workload-schema";
+
+const buildSource = z
+  .strictObject(
+    {
+      context: text("a build context directory (relative to the project)"),
+      dockerfile: text("a Dockerfile path (relative to the project)").optional(),
+    },
+    { error: "a build source {context, dockerfile}" },
+  )
+  .transform((s) => ({
+    context: s.context,
+    dockerfile: s.dockerfile ?? path.join(s.context, "Dockerfile"),
+  }));
+
+const pinnedImage = z.strictObject(
+  { ref: digestRef, gitSha },
+  { error: "a pinned image {ref, gitSha}" },
+);
+
+export const imagesSchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.strictObject({
+      mode: z.literal("build"),
+      backend: buildSource,
+      frontend: buildSource,
+      allowDirty: bool().default(false),
+      builder: label.optional(),
+      // Layers are read from and written to <repository>:<cacheTag> (BuildKit's registry cache).
+      cacheTag: pattern(
+        /^\w[\w.-]{0,127}$/,
+        "a tag for the registry build cache, e.g. buildcache",
+        128,
+      ).optional(),
+      platform: pattern(/^linux\/(amd64|arm64)$/, '"linux/amd64" or "linux/arm64"').default(
+        "linux/amd64",
+      ),
+    }),
+    z.strictObject({
+      mode: z.literal("promote"),
+      fromStack: pattern(STACK_NAME, "a stack name such as 'dev' or 'org/travel/dev'"),
+      gitSha: gitSha.optional(),
+      allowUnverified: bool().default(false),
+    }),
+    z.strictObject({ mode: z.literal("pinned"), backend: pinnedImage, frontend: pinnedImage }),
+  ],
+  { error: 'an object whose "mode" is "build", "promote" or "pinned"' },
+);
+
+const isEmptyObject = (v: unknown) =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0;
+
+export const stackConfigSchema = z.strictObject({
+  namespace: label
+    .refine((n) => !isReservedNamespace(n), {
+      error: "a namespace of this app's own (not default or kube-*)",
+    })
+    .default("app-travelexample"),
+  meshMode: z.enum(["ambient", "none"], { error: '"ambient" or "none"' }).default("ambient"),
+  protect: bool().default(false),
+  hostnames: z
+    .array(
+      pattern(
+        HOSTNAME,
+        "a DNS hostname (lowercase labels of at most 63, optional leading '*.')",
+      ).refine((h) => !IPV4.test(h), {
+        error: "a DNS hostname, not an IP address (Gateway API routes by name)",
+      }),
+      { error: "a list of 1 to 16 DNS hostnames" },
+    )
+    .min(1, { error: "a list of 1 to 16 DNS hostnames" })
+    .max(16, { error: "a list of 1 to 16 DNS hostnames" }),
+  gateway: z
+    .strictObject({
+      name: label.default("default-gateway"),
+      namespace: label.default("default"),
+      sectionName: label.optional(),
+      httpsRedirect: bool().default(false),
+      httpSectionName: label.optional(),
+      awaitAccepted: bool().default(true),
+    })
+    .prefault({}),
+  registry: z
+    .strictObject(
+      {
+        server: pattern(REGISTRY_SERVER, "a registry host[:port] in lowercase").default("ghcr.io"),
+        owner: pattern(PATH_COMPONENT, "a lowercase registry owner (user or organization)", 100),
+        username: text("the registry user name"),
+        pullUsername: text("the user name of the pull credentials").optional(),
+        public: bool().default(false),
+      },
+      { error: "an object with owner and username (server defaults to ghcr.io)" },
+    )
+    // The pull credentials' user is the push user unless said otherwise.
+    .transform((r) => ({ ...r, pullUsername: r.pullUsername ?? r.username })),
+  registryToken: text("a push token set with `pulumi config set --secret`").optional(),
+  registryPullToken: text("a read-only token set with `pulumi config set --secret`").optional(),
+  appSecrets: z.record(envName, text("a non-empty secret value"), {
+    error: "an object of app secrets set with `pulumi config set --secret --path`",
+  }),
+  backend: backendSchema,
+  frontend: frontendSchema,
+  images: imagesSchema,
+  rolloutTimeoutSeconds: intIn(30, 3600).default(600),
+  rolloutProgressDeadlineSeconds: intIn(10, 3600).default(120),
+  // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
+  // required by the engine): both mean "not configured".
+  github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
+  kubeconfig: z.preprocess((v) => (v === "" ? undefined : v), kubeconfigSchema.optional()),
+});
+
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
+export type BackendConfig = ParsedStackConfig["backend"];
+export type FrontendConfig = ParsedStackConfig["frontend"];
+export type WorkloadConfig = BackendConfig | FrontendConfig;
+export type ImagesConfig = ParsedStackConfig["images"];
+export type GatewayConfig = ParsedStackConfig["gateway"];
+
+/** Top-level keys whose values are secrets: never echoed in an error message. */
+export const SECRET_KEYS = [
+  "registryToken",
+  "registryPullToken",
+  "appSecrets",
+  "kubeconfig",
+] as const;
+
+/** Top-level keys whose stack values are plain strings (everything else is parsed as JSON). */
+export const STRING_KEYS = [
+  "namespace",
+  "meshMode",
+  "registryToken",
+  "registryPullToken",
+  "kubeconfig",
+] as const;

@@ -1,0 +1,161 @@
+/**
+ * Renders the configuration reference from the schema (defaults, required keys) and
+ * src/config/descriptions.ts (what each key means): README's table between its markers, and
+ * Pulumi.yaml's `config` block, whose defaults are neutral ("" or {}: "not set") so the
+ * schema's default is the only one.
+ *
+ *   node --import tsx tools/config-docs.ts          rewrite README.md and Pulumi.yaml
+ *   node --import tsx tools/config-docs.ts --check  exit 1 when either is stale
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as prettier from "prettier";
+import { parseDocument } from "yaml";
+import { ROWS, TOP_LEVEL } from "../src/config/descriptions";
+import { SECRET_KEYS, stackConfigSchema } from "../src/config/schema";
+
+const ROOT = join(__dirname, "..");
+const START = "<!-- config-table:start (tools/config-docs.ts) -->";
+const END = "<!-- config-table:end -->";
+
+const SHA = "0".repeat(40);
+const REF = (w: string) => `ghcr.io/o/${w}@sha256:${"0".repeat(64)}`;
+/** A valid config that sets only required keys: everything else shows its default. */
+const MINIMAL: Record<string, unknown> = {
+  hostnames: ["app.example.com"],
+  registry: { owner: "o", username: "u" },
+  registryToken: "t",
+  appSecrets: { OPENAI_API_KEY: "a", GOOGLE_MAPS_API_KEY: "b" },
+  images: {
+    mode: "pinned",
+    backend: { ref: REF("b"), gitSha: SHA },
+    frontend: { ref: REF("f"), gitSha: SHA },
+  },
+};
+
+/** Key paths the schema reports missing when `raw` lacks them. */
+function missing(raw: Record<string, unknown>): string[] {
+  const r = stackConfigSchema.safeParse(raw, { reportInput: true });
+  return r.success
+    ? []
+    : r.error.issues.filter((i) => i.input === undefined).map((i) => i.path.join("."));
+}
+
+function flow(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flow).join(", ")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${flow(x)}`)
+      .join(", ")}}`;
+  }
+  return String(v);
+}
+
+export interface Row {
+  key: string;
+  default: string;
+  meaning: string;
+}
+
+export function rows(): Row[] {
+  const resolved = stackConfigSchema.parse(MINIMAL) as Record<string, unknown>;
+  const requiredTop = new Set(missing({}));
+  const out: Row[] = [];
+  for (const key of Object.keys(stackConfigSchema.shape)) {
+    const secret = (SECRET_KEYS as readonly string[]).includes(key) ? ", secret" : "";
+    const subs = Object.keys(ROWS).filter((r) => r.startsWith(`${key}.`));
+    if (subs.length === 0) {
+      const value = resolved[key];
+      const shown = requiredTop.has(key)
+        ? "required"
+        : value === undefined
+          ? "none"
+          : `\`${flow(value)}\``;
+      out.push({
+        key: key === "appSecrets" ? "`appSecrets.<NAME>`" : `\`${key}\``,
+        default: `${shown}${secret}`,
+        meaning: TOP_LEVEL[key]!,
+      });
+      continue;
+    }
+    const requiredSub = new Set(missing({ ...MINIMAL, [key]: {} }));
+    for (const path of subs) {
+      const sub = path.slice(key.length + 1);
+      const value = (resolved[key] as Record<string, unknown>)[sub];
+      const shown = requiredSub.has(path)
+        ? "required"
+        : value === undefined
+          ? "none"
+          : `\`${flow(value)}\``;
+      out.push({ key: `\`${path}\``, default: shown, meaning: ROWS[path]! });
+    }
+  }
+  return out;
+}
+
+export async function readmeTable(): Promise<string> {
+  const md = [
+    "| key | default | meaning |",
+    "| --- | --- | --- |",
+    ...rows().map((r) => `| ${r.key} | ${r.default} | ${r.meaning} |`),
+  ].join("\n");
+  return (
+    await prettier.format(md, { parser: "markdown", printWidth: 100, proseWrap: "preserve" })
+  ).trim();
+}
+
+/** Pulumi.yaml's config block: every key declared, no default but the schema's. */
+export function pulumiConfig(): Record<string, Record<string, unknown>> {
+  const required = new Set(missing({}));
+  const objects = new Set(["gateway", "backend", "frontend", "github"]);
+  return Object.fromEntries(
+    Object.keys(stackConfigSchema.shape).map((key) => {
+      const decl: Record<string, unknown> = {};
+      // The engine then refuses to show or store it in plaintext (kubeconfig, optional, is
+      // checked by the program: a declared secret needs a value).
+      if (key === "registryToken") Object.assign(decl, { type: "string", secret: true });
+      decl.description = TOP_LEVEL[key];
+      // A declared key without a default is required by the engine: "" and {} mean "not set".
+      if (!required.has(key)) decl.default = objects.has(key) ? {} : "";
+      return [key, decl];
+    }),
+  );
+}
+
+/** The files as they should be. */
+async function rendered(): Promise<Record<string, string>> {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const [head, rest] = readme.split(START);
+  const tail = rest?.split(END)[1];
+  if (head === undefined || tail === undefined)
+    throw new Error(`README.md has no ${START} ... ${END} section`);
+  const doc = parseDocument(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"));
+  doc.set("config", pulumiConfig());
+  return {
+    "README.md": `${head}${START}\n\n${await readmeTable()}\n\n${END}${tail}`,
+    "Pulumi.yaml": await prettier.format(doc.toString({ lineWidth: 0 }), { parser: "yaml" }),
+  };
+}
+
+/** The files whose configuration reference differs from the rendering. */
+export async function staleConfigDocs(): Promise<string[]> {
+  const want = await rendered();
+  return Object.keys(want).filter((f) => readFileSync(join(ROOT, f), "utf8") !== want[f]);
+}
+
+async function main(check: boolean): Promise<number> {
+  if (check) {
+    const stale = await staleConfigDocs();
+    if (stale.length)
+      process.stderr.write(
+        `stale: ${stale.join(", ")}; run node --import tsx tools/config-docs.ts\n`,
+      );
+    return stale.length ? 1 : 0;
+  }
+  for (const [f, text] of Object.entries(await rendered())) writeFileSync(join(ROOT, f), text);
+  return 0;
+}
+
+if (require.main === module) {
+  void main(process.argv.includes("--check")).then((code) => process.exit(code));
+}
