@@ -107,7 +107,11 @@ const leaked = (text: string) =>
 
 before(() => {
   const v = spawnSync("pulumi", ["version"], { encoding: "utf8" });
-  assert.equal(v.status, 0, 'the Pulumi CLI is not on PATH: eval "$(toolchain/toolchain.sh pulumi)"');
+  assert.equal(
+    v.status,
+    0,
+    'the Pulumi CLI is not on PATH: eval "$(toolchain/toolchain.sh pulumi)"',
+  );
   mkdirSync(deploy, { recursive: true });
   for (const f of PROGRAM_FILES) cpSync(join(ROOT, f), join(deploy, f));
   cpSync(join(ROOT, ".github"), join(deploy, ".github"), { recursive: true });

@@ -94,7 +94,9 @@ describe("docs/delivery.md", () => {
     const commands = shellLines.flatMap((l) => l.split(/&&|\|\||;|\|/).map((c) => c.trim()));
     const unknown = commands.filter((c) => {
       const word = c.split(/\s+/)[0]!;
-      return /^(commands|tools|toolchain)\//.test(word) ? !existsSync(join(ROOT, word)) : !TOOLS.has(word);
+      return /^(commands|tools|toolchain)\//.test(word)
+        ? !existsSync(join(ROOT, word))
+        : !TOOLS.has(word);
     });
     assert.deepEqual(unknown, []);
     assert.ok(commands.some((c) => c.startsWith("commands/rollback.sh")));
