@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config/load";
 import { resolveImageSources } from "./images/resolve";
 import { composeStack } from "./stack";
-import { liveImageWorld } from "./images/lookup";
+import { liveImageLookup } from "./images/lookup";
 
 async function main() {
   const cfg = loadConfig();
-  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageWorld(cfg)));
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)));
   const github = outputs.github;
   return {
     url: outputs.url,

@@ -1,10 +1,26 @@
 /**
- * The strings the program, the policy pack, the scripts and the tests must agree on:
- * component type tokens, label keys, pod annotations, the preview's unknown-value marker.
- * Everything imports them from here; defaults of the config live in the schema only.
+ * The strings and closed sets the program, the policy pack, the commands, the tools and
+ * the tests must agree on: the app's name, its workloads, type tokens, label and
+ * annotation keys, formats, the preview's unknown-value marker. Everything imports them
+ * from here; defaults of the config live in the schema only.
  */
 
-/** Component resource type tokens (`<package>:<module>:<type>`). */
+/** The app's name: every resource and Kubernetes object name is derived from it. */
+export const APP = "travel";
+
+/** The app's two workloads, in the order they are deployed. */
+export const WORKLOADS = ["backend", "frontend"] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** `meshMode`: "ambient" puts the namespace in the Istio ambient mesh. */
+export const MESH_MODES = ["ambient", "none"] as const;
+export type MeshMode = (typeof MESH_MODES)[number];
+
+/** The platforms an image may be built for (`images.platform`). */
+export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Resource type tokens (`<package>:<module>:<type>`) of the program's own resources. */
 export const TYPE = {
   namespace: "travel:k8s:Namespace",
   secrets: "travel:k8s:Secrets",
@@ -13,6 +29,46 @@ export const TYPE = {
   httpRoute: "travel:k8s:HttpRoute",
   registryImage: "travel:image:RegistryImage",
   deletionGuard: "travel:k8s:DeletionGuard",
+  deployEnvironment: "travel:github:DeployEnvironment",
+  branchProtection: "travel:github:BranchProtection",
+  /** The rollout await (a dynamic resource: its module and type). */
+  rollout: { module: "rollout", type: "Rollout" },
+} as const;
+
+const DIGEST = "sha256:[0-9a-f]{64}";
+const SERVER = "[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?(?::\\d{1,5})?";
+const PATH_COMPONENT = "[a-z0-9]+(?:[._-][a-z0-9]+)*";
+const REPOSITORY = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+const TAG = "\\w[\\w.-]{0,127}";
+
+/** Formats shared by the config schema, the registry client, the policy pack and commands. */
+export const FORMAT = {
+  /** A full git commit SHA: what images are tagged with. */
+  gitSha: /^[0-9a-f]{40}$/,
+  /** An image digest. */
+  digest: new RegExp(`^${DIGEST}$`),
+  /** The end of a digest-pinned image reference (`…@sha256:<64 hex>`). */
+  pinnedByDigest: new RegExp(`@${DIGEST}$`),
+  /** A registry host[:port], lowercase. */
+  registryServer: new RegExp(`^${SERVER}$`),
+  /** One lowercase component of a repository path (a registry owner). */
+  pathComponent: new RegExp(`^${PATH_COMPONENT}$`),
+  /** A repository path under a registry. */
+  repository: new RegExp(`^${REPOSITORY}$`),
+  /** An image tag. */
+  tag: new RegExp(`^${TAG}$`),
+  /** A GitHub repository, `owner/name`. */
+  githubRepository: /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
+  /** `server[:port]/repository[:tag][@digest]`, as registries name images. */
+  imageRef: new RegExp(
+    `^(?<server>${SERVER})/(?<repository>${REPOSITORY})(?::(?<tag>${TAG}))?(?:@(?<digest>${DIGEST}))?$`,
+  ),
+} as const;
+
+/** OCI image annotation keys, set as image labels by the build. */
+export const OCI_LABEL = {
+  /** The git commit an image was built from: an existing tag is checked against it. */
+  revision: "org.opencontainers.image.revision",
 } as const;
 
 /** Label keys on every object the program creates. */
@@ -40,6 +96,9 @@ export const ANNOTATION = {
   /** Why the root filesystem is writable (the policy pack requires a reason). */
   writableRootReason: "travel.example/writable-root-reason",
 } as const;
+
+/** The Deployment annotation the controller sets to the revision (ReplicaSet) it rolled out. */
+export const DEPLOYMENT_REVISION = "deployment.kubernetes.io/revision";
 
 /** Annotations the Pulumi kubernetes provider reads. */
 export const PULUMI_ANNOTATION = {

@@ -14,11 +14,8 @@ import { RegistryImage } from "./components/registry-image";
 import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config/load";
 import { composeGitHub, GitHubOutputs } from "./github";
-import type { ImageSources } from "./images/resolve";
-import type { ImageSet } from "./images/promotion";
-
-/** The name every child resource is derived from. */
-export const APP = "travel";
+import type { ImageSet, ImageSources } from "./images/types";
+import { APP } from "./names";
 
 export interface StackOutputs {
   /** Public URL of the first hostname. */
@@ -106,7 +103,7 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     labels,
     hostnames: cfg.hostnames,
     gateway: cfg.gateway,
-    backend: { serviceName: frontend.serviceName, port: frontend.port },
+    service: { serviceName: frontend.serviceName, port: frontend.port },
   });
 
   new DeletionGuard(APP, {
@@ -134,7 +131,7 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     services: { backend: backend.serviceName, frontend: frontend.serviceName },
     images: imageOutputs,
     verifiedImages: pulumi
-      .all([backend.rolledOut, frontend.rolledOut, route.ready, imageOutputs])
+      .all([backend.rolledOutSha, frontend.rolledOutSha, route.ready, imageOutputs])
       .apply(([, , , deployed]) => deployed),
     gitSha: imageOutputs.apply(({ backend: b, frontend: f }) =>
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,

@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
+import { WORKLOADS } from "../src/names";
 import { parseDocument } from "yaml";
 import { ROWS, TOP_LEVEL } from "../src/config/descriptions";
 import { SECRET_KEYS, stackConfigSchema } from "../src/config/schema";
@@ -107,7 +108,7 @@ export async function readmeTable(): Promise<string> {
 /** Pulumi.yaml's config block: every key declared, no default but the schema's. */
 export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
-  const objects = new Set(["gateway", "backend", "frontend", "github"]);
+  const objects = new Set(["gateway", ...WORKLOADS, "github"]);
   return Object.fromEntries(
     Object.keys(stackConfigSchema.shape).map((key) => {
       const decl: Record<string, unknown> = {};

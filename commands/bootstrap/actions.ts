@@ -76,7 +76,7 @@ export function cliArgs(a: Action): string[] | undefined {
 const show = (v: unknown) => (v === undefined ? "not set" : JSON.stringify(v));
 
 /** One line: what the action does and why. */
-export function describe(a: Action): string {
+export function describeAction(a: Action): string {
   const cli = cliArgs(a);
   const cmd = cli ? `: pulumi ${cli.join(" ")}` : "";
   switch (a.kind) {

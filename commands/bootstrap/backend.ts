@@ -19,7 +19,7 @@ export const PULUMI_CLOUD_URL = "https://api.pulumi.com";
 /** The organization name every self-managed backend uses. */
 export const SELF_MANAGED_ORG = "organization";
 
-export type Backend =
+export type StateBackend =
   | { readonly kind: "cloud"; readonly url: string }
   | {
       readonly kind: "self-managed";
@@ -35,7 +35,7 @@ const ORG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
  * Parses a backend: "cloud", an https:// service URL, or a self-managed URL.
  * Throws one line naming the value and what was expected.
  */
-export function parseBackend(value: string): Backend {
+export function parseBackend(value: string): StateBackend {
   const v = value.trim();
   if (v === "cloud" || v === "app.pulumi.com" || v === "https://app.pulumi.com") {
     return { kind: "cloud", url: PULUMI_CLOUD_URL };
@@ -57,7 +57,7 @@ export function parseBackend(value: string): Backend {
 export function backendFrom(
   option: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
-): Backend | undefined {
+): StateBackend | undefined {
   if (option !== undefined) return parseBackend(option);
   const url = env.PULUMI_BACKEND_URL;
   if (url !== undefined && url !== "") return parseBackend(url);
@@ -68,7 +68,7 @@ export function backendFrom(
 }
 
 /** The secrets provider a new stack gets on `backend`, or the validated `override`. */
-export function secretsProviderFor(backend: Backend, override?: string): string {
+export function secretsProviderFor(backend: StateBackend, override?: string): string {
   if (override === undefined) return backend.kind === "cloud" ? "default" : "passphrase";
   if (override === "passphrase" || KMS.test(override)) return override;
   if (override === "default") {
@@ -90,7 +90,7 @@ export function needsPassphrase(secretsProvider: string): boolean {
 }
 
 /** The organization of the stacks: fixed on a self-managed backend, chosen on Pulumi Cloud. */
-export function organizationFor(backend: Backend, org: string | undefined): string {
+export function organizationFor(backend: StateBackend, org: string | undefined): string {
   if (backend.kind === "self-managed") {
     if (org !== undefined && org !== SELF_MANAGED_ORG) {
       throw new Error(
@@ -133,7 +133,7 @@ export function splitStackName(name: string): { org?: string; project?: string; 
 }
 
 /** The local folder of a file:// backend (~ expanded), or undefined for other backends. */
-export function fileBackendFolder(backend: Backend): string | undefined {
+export function fileBackendFolder(backend: StateBackend): string | undefined {
   if (backend.kind !== "self-managed" || backend.scheme !== "file") return undefined;
   const path = backend.url.slice("file://".length).replace(/\?.*$/, "");
   return path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path;

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type Action, cliArgs, describe } from "./actions";
+import { type Action, cliArgs, describeAction } from "./actions";
 import { applyGitHub } from "./github-apply";
 import { type PulumiCli, runOk } from "./pulumi-cli";
 import type { SecretNeed } from "./secrets";
@@ -61,7 +61,7 @@ async function perform(a: Action, ctx: ExecuteContext): Promise<string | undefin
 export async function execute(actions: readonly Action[], ctx: ExecuteContext): Promise<number> {
   let n = 0;
   for (const a of actions) {
-    ctx.log(`→ ${describe(a)}`);
+    ctx.log(`→ ${describeAction(a)}`);
     const result = await perform(a, ctx);
     if (result !== undefined) ctx.log(`  ${result}`);
     n++;

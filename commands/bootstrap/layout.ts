@@ -8,6 +8,7 @@
  *   APP_REPOSITORY); the images are tagged with the app checkout's commit.
  * The contexts are checked before anything runs, with what to do when one is missing.
  */
+import { WORKLOADS } from "../../src/names";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -89,7 +90,7 @@ export function contextProblems(
   const dir = checks.isDir ?? isDirectory;
   const file = checks.isFile ?? isFile;
   const problems: string[] = [];
-  for (const w of ["backend", "frontend"] as const) {
+  for (const w of WORKLOADS) {
     const context = contexts[w];
     const dockerfile = contexts[`${w}Dockerfile`] ?? `${context}/Dockerfile`;
     if (!dir(resolve(projectDir, context))) {

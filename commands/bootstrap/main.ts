@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { type Action, describe } from "./actions";
-import { type Backend, fileBackendFolder, needsPassphrase } from "./backend";
+import { type Action, describeAction } from "./actions";
+import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend";
 import { STACKS } from "./environments";
 import { execute } from "./execute";
 import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
@@ -24,7 +24,7 @@ import { resolveSettings } from "./settings";
 const ROOT = join(__dirname, "..", "..");
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
-function cliEnv(backend: Backend, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function cliEnv(backend: StateBackend, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, PULUMI_BACKEND_URL: backend.url, ...extra };
 }
 
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   });
 
   out(
-    `Backend ${backend.url} (${backend.kind}), secrets provider ${settings.secretsProvider}, layout ${settings.layout}`,
+    `State backend ${backend.url} (${backend.kind}), secrets provider ${settings.secretsProvider}, layout ${settings.layout}`,
   );
   out(`Stacks: ${STACKS.map((s) => refs[s]).join(", ")}`);
   out(
@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       ? "Nothing to do: the stacks are as planned."
       : `Plan${opts.dryRun ? " (dry run: nothing is changed)" : ""}:`,
   );
-  actions.forEach((a, i) => out(`  ${i + 1}. ${describe(a)}`));
+  actions.forEach((a, i) => out(`  ${i + 1}. ${describeAction(a)}`));
   if (opts.dryRun && prompts.length > 0) {
     out("Asked for on the terminal (or set in the environment):");
     for (const line of missingLines(prompts)) out(`  ${line}`);

@@ -4,12 +4,12 @@
  * environments, not the repository's own settings or the admin token it runs with),
  * committing the stack files, and switching deploys on.
  */
-import type { Backend } from "./backend";
+import type { StateBackend } from "./backend";
 import { GATED, STACKS } from "./environments";
 import type { Layout } from "./layout";
 
 export interface ManualInput {
-  readonly backend: Backend;
+  readonly backend: StateBackend;
   readonly org: string;
   readonly secretsProvider: string;
   readonly layout: Layout;

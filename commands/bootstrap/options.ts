@@ -2,6 +2,7 @@
  * The command line of `npm run bootstrap -- …`. Every problem is reported at once, one
  * line each, naming the option, the value and what was expected.
  */
+import { FORMAT } from "../../src/names";
 import { LAYOUTS, type Layout } from "./layout";
 
 export interface Options {
@@ -62,8 +63,6 @@ const VALUE_OPTIONS = {
   "--reviewer-teams": "reviewerTeams",
 } as const;
 
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
-
 const list = (v: string) =>
   v
     .split(",")
@@ -94,7 +93,7 @@ export function parseOptions(argv: readonly string[]): Options {
   if (layout !== undefined && !(LAYOUTS as readonly string[]).includes(layout)) {
     problems.push(`--layout = "${layout}": expected ${LAYOUTS.join(" or ")}`);
   }
-  if (values.github !== undefined && !REPOSITORY.test(values.github)) {
+  if (values.github !== undefined && !FORMAT.githubRepository.test(values.github)) {
     problems.push(`--github = "${values.github}": expected a GitHub repository OWNER/NAME`);
   }
   if (flags.noGithub && (values.github ?? values.reviewers ?? values.reviewerTeams) !== undefined) {

@@ -6,7 +6,7 @@
  */
 import type { Action, ConfigValue } from "./actions";
 import {
-  type Backend,
+  type StateBackend,
   fileBackendFolder,
   promotionSourceName,
   qualifiedStackName,
@@ -48,7 +48,7 @@ export interface Observed {
 
 export interface PlanInput {
   readonly project: string;
-  readonly backend: Backend;
+  readonly backend: StateBackend;
   readonly org: string;
   readonly secretsProvider: string;
   /** Build contexts to set on the stacks that build; undefined keeps theirs. */

@@ -10,7 +10,7 @@ import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { MAX_REVIEWERS } from "../../src/github";
 import {
-  type Backend,
+  type StateBackend,
   backendFrom,
   organizationFor,
   qualifiedStackName,
@@ -35,7 +35,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface Settings {
   readonly projectDir: string;
   readonly project: string;
-  readonly backend: Backend;
+  readonly backend: StateBackend;
   readonly secretsProvider: string;
   readonly org: string;
   readonly refs: Readonly<Record<StackName, string>>;
@@ -93,7 +93,7 @@ export function resolveSettings(
   opts: Options,
   env: Env,
   defaultProjectDir: string,
-  cliFor: (backend: Backend) => PulumiCli,
+  cliFor: (backend: StateBackend) => PulumiCli,
 ): Settings {
   const problems: string[] = [];
   const attempt = <T>(f: () => T): T | undefined => {

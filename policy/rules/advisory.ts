@@ -1,6 +1,6 @@
 /** Advisory checks: worth a look in review, but not always wrong. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { Container, containersOf, describe, K8sObject, kindOf, podTemplateOf } from "./k8s";
+import { Container, containersOf, describeObject, K8sObject, kindOf, podTemplateOf } from "./k8s";
 import { ofKind, workloadsOf } from "./stack-index";
 
 export const routeHostnames: ResourceValidationPolicy = {
@@ -13,7 +13,7 @@ export const routeHostnames: ResourceValidationPolicy = {
     const hostnames = (props.spec?.hostnames as string[] | undefined) ?? [];
     if (hostnames.length === 0) {
       reportViolation(
-        `${describe(args.type, args.name, props)} has no hostnames, so it answers every host ` +
+        `${describeObject(args.type, args.name, props)} has no hostnames, so it answers every host ` +
           `the Gateway listener accepts. Fix: list the stack's hostnames (travel:hostnames).`,
       );
     }

@@ -10,7 +10,7 @@ import {
   ofKind,
   selects,
   serviceSelects,
-  Workload,
+  PodWorkload,
   workloadsOf,
   workloadsWithComponent,
 } from "./stack-index";
@@ -117,7 +117,7 @@ export const backendNotRouted: StackValidationPolicy = {
 };
 
 /** Whether a NetworkPolicy restricts ingress to the workload's pods. */
-function restrictsIngress(policy: PolicyResource, w: Workload): boolean {
+function restrictsIngress(policy: PolicyResource, w: PodWorkload): boolean {
   const props = policy.props as K8sObject;
   const spec = (props.spec ?? {}) as { podSelector?: LabelSelector; policyTypes?: string[] };
   const types = spec.policyTypes ?? ["Ingress"];

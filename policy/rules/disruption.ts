@@ -5,7 +5,7 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { K8sObject, LabelSelector, namespaceOf } from "./k8s";
-import { ofKind, selects, Workload, workloadsOf } from "./stack-index";
+import { ofKind, selects, PodWorkload, workloadsOf } from "./stack-index";
 
 interface PdbSpec {
   selector?: LabelSelector;
@@ -16,7 +16,7 @@ interface PdbSpec {
 const pdbSpec = (pdb: PolicyResource) => ((pdb.props as K8sObject).spec ?? {}) as PdbSpec;
 
 /** The budgets in the workload's namespace whose selector matches its pods. */
-function budgetsFor(pdbs: PolicyResource[], w: Workload): PolicyResource[] {
+function budgetsFor(pdbs: PolicyResource[], w: PodWorkload): PolicyResource[] {
   return pdbs.filter(
     (p) =>
       namespaceOf(p.props as K8sObject) === w.namespace &&

@@ -1,13 +1,12 @@
 /** Every container image is pinned by digest: what runs is exactly what was pushed. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describe, K8sObject, podTemplateOf } from "./k8s";
-
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
+import { FORMAT } from "../../src/names";
+import { containersOf, describeObject, K8sObject, podTemplateOf } from "./k8s";
 
 /** Why `image` is not a digest reference, or undefined when it is one. */
 export function imageProblem(image: string | undefined): string | undefined {
   if (image === undefined || image === "") return "has no image";
-  if (DIGEST.test(image)) return undefined;
+  if (FORMAT.pinnedByDigest.test(image)) return undefined;
   if (image.includes("@")) return `has a malformed digest (${image})`;
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
   const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
@@ -24,7 +23,7 @@ export const imagesPinnedByDigest: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const template = podTemplateOf(args.type, args.props as K8sObject);
     if (template === undefined) return;
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     for (const { container, label } of containersOf(template.spec)) {
       const problem = imageProblem(container.image);
       if (problem !== undefined) {

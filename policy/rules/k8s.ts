@@ -116,7 +116,7 @@ export function known<T>(read: () => T): T | undefined {
 }
 
 /** How a message names a resource: its Kind and its Kubernetes name (else its Pulumi name). */
-export function describe(type: string, name: string, props: K8sObject): string {
+export function describeObject(type: string, name: string, props: K8sObject): string {
   const k8sName = known(() => props.metadata?.name);
   return `${kindOf(type) ?? type} "${typeof k8sName === "string" ? k8sName : name}"`;
 }

@@ -1,6 +1,6 @@
 /** Every Namespace enforces the Pod Security Standards "restricted" profile. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe, K8sObject, kindOf } from "./k8s";
+import { describeObject, K8sObject, kindOf } from "./k8s";
 import { LABEL } from "../../src/names";
 
 const ENFORCE_LABEL = LABEL.podSecurityEnforce;
@@ -15,7 +15,7 @@ export const namespaceRestricted: ResourceValidationPolicy = {
     const level = props.metadata?.labels?.[ENFORCE_LABEL];
     if (level !== "restricted") {
       reportViolation(
-        `${describe(args.type, args.name, props)}: Pod Security enforce level is ` +
+        `${describeObject(args.type, args.name, props)}: Pod Security enforce level is ` +
           `${level === undefined ? "unset" : `"${level}"`}. Fix: label it ` +
           `${ENFORCE_LABEL}: restricted (the Namespace component does).`,
       );

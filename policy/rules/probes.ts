@@ -1,6 +1,6 @@
 /** Startup, readiness and liveness probes on every (long-running) container. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describe, K8sObject, podTemplateOf } from "./k8s";
+import { containersOf, describeObject, K8sObject, podTemplateOf } from "./k8s";
 
 const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
 
@@ -13,7 +13,7 @@ export const containerProbes: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const template = podTemplateOf(args.type, args.props as K8sObject);
     if (template === undefined) return;
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     for (const { container, label } of containersOf(template.spec, false)) {
       const missing = PROBES.filter((p) => container[p] === undefined || container[p] === null);
       if (missing.length > 0) {

@@ -1,6 +1,6 @@
 /** CPU and memory requests and limits on every container. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describe, K8sObject, podTemplateOf } from "./k8s";
+import { containersOf, describeObject, K8sObject, podTemplateOf } from "./k8s";
 
 const REQUIRED = [
   ["requests", "cpu"],
@@ -16,7 +16,7 @@ export const containerResources: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const template = podTemplateOf(args.type, args.props as K8sObject);
     if (template === undefined) return;
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     for (const { container, label } of containersOf(template.spec)) {
       const missing = REQUIRED.filter(([kind, resource]) => {
         const value = container.resources?.[kind]?.[resource];

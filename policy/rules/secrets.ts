@@ -3,7 +3,7 @@
  * `value` for secret-looking environment variables.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describe, K8sObject, kindOf, podTemplateOf } from "./k8s";
+import { containersOf, describeObject, K8sObject, kindOf, podTemplateOf } from "./k8s";
 
 /** Name segments that mark a value as a secret. */
 const SECRET_WORDS = ["KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIALS"];
@@ -31,7 +31,7 @@ export const noSecretsInConfigMaps: ResourceValidationPolicy = {
     const keys = [...Object.keys(props.data ?? {}), ...Object.keys(props.binaryData ?? {})];
     for (const key of keys.filter(looksSecret)) {
       reportViolation(
-        `${describe(args.type, args.name, props)}: key "${key}" looks like a secret. Fix: move it ` +
+        `${describeObject(args.type, args.name, props)}: key "${key}" looks like a secret. Fix: move it ` +
           `to a Secret (travel:appSecrets, set with --secret) and read it with secretKeyRef.`,
       );
     }
@@ -56,7 +56,7 @@ export const noPlainSecretEnv: ResourceValidationPolicy = {
     const template = podTemplateOf(args.type, args.props as K8sObject);
     if (template === undefined) return;
     const allowed = args.getConfig<{ allowNames?: string[] }>().allowNames ?? [];
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     for (const { container, label } of containersOf(template.spec)) {
       for (const env of container.env ?? []) {
         const name = env.name ?? "";

@@ -3,7 +3,7 @@
  * and a read-only root filesystem unless the workload states why it cannot.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, Container, describe, K8sObject, PodSpec, podTemplateOf } from "./k8s";
+import { containersOf, Container, describeObject, K8sObject, PodSpec, podTemplateOf } from "./k8s";
 import { ANNOTATION } from "../../src/names";
 
 /**
@@ -61,7 +61,7 @@ export const podSecurityRestricted: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const template = podTemplateOf(args.type, args.props as K8sObject);
     if (template === undefined) return;
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     const pod = template.spec ?? {};
     for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
       if (pod[field] === true) {
@@ -87,7 +87,7 @@ export const readOnlyRootFilesystem: ResourceValidationPolicy = {
     if (template === undefined) return;
     const reason = template.metadata?.annotations?.[WRITABLE_ROOT_REASON];
     if (typeof reason === "string" && reason.trim() !== "") return;
-    const what = describe(args.type, args.name, args.props as K8sObject);
+    const what = describeObject(args.type, args.name, args.props as K8sObject);
     for (const { container, label } of containersOf(template.spec)) {
       if (container.securityContext?.readOnlyRootFilesystem !== true) {
         reportViolation(

@@ -8,7 +8,7 @@ import { K8sObject, kindOf, LabelSelector, namespaceOf, podTemplateOf } from "./
 import { LABEL } from "../../src/names";
 
 /** A pod-bearing object of the stack. */
-export interface Workload {
+export interface PodWorkload {
   resource: PolicyResource;
   kind: string;
   name: string;
@@ -54,9 +54,9 @@ export function ofKind(resources: PolicyResource[], kind: string): PolicyResourc
 }
 
 /** The stack's pod-bearing workloads, with HPAs folded into their minimum replicas. */
-export function workloadsOf(resources: PolicyResource[]): Workload[] {
+export function workloadsOf(resources: PolicyResource[]): PodWorkload[] {
   const hpas = ofKind(resources, "HorizontalPodAutoscaler");
-  const workloads: Workload[] = [];
+  const workloads: PodWorkload[] = [];
   for (const resource of resources) {
     const props = resource.props as K8sObject;
     const template = podTemplateOf(resource.type, props);
@@ -90,6 +90,6 @@ export function workloadsOf(resources: PolicyResource[]): Workload[] {
 }
 
 /** Workloads whose pods carry `app.kubernetes.io/component: <component>`. */
-export function workloadsWithComponent(workloads: Workload[], component: string): Workload[] {
+export function workloadsWithComponent(workloads: PodWorkload[], component: string): PodWorkload[] {
   return workloads.filter((w) => w.podLabels[LABEL.component] === component);
 }

@@ -2,13 +2,13 @@
  * Label sets, computed once per workload and shared by every object that
  * selects or describes it (Deployment, Service, PDB, NetworkPolicy, route).
  */
-import { LABEL, PART_OF } from "../names";
+import { LABEL, PART_OF, type MeshMode, type WorkloadName } from "../names";
 
 export interface WorkloadIdentity {
   /** The workload's name, e.g. "travel-backend". */
   readonly name: string;
   /** The workload's role in the app. */
-  readonly component: "backend" | "frontend";
+  readonly component: WorkloadName;
   /** The stack (environment) it belongs to. */
   readonly environment: string;
 }
@@ -41,10 +41,7 @@ export function appLabels(environment: string): Record<string, string> {
 }
 
 /** Namespace labels: app labels, Pod Security Standards "restricted", optional ambient mesh. */
-export function namespaceLabels(
-  environment: string,
-  meshMode: "ambient" | "none",
-): Record<string, string> {
+export function namespaceLabels(environment: string, meshMode: MeshMode): Record<string, string> {
   return {
     ...appLabels(environment),
     [LABEL.podSecurityEnforce]: "restricted",

@@ -6,6 +6,7 @@
  * probes fail wherever the CNI enforces policy.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type { MeshMode } from "../names";
 
 /** Istio ambient's secure overlay (HBONE) port. */
 export const HBONE_PORT = 15008;
@@ -17,7 +18,7 @@ type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
 export function backendIngress(
   clients: Record<string, string>,
   appPort: number,
-  meshMode: "ambient" | "none",
+  meshMode: MeshMode,
 ): Rule[] {
   const ambient = meshMode === "ambient";
   return [

@@ -4,7 +4,7 @@ import type { BackendConfig } from "../config/schema";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { backendIngress } from "../builders/network-policy";
 import { createWorkload, WorkloadArgs } from "./workload";
-import { TYPE } from "../names";
+import { type MeshMode, TYPE } from "../names";
 
 export interface BackendArgs extends WorkloadArgs {
   readonly config: BackendConfig;
@@ -14,7 +14,7 @@ export interface BackendArgs extends WorkloadArgs {
    */
   readonly allowedClientLabels: Record<string, string>;
   /** The namespace's mesh: ambient admits the HBONE port and the node agent's probes. */
-  readonly meshMode: "ambient" | "none";
+  readonly meshMode: MeshMode;
 }
 
 /** The API backend (FastAPI + LangGraph): Deployment, Service and an ingress NetworkPolicy. */
@@ -31,7 +31,7 @@ export class Backend extends pulumi.ComponentResource {
    * The git SHA whose rollout `pulumi up` saw complete: known only once the
    * Deployment's new ReplicaSet is available (its status resolves after the await).
    */
-  public readonly rolledOut: pulumi.Output<string>;
+  public readonly rolledOutSha: pulumi.Output<string>;
 
   constructor(name: string, args: BackendArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.backend, name, {}, opts);
@@ -53,7 +53,9 @@ export class Backend extends pulumi.ComponentResource {
 
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
-    this.rolledOut = pulumi.all([rollout.revision, args.version]).apply(([, version]) => version);
+    this.rolledOutSha = pulumi
+      .all([rollout.revision, args.version])
+      .apply(([, version]) => version);
     this.url = pulumi.interpolate`http://${this.serviceName}:${args.config.port}`;
     this.actionUrl = pulumi.interpolate`${this.url}${args.config.actionPath}`;
     this.registerOutputs({

@@ -22,7 +22,7 @@ export class Frontend extends pulumi.ComponentResource {
    * The git SHA whose rollout `pulumi up` saw complete: known only once the
    * Deployment's new ReplicaSet is available (its status resolves after the await).
    */
-  public readonly rolledOut: pulumi.Output<string>;
+  public readonly rolledOutSha: pulumi.Output<string>;
 
   constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.frontend, name, {}, opts);
@@ -32,7 +32,9 @@ export class Frontend extends pulumi.ComponentResource {
     });
     this.serviceName = service.metadata.name;
     this.deploymentName = deployment.metadata.name;
-    this.rolledOut = pulumi.all([rollout.revision, args.version]).apply(([, version]) => version);
+    this.rolledOutSha = pulumi
+      .all([rollout.revision, args.version])
+      .apply(([, version]) => version);
     this.port = args.config.port;
     this.registerOutputs({ serviceName: this.serviceName, deploymentName: this.deploymentName });
   }

@@ -15,7 +15,7 @@ export interface HttpRouteArgs {
   /** The parent Gateway, optional listener names, redirect and await switches. */
   readonly gateway: GatewayConfig;
   /** The Service all paths go to (the frontend). */
-  readonly backend: { readonly serviceName: pulumi.Input<string>; readonly port: number };
+  readonly service: { readonly serviceName: pulumi.Input<string>; readonly port: number };
 }
 
 /**
@@ -55,7 +55,7 @@ export class HttpRoute extends pulumi.ComponentResource {
           rules: [
             {
               matches: [{ path: { type: "PathPrefix", value: "/" } }],
-              backendRefs: [{ name: args.backend.serviceName, port: args.backend.port }],
+              backendRefs: [{ name: args.service.serviceName, port: args.service.port }],
             },
           ],
         },

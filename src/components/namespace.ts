@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaceLabels } from "../builders/labels";
-import { TYPE } from "../names";
+import { type MeshMode, TYPE } from "../names";
 
 export interface NamespaceArgs {
   /** The namespace's name (an RFC 1123 label). */
@@ -9,7 +9,7 @@ export interface NamespaceArgs {
   /** The stack (environment) the namespace belongs to. */
   readonly environment: string;
   /** "ambient" labels the namespace into the Istio ambient mesh. */
-  readonly meshMode: "ambient" | "none";
+  readonly meshMode: MeshMode;
   /**
    * Protect the namespace against deletion (deleting it deletes everything in it).
    * @default false

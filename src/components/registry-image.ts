@@ -1,45 +1,7 @@
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistryCredentials } from "./secrets";
-import { TYPE } from "../names";
-
-/** Build `context` with `dockerfile`, tag it with the source's git SHA and push it. */
-export interface BuildSource {
-  readonly kind: "build";
-  /** Build context directory. */
-  readonly context: string;
-  /** Dockerfile path. */
-  readonly dockerfile: string;
-  /** Full git SHA of the source (the immutable tag). */
-  readonly gitSha: string;
-  /** Target platform, e.g. "linux/amd64". */
-  readonly platform: "linux/amd64" | "linux/arm64";
-  /** Repository without tag, e.g. "ghcr.io/owner/coagents-travel-backend". */
-  readonly repository: string;
-  /** Push credentials. */
-  readonly registry: RegistryCredentials;
-  /**
-   * Name of an existing buildx builder, e.g. "default" for the Docker daemon's own
-   * BuildKit (no builder image to pull).
-   * @default the provider's default: a docker-container builder it creates
-   */
-  readonly builder?: string;
-  /**
-   * Registry cache: layers are imported from and exported to `<repository>:<tag>`, so a
-   * build on a fresh machine (CI) rebuilds only the layers whose inputs changed.
-   * @default no registry cache
-   */
-  readonly cacheTag?: string;
-}
-
-/** Use an image that was built and pushed before (promotion or a pinned reference). */
-export interface ExistingSource {
-  readonly kind: "existing";
-  /** Digest-pinned reference `name@sha256:...`. */
-  readonly ref: pulumi.Input<string>;
-  /** The git SHA it was built from. */
-  readonly gitSha: pulumi.Input<string>;
-}
+import type { BuildSource, ExistingSource } from "../images/types";
+import { OCI_LABEL, TYPE } from "../names";
 
 export interface RegistryImageArgs {
   readonly source: BuildSource | ExistingSource;
@@ -87,7 +49,7 @@ export class RegistryImage extends pulumi.ComponentResource {
                 ],
               }),
           tags: [`${src.repository}:${src.gitSha}`],
-          labels: { "org.opencontainers.image.revision": src.gitSha },
+          labels: { [OCI_LABEL.revision]: src.gitSha },
           push: true,
           registries: [
             {

@@ -5,6 +5,7 @@
  *
  * Pure, so every case is unit-tested; `rollout.ts` feeds it from kubectl.
  */
+import { DEPLOYMENT_REVISION } from "../names";
 
 interface Condition {
   type: string;
@@ -91,15 +92,13 @@ export type Verdict =
   | { readonly phase: "progressing"; readonly summary: string }
   | { readonly phase: "failed"; readonly summary: string; readonly message: string };
 
-const REVISION = "deployment.kubernetes.io/revision";
-
 /** The ReplicaSet of the Deployment's current revision. */
 export function newReplicaSet(s: Snapshot): ReplicaSetJson | undefined {
-  const revision = s.deployment.metadata.annotations?.[REVISION];
+  const revision = s.deployment.metadata.annotations?.[DEPLOYMENT_REVISION];
   const uid = s.deployment.metadata.uid;
   return s.replicaSets.find(
     (rs) =>
-      rs.metadata.annotations?.[REVISION] === revision &&
+      rs.metadata.annotations?.[DEPLOYMENT_REVISION] === revision &&
       (uid === undefined || (rs.metadata.ownerReferences ?? []).some((o) => o.uid === uid)),
   );
 }

@@ -13,6 +13,7 @@
  * failed. This does both; the Deployment itself is applied with skipAwait.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DEPLOYMENT_REVISION, TYPE } from "../names";
 import { judge, type Snapshot } from "./rollout-verdict";
 
 export interface RolloutArgs {
@@ -70,7 +71,7 @@ async function awaitRollout(i: RolloutState): Promise<RolloutState> {
     if (verdict.phase === "complete") {
       return {
         ...i,
-        revision: deployment.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "",
+        revision: deployment.metadata.annotations?.[DEPLOYMENT_REVISION] ?? "",
       };
     }
     if (verdict.phase === "failed") {
@@ -108,6 +109,13 @@ export class Rollout extends pulumi.dynamic.Resource {
   declare public readonly generation: pulumi.Output<number>;
 
   constructor(name: string, args: RolloutArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, revision: undefined }, opts, "rollout", "Rollout");
+    super(
+      provider,
+      name,
+      { ...args, revision: undefined },
+      opts,
+      TYPE.rollout.module,
+      TYPE.rollout.type,
+    );
   }
 }

@@ -3,15 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { mapChecksum } from "../builders/checksum";
 import { dockerConfigJson } from "../builders/docker-config";
 import { secretKeyEnv } from "../builders/env";
+import type { RegistryCredentials } from "../images/types";
 import { TYPE } from "../names";
-
-export interface RegistryCredentials {
-  /** Registry host, e.g. "ghcr.io". */
-  readonly server: string;
-  readonly username: string;
-  /** A token with read access to the images (a Pulumi secret), or the push token. */
-  readonly token: pulumi.Input<string>;
-}
 
 export interface SecretsArgs {
   readonly namespace: pulumi.Input<string>;

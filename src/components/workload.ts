@@ -34,7 +34,7 @@ export interface WorkloadArgs {
   readonly rollout: { readonly timeoutSeconds: number; readonly progressDeadlineSeconds: number };
 }
 
-export interface Workload {
+export interface WorkloadResources {
   readonly deployment: k8s.apps.v1.Deployment;
   readonly service: k8s.core.v1.Service;
   readonly serviceAccount: k8s.core.v1.ServiceAccount;
@@ -50,7 +50,7 @@ export function createWorkload(
   id: WorkloadIdentity,
   args: WorkloadArgs,
   wiredEnv: Readonly<Record<string, pulumi.Input<string>>> = {},
-): Workload {
+): WorkloadResources {
   const cfg = args.config;
   const labels = workloadLabels(id);
   const selector = selectorLabels(id);

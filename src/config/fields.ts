@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { QUANTITY } from "./quantity";
+import { FORMAT } from "../names";
 
 export const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Gateway API's Hostname: lowercase DNS labels of at most 63 characters, a leading "*." allowed. */
@@ -18,13 +19,6 @@ const ANNOTATION_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** An absolute path, with an optional query string (probes send both). */
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
-export const GIT_SHA = /^[0-9a-f]{40}$/;
-export const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/;
-export const PATH_COMPONENT = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
-export const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-/** `registry/name@sha256:…`, optionally with the tag it was pushed under (`name:tag@sha256:…`). */
-const DIGEST_REF =
-  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}$/;
 export const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
 /** Namespaces an app may not take: `default` and every `kube-*`. */
 export const isReservedNamespace = (n: string) => n === "default" || n.startsWith("kube-");
@@ -42,6 +36,14 @@ export const intIn = (lo: number, hi: number) => {
   return z.int({ error: expected }).min(lo, { error: expected }).max(hi, { error: expected });
 };
 export const bool = () => z.boolean({ error: "true or false" });
+/** One of a closed set (from names.ts), e.g. '"ambient" or "none"'. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: values
+      .map((v) => `"${v}"`)
+      .join(values.length > 2 ? ", " : " or ")
+      .replace(/, ([^,]*)$/, " or $1"),
+  });
 
 export const label = pattern(
   RFC1123_LABEL,
@@ -64,9 +66,12 @@ const quantity = (expected: string) =>
   );
 export const cpu = quantity('a CPU quantity such as "250m", "0.5" or 2');
 export const memory = quantity('a memory quantity such as "256Mi", "1Gi" or "512M"');
-export const gitSha = pattern(GIT_SHA, "a full 40-character lowercase git commit SHA");
-export const digestRef = pattern(
-  DIGEST_REF,
-  "a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'",
-  512,
-);
+export const gitSha = pattern(FORMAT.gitSha, "a full 40-character lowercase git commit SHA");
+/** `registry/name@sha256:…`, optionally with the tag it was pushed under (`name:tag@sha256:…`). */
+export const digestRef = (() => {
+  const expected = "a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'";
+  return pattern(FORMAT.imageRef, expected, 512).refine(
+    (ref) => FORMAT.imageRef.exec(ref)?.groups?.digest !== undefined,
+    { error: expected },
+  );
+})();

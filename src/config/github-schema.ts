@@ -6,6 +6,7 @@
  * the local stack) manages nothing on GitHub.
  */
 import { z } from "zod";
+import { FORMAT } from "../names";
 
 /** The checks the pull-request workflow (.github/workflows/pr.yml) reports, by job name. */
 export const PR_CHECKS = ["unit tests", "preview (dev)", "preview (staging)", "preview (prod)"];
@@ -17,7 +18,6 @@ export const REGISTRY_TOKEN_SECRET = "REGISTRY_TOKEN";
 /** GitHub's limit on required reviewers (users and teams together) of one environment. */
 export const MAX_REVIEWERS = 6;
 
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 const BRANCH = /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._\/-]+$/;
@@ -30,7 +30,7 @@ const list = <T extends z.ZodType>(item: T, expected: string) => z.array(item, {
 
 export const githubConfigSchema = z.strictObject(
   {
-    repository: pattern(REPOSITORY, "a GitHub repository 'owner/name'", 140),
+    repository: pattern(FORMAT.githubRepository, "a GitHub repository 'owner/name'", 140),
     environment: z
       .strictObject({
         requireApproval: bool().default(false),

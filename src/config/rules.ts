@@ -9,6 +9,7 @@ import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
 import { githubConfigIssues } from "./github-schema";
 import { cpuMillis, memoryBytes } from "./quantity";
+import { WORKLOADS } from "../names";
 
 export interface Issue {
   readonly path: (string | number)[];
@@ -42,11 +43,9 @@ const stat = (p: string) => {
   }
 };
 
-const WORKLOADS = ["backend", "frontend"] as const;
-
 const RULES: readonly Rule[] = [
   {
-    needs: ["backend", "frontend", "appSecrets"],
+    needs: [...WORKLOADS, "appSecrets"],
     check(cfg, add) {
       for (const name of WORKLOADS) {
         const w = cfg[name];
@@ -82,7 +81,7 @@ const RULES: readonly Rule[] = [
     },
   },
   {
-    needs: ["backend", "frontend"],
+    needs: WORKLOADS,
     check(cfg, add) {
       if ("REMOTE_ACTION_URL" in cfg.frontend.env) {
         add(

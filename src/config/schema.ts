@@ -16,13 +16,13 @@ import {
   IPV4,
   isReservedNamespace,
   label,
+  oneOf,
   pattern,
-  PATH_COMPONENT,
-  REGISTRY_SERVER,
   STACK_NAME,
   text,
 } from "./fields";
 import { backendSchema, frontendSchema } from "./workload-schema";
+import { FORMAT, MESH_MODES, PLATFORMS } from "../names";
 
 export { HIDDEN } from "./fields";
 export { backendSchema, frontendSchema } from "./workload-schema";
@@ -56,13 +56,11 @@ export const imagesSchema = z.discriminatedUnion(
       builder: label.optional(),
       // Layers are read from and written to <repository>:<cacheTag> (BuildKit's registry cache).
       cacheTag: pattern(
-        /^\w[\w.-]{0,127}$/,
+        FORMAT.tag,
         "a tag for the registry build cache, e.g. buildcache",
         128,
       ).optional(),
-      platform: pattern(/^linux\/(amd64|arm64)$/, '"linux/amd64" or "linux/arm64"').default(
-        "linux/amd64",
-      ),
+      platform: oneOf(PLATFORMS).default("linux/amd64"),
     }),
     z.strictObject({
       mode: z.literal("promote"),
@@ -84,7 +82,7 @@ export const stackConfigSchema = z.strictObject({
       error: "a namespace of this app's own (not default or kube-*)",
     })
     .default("app-travelexample"),
-  meshMode: z.enum(["ambient", "none"], { error: '"ambient" or "none"' }).default("ambient"),
+  meshMode: oneOf(MESH_MODES).default("ambient"),
   protect: bool().default(false),
   hostnames: z
     .array(
@@ -111,8 +109,14 @@ export const stackConfigSchema = z.strictObject({
   registry: z
     .strictObject(
       {
-        server: pattern(REGISTRY_SERVER, "a registry host[:port] in lowercase").default("ghcr.io"),
-        owner: pattern(PATH_COMPONENT, "a lowercase registry owner (user or organization)", 100),
+        server: pattern(FORMAT.registryServer, "a registry host[:port] in lowercase").default(
+          "ghcr.io",
+        ),
+        owner: pattern(
+          FORMAT.pathComponent,
+          "a lowercase registry owner (user or organization)",
+          100,
+        ),
         username: text("the registry user name"),
         pullUsername: text("the user name of the pull credentials").optional(),
         public: bool().default(false),

@@ -15,9 +15,9 @@ import {
   memory,
   pattern,
   port,
-  REPOSITORY,
   text,
 } from "./fields";
+import { FORMAT } from "../names";
 
 interface ResourceDefaults {
   requests: { cpu: string; memory: string };
@@ -42,7 +42,7 @@ function workloadShape(d: WorkloadDefaults) {
     replicas: intIn(1, 100).default(d.replicas),
     port: port.default(d.port),
     serviceName: label.default(d.serviceName),
-    imageName: pattern(REPOSITORY, "an image repository name (lowercase path)", 200).default(
+    imageName: pattern(FORMAT.repository, "an image repository name (lowercase path)", 200).default(
       d.imageName,
     ),
     resources: z

@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { TYPE } from "../names";
 
 export interface BranchProtectionArgs {
   /** Repository name (without the owner; the provider carries the owner). */
@@ -20,7 +21,7 @@ export class BranchProtection extends pulumi.ComponentResource {
   public readonly pattern: pulumi.Output<string>;
 
   constructor(name: string, args: BranchProtectionArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:github:BranchProtection", name, {}, opts);
+    super(TYPE.branchProtection, name, {}, opts);
     const protection = new github.BranchProtection(
       `${name}-branch`,
       {

@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { TYPE } from "../names";
 
 export interface DeployEnvironmentArgs {
   /** Repository name (without the owner; the provider carries the owner). */
@@ -31,7 +32,7 @@ export class DeployEnvironment extends pulumi.ComponentResource {
   public readonly secretNames: string[];
 
   constructor(name: string, args: DeployEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("travel:github:DeployEnvironment", name, {}, opts);
+    super(TYPE.deployEnvironment, name, {}, opts);
     const { users, teams } = args.reviewers;
     const env = new github.RepositoryEnvironment(
       `${name}-environment`,

@@ -15,13 +15,11 @@ import {
   REGISTRY_TOKEN_SECRET,
 } from "../config/github-schema";
 import { DeployEnvironment } from "./deploy-environment";
+import { APP } from "../names";
 
 export * from "../config/github-schema";
 export { BranchProtection } from "./branch-protection";
 export { DeployEnvironment } from "./deploy-environment";
-
-/** The name GitHub resources are derived from. */
-const NAME = "travel";
 
 export interface GitHubStackConfig {
   /** The stack's name: the GitHub environment's name. */
@@ -73,7 +71,7 @@ export function composeGitHub(
   }
 
   const [owner, repository] = gh.repository.split("/") as [string, string];
-  const provider = new github.Provider(`${NAME}-github`, { owner });
+  const provider = new github.Provider(`${APP}-github`, { owner });
   const invokeOpts = { provider };
   const users = gh.environment.reviewers.users.map((username) =>
     github.getUserOutput({ username }, invokeOpts).id.apply(toId(`user ${username}`)),
@@ -94,7 +92,7 @@ export function composeGitHub(
   }
 
   const environment = new DeployEnvironment(
-    NAME,
+    APP,
     {
       repository,
       environment: cfg.environment,
@@ -107,7 +105,7 @@ export function composeGitHub(
   );
   const protection = gh.manageBranchProtection
     ? new BranchProtection(
-        NAME,
+        APP,
         {
           repository,
           branch: gh.environment.deploymentBranch,

@@ -1,12 +1,35 @@
 /**
- * The outside world image resolution reads, for real: the registry with the pull
- * credentials, other stacks' outputs, this stack's own last outputs.
+ * What image resolution reads from outside the program (the port, ImageLookup), and
+ * its live implementation: the registry with the pull credentials, other stacks'
+ * outputs, this stack's own last outputs. Unit tests substitute a fake.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
-import type { ImageWorld } from "./resolve";
-import type { ImageSet } from "./promotion";
-import { Registry } from "./registry-client";
+import type { ImageSet } from "./types";
+import { Registry, type Manifest } from "./registry-client";
+import type { SourceRevisionOptions } from "./source-revision";
+
+/** What image resolution reads from outside the program. */
+export interface ImageLookup {
+  /** The registry, read with the pull credentials. */
+  readonly registry: {
+    manifest(server: string, repository: string, reference: string): Promise<Manifest | undefined>;
+    revision(
+      server: string,
+      repository: string,
+      m: Manifest,
+      platform: string,
+    ): Promise<string | undefined>;
+  };
+  /** The `verifiedImages` and `images` outputs of a stack. */
+  readonly stackOutputs: (
+    stack: string,
+  ) => Promise<{ verified: ImageSet | undefined; deployed: ImageSet | undefined }>;
+  /** This stack's own `images` output from its last update (build mode). */
+  readonly ownImages: () => Promise<ImageSet | undefined>;
+  /** Git and environment, for the source's commit. */
+  readonly revision?: Pick<SourceRevisionOptions, "env" | "git">;
+}
 
 /** The plaintext of an Output the program holds (a config secret), for a request. */
 const reveal = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
@@ -15,7 +38,7 @@ async function imagesOf(ref: pulumi.StackReference, output: string): Promise<Ima
   return (await ref.getOutputDetails(output)).value as ImageSet | undefined;
 }
 
-export function liveImageWorld(cfg: StackConfig): ImageWorld {
+export function liveImageLookup(cfg: StackConfig): ImageLookup {
   let client: Promise<Registry> | undefined;
   const registry = () =>
     (client ??= (async () => {

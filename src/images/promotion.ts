@@ -4,14 +4,7 @@
  * source's `verifiedImages` output). An explicit override takes the source's
  * last deployed images instead, and says so.
  */
-export type Workload = "backend" | "frontend";
-
-export interface ImageOutput {
-  ref: string;
-  gitSha: string;
-}
-
-export type ImageSet = Record<Workload, ImageOutput>;
+import type { ImageSet } from "./types";
 
 export interface PromotionSource {
   /** The source stack's name. */

@@ -5,6 +5,7 @@
  * Basic credentials are sent as registries expect: directly, or exchanged for a bearer
  * token when the registry answers with a `Bearer` challenge (GHCR, Docker Hub).
  */
+import { FORMAT, OCI_LABEL } from "../names";
 
 export interface Credentials {
   readonly username: string;
@@ -19,17 +20,14 @@ export interface ImageRef {
   readonly digest?: string;
 }
 
-const REF =
-  /^([a-z0-9][-a-z0-9.]*(?::\d{1,5})?)\/([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/;
-
 export function parseRef(ref: string): ImageRef | undefined {
-  const m = REF.exec(ref);
-  if (!m) return undefined;
+  const g = FORMAT.imageRef.exec(ref)?.groups;
+  if (!g) return undefined;
   return {
-    server: m[1]!,
-    repository: m[2]!,
-    ...(m[3] ? { tag: m[3] } : {}),
-    ...(m[4] ? { digest: m[4] } : {}),
+    server: g.server!,
+    repository: g.repository!,
+    ...(g.tag ? { tag: g.tag } : {}),
+    ...(g.digest ? { digest: g.digest } : {}),
   };
 }
 
@@ -154,7 +152,7 @@ export class Registry {
   }
 
   /**
-   * The `org.opencontainers.image.revision` label of the image for `platform`
+   * The OCI revision label (OCI_LABEL.revision) of the image for `platform`
    * (e.g. "linux/amd64") that `manifest` points at; undefined when it has none.
    */
   async revision(
@@ -177,6 +175,6 @@ export class Registry {
     const config = res
       ? ((await res.json()) as { config?: { Labels?: Record<string, string> } })
       : {};
-    return config.config?.Labels?.["org.opencontainers.image.revision"];
+    return config.config?.Labels?.[OCI_LABEL.revision];
   }
 }

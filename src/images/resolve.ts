@@ -9,37 +9,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
-import type { BuildSource, ExistingSource } from "../components/registry-image";
-import type { RegistryCredentials } from "../components/secrets";
-import { ImageSet, selectPromotion, Workload } from "./promotion";
-import { parseRef, RegistryError, type Manifest } from "./registry-client";
-import { sourceRevision, type SourceRevisionOptions } from "./source-revision";
-
-export const WORKLOADS: readonly Workload[] = ["backend", "frontend"];
-
-/** What the resolution reads from outside the program. */
-export interface ImageWorld {
-  /** The registry, read with the pull credentials. */
-  readonly registry: {
-    manifest(server: string, repository: string, reference: string): Promise<Manifest | undefined>;
-    revision(
-      server: string,
-      repository: string,
-      m: Manifest,
-      platform: string,
-    ): Promise<string | undefined>;
-  };
-  /** The `verifiedImages` and `images` outputs of a stack. */
-  readonly stackOutputs: (
-    stack: string,
-  ) => Promise<{ verified: ImageSet | undefined; deployed: ImageSet | undefined }>;
-  /** This stack's own `images` output from its last update (build mode). */
-  readonly ownImages: () => Promise<ImageSet | undefined>;
-  /** Git and environment, for the source's commit. */
-  readonly revision?: Pick<SourceRevisionOptions, "env" | "git">;
-}
-
-export type ImageSources = Record<Workload, BuildSource | ExistingSource>;
+import type {
+  BuildSource,
+  ExistingSource,
+  ImageSet,
+  ImageSources,
+  RegistryCredentials,
+} from "./types";
+import { OCI_LABEL, WORKLOADS, type WorkloadName } from "../names";
+import { selectPromotion } from "./promotion";
+import { parseRef, RegistryError } from "./registry-client";
+import type { ImageLookup } from "./lookup";
+import { sourceRevision } from "./source-revision";
 
 /** Thrown with one line per workload whose image cannot be had. */
 export class ImageError extends pulumi.RunError {}
@@ -61,9 +42,9 @@ const blamed = (err: unknown) =>
 /** A build workload's source: a build of its commit, or the tag the registry already has. */
 async function resolveBuild(
   cfg: StackConfig,
-  w: Workload,
+  w: WorkloadName,
   ownImages: Promise<ImageSet | undefined>,
-  world: ImageWorld,
+  lookup: ImageLookup,
   key: (k: string) => string,
 ): Promise<{ source: BuildSource | ExistingSource } | { problem: string }> {
   const images = cfg.images;
@@ -72,7 +53,7 @@ async function resolveBuild(
   const { context, dockerfile } = images[w];
   let gitSha: string;
   try {
-    gitSha = sourceRevision(context, { allowDirty: images.allowDirty, ...world.revision });
+    gitSha = sourceRevision(context, { allowDirty: images.allowDirty, ...lookup.revision });
   } catch (err) {
     return { problem: `${key(`images.${w}`)}: ${(err as Error).message}` };
   }
@@ -82,7 +63,7 @@ async function resolveBuild(
     context,
     dockerfile,
     gitSha,
-    platform: images.platform as BuildSource["platform"],
+    platform: images.platform,
     builder: images.builder,
     cacheTag: images.cacheTag,
     repository: `${server}/${repository}`,
@@ -90,7 +71,7 @@ async function resolveBuild(
   };
   try {
     const [tagged, own] = await Promise.all([
-      world.registry.manifest(server, repository, gitSha),
+      lookup.registry.manifest(server, repository, gitSha),
       ownImages,
     ]);
     if (
@@ -99,12 +80,12 @@ async function resolveBuild(
     ) {
       return { source: build };
     }
-    const revision = await world.registry.revision(server, repository, tagged, images.platform);
+    const revision = await lookup.registry.revision(server, repository, tagged, images.platform);
     if (revision !== gitSha) {
       return {
         problem:
           `${key(`images.${w}`)}: ${server}/${repository}:${gitSha} already exists with other content ` +
-          `(its org.opencontainers.image.revision is ${revision === undefined ? "not set" : `"${revision}"`}): ` +
+          `(its ${OCI_LABEL.revision} is ${revision === undefined ? "not set" : `"${revision}"`}): ` +
           `an existing tag is never pushed over; delete that tag or build another commit`,
       };
     }
@@ -123,7 +104,7 @@ async function resolveBuild(
 
 export async function resolveImageSources(
   cfg: StackConfig,
-  world: ImageWorld,
+  lookup: ImageLookup,
 ): Promise<ImageSources> {
   const problems: string[] = [];
   const key = (k: string) => `${cfg.configNamespace}:${k}`;
@@ -137,7 +118,7 @@ export async function resolveImageSources(
       return;
     }
     try {
-      if (!(await world.registry.manifest(r.server, r.repository, r.digest))) {
+      if (!(await lookup.registry.manifest(r.server, r.repository, r.digest))) {
         problems.push(
           `${key(k)}: ${ref} (${whose}) is not in the registry: its pods would end in ImagePullBackOff; push it, or pin a digest that was pushed`,
         );
@@ -149,15 +130,15 @@ export async function resolveImageSources(
 
   if (images.mode === "build") {
     // Both workloads at once: each asks git and the registry, none depends on the other.
-    const own = world.ownImages();
-    const results = await Promise.all(WORKLOADS.map((w) => resolveBuild(cfg, w, own, world, key)));
+    const own = lookup.ownImages();
+    const results = await Promise.all(WORKLOADS.map((w) => resolveBuild(cfg, w, own, lookup, key)));
     WORKLOADS.forEach((w, i) => {
       const r = results[i]!;
       if ("problem" in r) problems.push(r.problem);
       else sources[w] = r.source;
     });
   } else if (images.mode === "promote") {
-    const outputs = await world.stackOutputs(images.fromStack);
+    const outputs = await lookup.stackOutputs(images.fromStack);
     try {
       const promotion = selectPromotion(
         { stack: images.fromStack, ...outputs },

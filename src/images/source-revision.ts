@@ -8,8 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-
-const FULL_SHA = /^[0-9a-f]{40}$/;
+import { FORMAT } from "../names";
 
 /** Environment variables through which CI systems name the commit being built. */
 export const CI_SHA_VARIABLES = ["TRAVEL_SOURCE_SHA", "GITHUB_SHA", "CI_COMMIT_SHA"] as const;
@@ -32,7 +31,7 @@ export function sourceRevision(context: string, opts: SourceRevisionOptions): st
   for (const name of CI_SHA_VARIABLES) {
     const value = env[name];
     if (value === undefined || value === "") continue;
-    if (!FULL_SHA.test(value)) {
+    if (!FORMAT.gitSha.test(value)) {
       throw new Error(`${name}="${value}" is not a full 40-character lowercase git SHA`);
     }
     ci = { name, value };

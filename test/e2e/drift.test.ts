@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { deployment, pods, type Workload } from "./support/cluster";
+import { deployment, pods } from "./support/cluster";
+import type { WorkloadName } from "../../src/names";
 import { pulumiCli } from "./support/cli";
 import { RequestLoop, viaGateway } from "./support/http";
 import { kubectl, kubectlGet, KUBECONFIG } from "./support/local-env";
@@ -30,15 +31,15 @@ const kubectlRun = (...args: string[]) =>
       encoding: "utf8",
     },
   );
-const podNames = (w: Workload) =>
+const podNames = (w: WorkloadName) =>
   pods(NS, w)
     .map((x) => x.metadata.name)
     .sort();
-const secretRef = (w: Workload, env: string): { name: string; key: string } =>
+const secretRef = (w: WorkloadName, env: string): { name: string; key: string } =>
   deployment(NS, w).spec.template.spec.containers[0].env.find(
     (e: { name: string }) => e.name === env,
   ).valueFrom.secretKeyRef;
-const envNames = (w: Workload) =>
+const envNames = (w: WorkloadName) =>
   (deployment(NS, w).spec.template.spec.containers[0].env ?? []).map(
     (e: { name: string }) => e.name,
   );

@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, pods, REPOS, type Workload } from "./support/cluster";
+import { assertDeployed, deployment, pods, REPOS } from "./support/cluster";
+import type { WorkloadName } from "../../src/names";
 import { RequestLoop, viaGateway } from "./support/http";
 import { kubectlGet, pushUnpullableImage } from "./support/local-env";
 import {
@@ -35,7 +36,7 @@ const LIMITS = {
 describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
   let p: E2EProject;
   let loop: RequestLoop;
-  let goodRefs: Record<Workload, string>;
+  let goodRefs: Record<WorkloadName, string>;
 
   before(async () => {
     p = await createProject(`rollouts${Date.now().toString(36)}`, { namespace: NS });

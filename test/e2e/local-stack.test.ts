@@ -12,7 +12,8 @@ import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { travelPolicies } from "../../policy/rules";
 import { runPack } from "../support/policy";
-import { assertDeployed, deployment, pods, type Workload } from "./support/cluster";
+import { assertDeployed, deployment, pods } from "./support/cluster";
+import type { WorkloadName } from "../../src/names";
 import { RequestLoop, viaGateway } from "./support/http";
 import {
   KUBECONFIG,
@@ -69,7 +70,7 @@ function sampleAvailable(): { stop: () => Promise<number[]> } {
 describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
   let p: E2EProject;
   let firstSha: string;
-  let firstRefs: Record<Workload, string>;
+  let firstRefs: Record<WorkloadName, string>;
 
   before(async () => {
     p = await createProject(`e2e${Date.now().toString(36)}`);

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, REPOS, WORKLOADS } from "./support/cluster";
+import { WORKLOADS } from "../../src/names";
+import { assertDeployed, deployment, REPOS } from "./support/cluster";
 import { RegistryProxy } from "./support/faults";
 import { RequestLoop, viaGateway } from "./support/http";
 import { registryTags } from "./support/local-env";

@@ -3,7 +3,7 @@ import { parseStackConfig } from "../../src/config/load";
 import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack, StackOutputs } from "../../src/stack";
 import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
-import { fakeWorld } from "./world";
+import { fakeLookup } from "./image-lookup";
 
 export interface Composed {
   resources: Recorded[];
@@ -23,7 +23,7 @@ export async function compose(
     isFile: () => true,
   });
   resetRecorded();
-  const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeWorld));
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeLookup));
   await valueOf(outputs.images);
   await settle();
   return { resources: [...recorded], outputs };

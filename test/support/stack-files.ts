@@ -114,7 +114,7 @@ stackReferenceOutputs["organization/travel/staging"] = PROMOTED;
 
 /**
  * Composes a committed stack (or `raw`, a variant of it) under the mocks, with
- * every build context a clean checkout at SHA_A (test/support/world.ts).
+ * every build context a clean checkout at SHA_A (test/support/lookup.ts).
  */
 export async function composeStackFile(
   stack: string,

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { describe as line } from "../../commands/bootstrap/actions";
+import { describeAction as line } from "../../commands/bootstrap/actions";
 import { observe } from "../../commands/bootstrap/observe";
 import { parseOptions } from "../../commands/bootstrap/options";
 import { plan } from "../../commands/bootstrap/plan";

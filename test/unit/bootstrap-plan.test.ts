@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describe as line } from "../../commands/bootstrap/actions";
+import { describeAction as line } from "../../commands/bootstrap/actions";
 import { type Observed, plan } from "../../commands/bootstrap/plan";
 import { parseStackFile, stripEncryption } from "../../commands/bootstrap/stack-file";
 import { fresh, input, SECRETS, STACKS, text } from "./bootstrap-support";

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
 import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack } from "../../src/stack";
-import { fakeWorld } from "../support/world";
+import { fakeLookup } from "../support/image-lookup";
 import { asEngineConfig, BACKEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -407,7 +407,7 @@ async function runProgram(raw: Raw, secretKeys?: string[]): Promise<unknown> {
   resetRecorded();
   try {
     const cfg = loadConfig();
-    composeStack(cfg, await resolveImageSources(cfg, fakeWorld));
+    composeStack(cfg, await resolveImageSources(cfg, fakeLookup));
     return undefined;
   } catch (err) {
     return err;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../support/mocks";
-import { fakeRegistry, ownImages, resetWorld } from "../support/world";
+import { fakeRegistry, ownImages, resetLookup } from "../support/image-lookup";
 import { compose } from "../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
 import { RegistryError } from "../../src/images/registry-client";
@@ -14,7 +14,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const container = (r: Recorded) => r.inputs.spec.template.spec.containers[0];
 
 describe("RegistryImage", () => {
-  beforeEach(resetWorld);
+  beforeEach(resetLookup);
 
   it("builds nothing for pinned images, once the registry has both digests", async () => {
     await compose(validRaw());

@@ -2,6 +2,7 @@
  * The cases of `npm run bench`, each against its kubectl (or manual) equivalent on the
  * same environment, or a target of its own.
  */
+import { WORKLOADS } from "../../src/names";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REGISTRY } from "../local-env/layout";
@@ -130,7 +131,7 @@ export async function sourceChange({ b, runs, say }: Ctx): Promise<Row[]> {
     const tag = `manual-${Date.now().toString(36)}`;
     b.docker(["login", REGISTRY.address, "-u", REGISTRY.user, "--password-stdin"], registryToken());
     try {
-      for (const w of ["backend", "frontend"] as const) {
+      for (const w of WORKLOADS) {
         b.docker([
           "buildx",
           "build",
@@ -145,7 +146,7 @@ export async function sourceChange({ b, runs, say }: Ctx): Promise<Row[]> {
     } finally {
       b.docker(["logout", REGISTRY.address]);
     }
-    for (const w of ["backend", "frontend"] as const) {
+    for (const w of WORKLOADS) {
       b.kubectl([
         "set",
         "image",
@@ -155,12 +156,12 @@ export async function sourceChange({ b, runs, say }: Ctx): Promise<Row[]> {
         COPY_NS,
       ]);
     }
-    for (const w of ["backend", "frontend"] as const)
+    for (const w of WORKLOADS)
       b.kubectl(["rollout", "status", `deployment/${names[w]}`, "-n", COPY_NS, "--timeout=300s"]);
   };
   // Each sample is a new commit of both images (the manual run's edits ride along).
   const change = (who: string, i: number) => {
-    for (const w of ["backend", "frontend"])
+    for (const w of WORKLOADS)
       writeFileSync(
         join(b.p.sourceDir, w, "message"),
         `travel ${w} fixture, ${who} ${i} ${Date.now()}\n`,

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEPLOYMENT_REVISION } from "../../src/names";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
 import { createProject, PASSPHRASE, type E2EProject } from "../../test/e2e/support/project";
 
@@ -64,7 +65,7 @@ function run(
 const SERVER_OWNED = ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"];
 const SERVER_ANNOTATIONS = [
   "kubectl.kubernetes.io/last-applied-configuration",
-  "deployment.kubernetes.io/revision",
+  DEPLOYMENT_REVISION,
 ];
 
 type KubeObject = {

@@ -5,6 +5,7 @@
  * checkout's own commit (GITHUB_SHA); with a separate app repository it is the app
  * checkout's HEAD, handed to the program as TRAVEL_SOURCE_SHA.
  */
+import { WORKLOADS } from "../../../src/names";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { contextProblems } from "../layout";
@@ -56,7 +57,7 @@ export function layoutStep(input: LayoutStepInput): number {
   if (problems.length > 0) return 1;
 
   const own = git(["rev-parse", "--show-toplevel"], projectDir);
-  const sources = (["backend", "frontend"] as const).map((w) => {
+  const sources = WORKLOADS.map((w) => {
     const dir = resolve(projectDir, contexts[w]);
     return {
       w,

@@ -3,15 +3,15 @@
  * ReplicaSets and the digests they run, read with kubectl.
  */
 import assert from "node:assert/strict";
+import { APP, WORKLOADS, type WorkloadName } from "../../../src/names";
 import { NODE } from "../../../tools/local-env/layout";
 import { kubectl, REGISTRY, registryDigest, registryTags } from "./local-env";
 
-export const REPOS = {
+/** Each workload's repository in the local registry (the local stack's owner and image names). */
+export const REPOS: Readonly<Record<WorkloadName, string>> = {
   backend: "travel/coagents-travel-backend",
   frontend: "travel/coagents-travel-frontend",
-} as const;
-export type Workload = keyof typeof REPOS;
-export const WORKLOADS = Object.keys(REPOS) as Workload[];
+};
 
 export interface ContainerStatus {
   name: string;
@@ -35,23 +35,23 @@ export interface Pod {
   };
 }
 
-const selector = (w: Workload) => `app.kubernetes.io/name=travel-${w}`;
+const selector = (w: WorkloadName) => `app.kubernetes.io/name=${APP}-${w}`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function deployment(ns: string, w: Workload): any {
+export function deployment(ns: string, w: WorkloadName): any {
   const list = kubectl("get", "deployments", "-n", ns, "-l", selector(w));
   assert.equal(list.items.length, 1, `one ${w} Deployment in ${ns}`);
   return list.items[0];
 }
 
 /** The workload's pods that are not being deleted. */
-export function pods(ns: string, w: Workload): Pod[] {
+export function pods(ns: string, w: WorkloadName): Pod[] {
   return (kubectl("get", "pods", "-n", ns, "-l", selector(w)).items as Pod[]).filter(
     (p) => !p.metadata.deletionTimestamp,
   );
 }
 
-export function available(ns: string, w: Workload): boolean {
+export function available(ns: string, w: WorkloadName): boolean {
   return (deployment(ns, w).status.conditions ?? []).some(
     (c: { type: string; status: string }) => c.type === "Available" && c.status === "True",
   );
@@ -83,8 +83,8 @@ export async function assertDeployed(
   ns: string,
   sha: string,
   server: string = REGISTRY,
-): Promise<Record<Workload, string>> {
-  const refs = {} as Record<Workload, string>;
+): Promise<Record<WorkloadName, string>> {
+  const refs = {} as Record<WorkloadName, string>;
   for (const w of WORKLOADS) {
     assert.ok((await registryTags(REPOS[w])).includes(sha), `${w} tag ${sha} in the registry`);
     const ref = `${server}/${REPOS[w]}@${await registryDigest(REPOS[w], sha)}`;

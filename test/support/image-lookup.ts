@@ -3,8 +3,8 @@
  * every digest exists unless listed as missing, and tags exist only when listed;
  * other stacks' outputs from the mocks' stackReferenceOutputs.
  */
-import type { ImageWorld } from "../../src/images/resolve";
-import type { ImageSet } from "../../src/images/promotion";
+import type { ImageLookup } from "../../src/images/lookup";
+import type { ImageSet } from "../../src/images/types";
 import type { Manifest } from "../../src/images/registry-client";
 import { SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
@@ -24,7 +24,7 @@ export const fakeRegistry: FakeRegistry = { missing: new Set(), tags: new Map(),
 /** What the stack's own last `images` output says (build mode). */
 export const ownImages: { value?: ImageSet } = {};
 
-export function resetWorld(): void {
+export function resetLookup(): void {
   fakeRegistry.missing.clear();
   fakeRegistry.tags.clear();
   fakeRegistry.asked.length = 0;
@@ -32,7 +32,7 @@ export function resetWorld(): void {
   delete ownImages.value;
 }
 
-export const fakeWorld: ImageWorld = {
+export const fakeLookup: ImageLookup = {
   registry: {
     async manifest(server, repository, reference): Promise<Manifest | undefined> {
       fakeRegistry.asked.push(`${server}/${repository}@${reference}`);

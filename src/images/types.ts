@@ -1,0 +1,63 @@
+/**
+ * What image resolution produces and the components consume: where each workload's
+ * image comes from (a build, or an image already in the registry), the credentials a
+ * push or pull uses, and the digest-pinned images a stack exports.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Platform, WorkloadName } from "../names";
+
+export interface RegistryCredentials {
+  /** Registry host, e.g. "ghcr.io". */
+  readonly server: string;
+  readonly username: string;
+  /** A token with read access to the images (a Pulumi secret), or the push token. */
+  readonly token: pulumi.Input<string>;
+}
+
+/** Build `context` with `dockerfile`, tag it with the source's git SHA and push it. */
+export interface BuildSource {
+  readonly kind: "build";
+  /** Build context directory. */
+  readonly context: string;
+  /** Dockerfile path. */
+  readonly dockerfile: string;
+  /** Full git SHA of the source (the immutable tag). */
+  readonly gitSha: string;
+  /** Target platform, e.g. "linux/amd64". */
+  readonly platform: Platform;
+  /** Repository without tag, e.g. "ghcr.io/owner/coagents-travel-backend". */
+  readonly repository: string;
+  /** Push credentials. */
+  readonly registry: RegistryCredentials;
+  /**
+   * Name of an existing buildx builder, e.g. "default" for the Docker daemon's own
+   * BuildKit (no builder image to pull).
+   * @default the provider's default: a docker-container builder it creates
+   */
+  readonly builder?: string;
+  /**
+   * Registry cache: layers are imported from and exported to `<repository>:<tag>`, so a
+   * build on a fresh machine (CI) rebuilds only the layers whose inputs changed.
+   * @default no registry cache
+   */
+  readonly cacheTag?: string;
+}
+
+/** Use an image that was built and pushed before (promotion or a pinned reference). */
+export interface ExistingSource {
+  readonly kind: "existing";
+  /** Digest-pinned reference `name@sha256:...`. */
+  readonly ref: pulumi.Input<string>;
+  /** The git SHA it was built from. */
+  readonly gitSha: pulumi.Input<string>;
+}
+
+export interface ImageOutput {
+  ref: string;
+  gitSha: string;
+}
+
+export type ImageSet = Record<WorkloadName, ImageOutput>;
+
+/** Each workload's image source, as resolve.ts decides it. */
+export type ImageSources = Record<WorkloadName, BuildSource | ExistingSource>;
