@@ -1,0 +1,60 @@
+/**
+ * What Backend and Frontend share: one public surface (the Service, the Deployment, the
+ * in-cluster URL and the git SHA whose rollout completed), every part of it registered as
+ * an output, over the resources createWorkload makes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadIdentity } from "../builders/labels";
+import type { WorkloadName } from "../names";
+import { createWorkload, type WorkloadArgs, type WorkloadResources } from "./workload";
+
+export abstract class WorkloadComponent extends pulumi.ComponentResource {
+  /** The Service's name (`<workload>.serviceName`). */
+  public readonly serviceName: pulumi.Output<string>;
+  /** The container and Service port (`<workload>.port`). */
+  public readonly port: number;
+  /** In-cluster base URL, e.g. `http://travel-backend-service:8000`. */
+  public readonly url: pulumi.Output<string>;
+  /** The Deployment's name. */
+  public readonly deploymentName: pulumi.Output<string>;
+  /**
+   * The git SHA whose rollout `pulumi up` saw complete: known only once the Deployment's
+   * new ReplicaSet is available (it resolves after the rollout await).
+   */
+  public readonly rolledOutSha: pulumi.Output<string>;
+  /** The Deployment, Service, ServiceAccount, env ConfigMap and rollout await. */
+  protected readonly resources: WorkloadResources;
+
+  protected constructor(
+    type: string,
+    component: WorkloadName,
+    name: string,
+    args: WorkloadArgs,
+    wiredEnv: Readonly<Record<string, pulumi.Input<string>>>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(type, name, {}, opts);
+    const id: WorkloadIdentity = { name, component, environment: args.environment };
+    this.resources = createWorkload(this, id, args, wiredEnv);
+    const { deployment, service, rollout } = this.resources;
+    this.serviceName = service.metadata.name;
+    this.port = args.config.port;
+    this.url = pulumi.interpolate`http://${this.serviceName}:${this.port}`;
+    this.deploymentName = deployment.metadata.name;
+    this.rolledOutSha = pulumi
+      .all([rollout.revision, args.version])
+      .apply(([, version]) => version);
+  }
+
+  /** Registers the shared outputs and the subclass's own. */
+  protected registerWorkloadOutputs(own: pulumi.Inputs = {}): void {
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      port: this.port,
+      url: this.url,
+      deploymentName: this.deploymentName,
+      rolledOutSha: this.rolledOutSha,
+      ...own,
+    });
+  }
+}
