@@ -1,6 +1,6 @@
 /**
- * Renders the configuration reference from the schema (defaults, required keys) and
- * src/config/descriptions.ts (what each key means): README's table between its markers, and
+ * Renders the configuration reference from the schema (defaults, required keys) and the
+ * TSDoc of its keys (what each means, tools/config-descriptions.ts): README's table between its markers, and
  * Pulumi.yaml's `config` block, whose defaults are neutral ("" or {}: "not set") so the
  * schema's default is the only one.
  *
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import * as prettier from "prettier";
 import { WORKLOADS } from "../src/names";
 import { parseDocument } from "yaml";
-import { ROWS, TOP_LEVEL } from "../src/config/descriptions";
+import { keyDescriptions, OBJECT_KEYS_WITH_ROWS } from "./config-descriptions";
 import { SECRET_KEYS, stackConfigSchema } from "../src/config/schema";
 
 const ROOT = join(__dirname, "..");
@@ -32,6 +32,13 @@ const MINIMAL: Record<string, unknown> = {
     backend: { ref: REF("b"), gitSha: SHA },
     frontend: { ref: REF("f"), gitSha: SHA },
   },
+};
+
+/** MINIMAL with other values for the keys it must set: a default that changes with them is derived. */
+const OTHER: Record<string, unknown> = {
+  ...MINIMAL,
+  registry: { owner: "p", username: "v" },
+  registryToken: "t2",
 };
 
 /** Key paths the schema reports missing when `raw` lacks them. */
@@ -59,17 +66,22 @@ export interface Row {
 }
 
 export function rows(): Row[] {
+  const { top: TOP_LEVEL, rows: ROWS } = keyDescriptions();
   const resolved = stackConfigSchema.parse(MINIMAL) as Record<string, unknown>;
+  const other = stackConfigSchema.parse(OTHER) as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const requiredTop = new Set(missing({}));
   const out: Row[] = [];
   for (const key of Object.keys(stackConfigSchema.shape)) {
     const secret = (SECRET_KEYS as readonly string[]).includes(key) ? ", secret" : "";
-    const subs = Object.keys(ROWS).filter((r) => r.startsWith(`${key}.`));
+    const subs = (OBJECT_KEYS_WITH_ROWS as readonly string[]).includes(key)
+      ? Object.keys(ROWS).filter((r) => r.startsWith(`${key}.`))
+      : [];
     if (subs.length === 0) {
       const value = resolved[key];
       const shown = requiredTop.has(key)
         ? "required"
-        : value === undefined
+        : value === undefined || !same(value, other[key])
           ? "none"
           : `\`${flow(value)}\``;
       out.push({
@@ -85,9 +97,11 @@ export function rows(): Row[] {
       const value = (resolved[key] as Record<string, unknown>)[sub];
       const shown = requiredSub.has(path)
         ? "required"
-        : value === undefined
-          ? "none"
-          : `\`${flow(value)}\``;
+        : !same(value, (other[key] as Record<string, unknown>)[sub])
+          ? "derived (see meaning)"
+          : value === undefined
+            ? "none"
+            : `\`${flow(value)}\``;
       out.push({ key: `\`${path}\``, default: shown, meaning: ROWS[path]! });
     }
   }
@@ -115,7 +129,7 @@ export function pulumiConfig(): Record<string, Record<string, unknown>> {
       // The engine then refuses to show or store it in plaintext (kubeconfig, optional, is
       // checked by the program: a declared secret needs a value).
       if (key === "registryToken") Object.assign(decl, { type: "string", secret: true });
-      decl.description = TOP_LEVEL[key];
+      decl.description = keyDescriptions().top[key];
       // A declared key without a default is required by the engine: "" and {} mean "not set".
       if (!required.has(key)) decl.default = objects.has(key) ? {} : "";
       return [key, decl];

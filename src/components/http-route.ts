@@ -8,11 +8,13 @@ export const ACCEPTED_WAIT_FOR =
   'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True';
 
 export interface HttpRouteArgs {
+  /** The app's namespace (the routes live beside the Service). */
   readonly namespace: pulumi.Input<string>;
+  /** The app's labels (`appLabels`). */
   readonly labels: Record<string, string>;
   /** Hostnames the route answers for. */
   readonly hostnames: readonly string[];
-  /** The parent Gateway, optional listener names, redirect and await switches. */
+  /** The `gateway` config key: the parent Gateway, its listeners, the redirect and the await. */
   readonly gateway: GatewayConfig;
   /** The Service all paths go to (the frontend). */
   readonly service: { readonly serviceName: pulumi.Input<string>; readonly port: number };

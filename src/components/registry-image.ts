@@ -4,6 +4,7 @@ import type { BuildSource, ExistingSource } from "../images/types";
 import { OCI_LABEL, TYPE } from "../names";
 
 export interface RegistryImageArgs {
+  /** Build and push it, or take an image already in the registry (images/resolve.ts decides). */
   readonly source: BuildSource | ExistingSource;
 }
 

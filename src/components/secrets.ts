@@ -7,7 +7,9 @@ import type { RegistryCredentials } from "../images/types";
 import { TYPE } from "../names";
 
 export interface SecretsArgs {
+  /** The app's namespace. */
   readonly namespace: pulumi.Input<string>;
+  /** The app's labels (`appLabels`). */
   readonly labels: Record<string, string>;
   /** The app's secret values by environment variable name (a Pulumi secret). */
   readonly appSecrets: pulumi.Input<Record<string, string>>;

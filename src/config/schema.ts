@@ -77,13 +77,17 @@ const isEmptyObject = (v: unknown) =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0;
 
 export const stackConfigSchema = z.strictObject({
+  /** Kubernetes namespace of the app (an RFC 1123 label; not default or kube-*). */
   namespace: label
     .refine((n) => !isReservedNamespace(n), {
       error: "a namespace of this app's own (not default or kube-*)",
     })
     .default("app-travelexample"),
+  /** "ambient" puts the namespace in the Istio ambient mesh; "none" does not. */
   meshMode: oneOf(MESH_MODES).default("ambient"),
+  /** Protect the namespace (and so the app) from deletion. */
   protect: bool().default(false),
+  /** Hostnames the HTTPRoute serves; the first is the stack's url output. */
   hostnames: z
     .array(
       pattern(
@@ -96,48 +100,92 @@ export const stackConfigSchema = z.strictObject({
     )
     .min(1, { error: "a list of 1 to 16 DNS hostnames" })
     .max(16, { error: "a list of 1 to 16 DNS hostnames" }),
+  /** The parent Gateway of the route, its listeners, the HTTPS redirect and the await. */
   gateway: z
     .strictObject({
+      /** parent Gateway */
       name: label.default("default-gateway"),
+      /** its namespace */
       namespace: label.default("default"),
+      /** HTTPS listener to attach to */
       sectionName: label.optional(),
+      /** add an HTTP-listener route answering 301 → https (needs both section names) */
       httpsRedirect: bool().default(false),
+      /** HTTP listener of the redirect route */
       httpSectionName: label.optional(),
+      /** `pulumi up` waits for the parent's `Accepted` condition (`pulumi.com/waitFor`) */
       awaitAccepted: bool().default(true),
     })
     .prefault({}),
+  /** The image registry: images are <server>/<owner>/<imageName>:<git sha>. */
   registry: z
     .strictObject(
       {
+        /** registry host[:port] */
         server: pattern(FORMAT.registryServer, "a registry host[:port] in lowercase").default(
           "ghcr.io",
         ),
+        /** lowercase owner; images are `<server>/<owner>/<imageName>` */
         owner: pattern(
           FORMAT.pathComponent,
           "a lowercase registry owner (user or organization)",
           100,
         ),
+        /** registry user of the push token */
         username: text("the registry user name"),
+        /** registry user of the pull token (unset: `registry.username`) */
         pullUsername: text("the user name of the pull credentials").optional(),
+        /** the images are public: no pull secret, no pull token */
         public: bool().default(false),
       },
       { error: "an object with owner and username (server defaults to ghcr.io)" },
     )
     // The pull credentials' user is the push user unless said otherwise.
     .transform((r) => ({ ...r, pullUsername: r.pullUsername ?? r.username })),
+  /**
+   * Secret. The push token, required (and used) only when images.mode is build; the cluster never
+   * gets it.
+   */
   registryToken: text("a push token set with `pulumi config set --secret`").optional(),
+  /**
+   * Secret. A read-only registry token for the pods' pull secret (not needed with
+   * registry.public).
+   */
   registryPullToken: text("a read-only token set with `pulumi config set --secret`").optional(),
+  /**
+   * Secrets of the app by environment variable name (set each with --secret --path
+   * appSecrets.NAME).
+   */
   appSecrets: z.record(envName, text("a non-empty secret value"), {
     error: "an object of app secrets set with `pulumi config set --secret --path`",
   }),
+  /**
+   * The backend workload: replicas, port, Service, image name, resources, probes, env,
+   * autoscaling.
+   */
   backend: backendSchema,
+  /** The frontend workload: the backend's keys but sharedState and actionPath. */
   frontend: frontendSchema,
+  /** Where the images come from: build, promote from another stack, or pinned digests. */
   images: imagesSchema,
+  /** Seconds a rollout may take in all before pulumi up fails. */
   rolloutTimeoutSeconds: intIn(30, 3600).default(600),
+  /**
+   * Seconds a rollout may go without progress before pulumi up fails (the Deployments'
+   * progressDeadlineSeconds).
+   */
   rolloutProgressDeadlineSeconds: intIn(10, 3600).default(120),
   // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
   // required by the engine): both mean "not configured".
+  /**
+   * GitHub settings this stack manages: environment, reviewers, secrets, branch protection
+   * (docs/delivery.md).
+   */
   github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
+  /**
+   * Secret. This environment's kubeconfig, stored as its GitHub environment secret KUBECONFIG
+   * (only with github).
+   */
   kubeconfig: z.preprocess((v) => (v === "" ? undefined : v), kubeconfigSchema.optional()),
 });
 

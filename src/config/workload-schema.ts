@@ -39,18 +39,27 @@ const resourcePair = (d: { cpu: string; memory: string }) =>
 
 function workloadShape(d: WorkloadDefaults) {
   return {
+    /**
+     * pods of the workload; for the backend more than 1 is refused unless `backend.sharedState:
+     * true` (trip state is in memory)
+     */
     replicas: intIn(1, 100).default(d.replicas),
+    /** container and Service port */
     port: port.default(d.port),
+    /** Service name */
     serviceName: label.default(d.serviceName),
+    /** repository name under the owner */
     imageName: pattern(FORMAT.repository, "an image repository name (lowercase path)", 200).default(
       d.imageName,
     ),
+    /** Kubernetes quantities; requests ≤ limits */
     resources: z
       .strictObject({
         requests: resourcePair(d.resources.requests),
         limits: resourcePair(d.resources.limits),
       })
       .prefault({}),
+    /** HTTP paths of the startup, readiness and liveness probes */
     probes: z
       .strictObject({
         startup: httpPath.default(d.probePath),
@@ -58,8 +67,15 @@ function workloadShape(d: WorkloadDefaults) {
         liveness: httpPath.default(d.probePath),
       })
       .prefault({}),
+    /**
+     * plain env vars, held in a ConfigMap named after its content (a name listed in `secretEnv`
+     * is refused; so is a secret value; the frontend's `REMOTE_ACTION_URL` is wired from the
+     * Backend)
+     */
     env: z.record(envName, z.string({ error: "a string value" })).default({}),
+    /** `appSecrets` keys exposed as env by reference */
     secretEnv: z.array(envName, { error: "a list of app secret keys" }).default(d.secretEnv),
+    /** `{minReplicas, maxReplicas, targetCpuUtilization}`: an HPA owns the replica count */
     autoscaling: z
       .strictObject({
         minReplicas: intIn(1, 100),
@@ -68,14 +84,25 @@ function workloadShape(d: WorkloadDefaults) {
         targetCpuUtilization: intIn(1, 2 ** 31 - 1).default(80),
       })
       .optional(),
+    /**
+     * the workload's own ServiceAccount: `annotations` (e.g. cloud workload identity) and
+     * `automountToken` (mount an API token into the pods)
+     */
     serviceAccount: z
       .strictObject({
         annotations: z.record(annotationKey, z.string({ error: "a string value" })).default({}),
         automountToken: bool().default(false),
       })
       .prefault({}),
-    // How long a pod keeps serving once it is told to stop, before it gets SIGTERM.
+    /**
+     * seconds a stopping pod keeps serving before SIGTERM (a preStop sleep), so the Gateway and
+     * Service proxies stop sending it requests first; 0 turns it off
+     */
     drainSeconds: intIn(0, 600).default(10),
+    /**
+     * make the root filesystem writable; the reason is recorded as the pod annotation
+     * `travel.example/writable-root-reason` (the policy pack requires it)
+     */
     writableRootFilesystemReason: text(
       "why this workload needs a writable root filesystem",
     ).optional(),
@@ -96,7 +123,9 @@ export const backendSchema = z
       probePath: "/docs",
       secretEnv: DEFAULT_APP_SECRET_KEYS,
     }),
+    /** declare that the backend's state is shared, allowing replicas > 1 */
     sharedState: bool().default(false),
+    /** path of the endpoint the frontend calls */
     actionPath: httpPath.default("/copilotkit"),
   })
   .prefault({});

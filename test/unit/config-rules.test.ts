@@ -9,7 +9,6 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import "../support/mocks";
 import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
-import { ROWS, TOP_LEVEL } from "../../src/config/descriptions";
 import { stackConfigSchema } from "../../src/config/schema";
 import { asEngineConfig, BACKEND_REF, validRaw } from "../support/fixtures";
 
@@ -157,24 +156,5 @@ describe("config: messages", () => {
         return true;
       },
     );
-  });
-});
-
-describe("config reference", () => {
-  it("says what every key means, and only keys the schema has", () => {
-    assert.deepEqual(Object.keys(TOP_LEVEL).sort(), Object.keys(stackConfigSchema.shape).sort());
-    const subKeys: string[] = [];
-    for (const [key, schema] of Object.entries(stackConfigSchema.shape)) {
-      let s = schema as unknown as {
-        shape?: object;
-        _zod: { def: { innerType?: unknown; in?: unknown; type: string } };
-      };
-      while (!s.shape && (s._zod.def.innerType ?? s._zod.def.in))
-        s = (s._zod.def.innerType ?? s._zod.def.in) as typeof s;
-      if (s.shape && ["gateway", "registry", "backend", "frontend"].includes(key)) {
-        subKeys.push(...Object.keys(s.shape).map((k) => `${key}.${k}`));
-      }
-    }
-    assert.deepEqual(Object.keys(ROWS).sort(), subKeys.sort());
   });
 });
