@@ -12,13 +12,14 @@ import { pulumiCli } from "./support/cli";
 import { RequestLoop, viaGateway } from "./support/http";
 import { kubectl, kubectlGet, KUBECONFIG } from "./support/local-env";
 import {
-  createProject,
+  deployProject,
+  destroyProjects,
   type E2EProject,
   hostnameOf,
+  setSecret,
   stateFileText,
   up,
   writeConfig,
-  setSecret,
 } from "./support/project";
 import { execFileSync } from "node:child_process";
 
@@ -48,14 +49,13 @@ describe("drift, secret rotation and protection", () => {
   let p: E2EProject;
 
   before(async () => {
-    p = await createProject(`drift${Date.now().toString(36)}`, { namespace: NS });
-    await up(p);
+    p = await deployProject("drift", { namespace: NS });
   });
 
   after(async () => {
     await writeConfig(p, {}).catch(() => undefined);
     await up(p).catch(() => undefined);
-    await p?.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("hand edits show in preview --refresh, and up --refresh restores the config", async () => {

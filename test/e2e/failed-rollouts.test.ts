@@ -12,13 +12,15 @@ import { after, before, describe, it } from "node:test";
 import { assertDeployed, deployment, pods, REPOS } from "./support/cluster";
 import type { WorkloadName } from "../../src/names";
 import { RequestLoop, viaGateway } from "./support/http";
-import { kubectlGet, pushUnpullableImage } from "./support/local-env";
+import { pushUnpullableImage } from "./support/local-env";
 import {
   commitSource,
   createProject,
+  destroyProjects,
   E2EProject,
   head,
   hostnameOf,
+  stackNameFor,
   up,
   upFails,
   writeConfig,
@@ -39,7 +41,7 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
   let goodRefs: Record<WorkloadName, string>;
 
   before(async () => {
-    p = await createProject(`rollouts${Date.now().toString(36)}`, { namespace: NS });
+    p = await createProject(stackNameFor("rollouts"), { namespace: NS });
     await writeConfig(p, LIMITS);
     await up(p);
     goodRefs = await assertDeployed(NS, head(p));
@@ -48,7 +50,7 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
 
   after(async () => {
     await loop?.stop();
-    if (p && kubectlGet("namespace", NS)) await p.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   /** `up` fails within the progress deadline, naming the new backend pod and its reason. */

@@ -16,7 +16,14 @@ import {
   kubectlApply,
   kubectlDelete,
 } from "./support/local-env";
-import { createProject, E2EProject, hostnameOf, up } from "./support/project";
+import {
+  createProject,
+  destroyProjects,
+  E2EProject,
+  hostnameOf,
+  stackNameFor,
+  up,
+} from "./support/project";
 
 const NS = "travel-gates";
 const BACKEND_SERVICE = "travel-backend-service";
@@ -76,14 +83,14 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
   let pullSecret: string;
 
   before(async () => {
-    p = await createProject(`gates${Date.now().toString(36)}`, { namespace: NS });
+    p = await createProject(stackNameFor("gates"), { namespace: NS });
     const result = await up(p);
     assert.equal(result.summary.result, "succeeded");
     pullSecret = deployment(NS, "backend").spec.template.spec.imagePullSecrets[0].name;
   });
 
   after(async () => {
-    if (p && kubectlGet("namespace", NS)) await p.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("pods run in containerd on the node, from images pulled through the stack's pull secret", async () => {

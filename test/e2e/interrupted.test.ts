@@ -11,13 +11,13 @@ import { pulumiCli } from "./support/cli";
 import { startCli } from "./support/faults";
 import { eventually } from "./support/http";
 import {
-  createProject,
+  deployProject,
+  destroyProjects,
   type E2EProject,
   head,
   slowFrontend,
   stateFileText,
   stateObjects,
-  up,
 } from "./support/project";
 
 const NS = "travel-interrupted";
@@ -39,13 +39,12 @@ describe("interrupted and concurrent updates", () => {
   let p: E2EProject;
 
   before(async () => {
-    p = await createProject(`interrupted${Date.now().toString(36)}`, { namespace: NS });
-    await up(p);
+    p = await deployProject("interrupted", { namespace: NS });
   });
 
   after(async () => {
     await pulumiCli(p, ["cancel", "--yes"]).catch(() => undefined);
-    await p?.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("a second update while one runs is refused by the lock; the first completes", async () => {

@@ -18,10 +18,12 @@ import { eventually, viaGateway } from "./support/http";
 import { kubectlGet, registryPullToken, registryToken } from "./support/local-env";
 import {
   commitSource,
-  committedLocalConfig,
   createProject,
+  destroyProjects,
   E2EProject,
   hostnameOf,
+  ONE_FRONTEND,
+  stackNameFor,
   up,
   writeConfig,
 } from "./support/project";
@@ -56,12 +58,10 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
   let out = "";
 
   before(async () => {
-    beside = await createProject(`beside${Date.now().toString(36)}`, {
+    beside = await createProject(stackNameFor("beside"), {
       namespace: "travel-beside-local",
     });
-    await writeConfig(beside, {
-      "travel:frontend": { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 1 },
-    });
+    await writeConfig(beside, ONE_FRONTEND);
     await up(beside);
     before_ = environmentCredentials();
     assert.ok(before_.registry, "the registry runs under supervisord with a pid");
@@ -74,8 +74,7 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
   });
 
   after(async () => {
-    if (beside && kubectlGet("namespace", beside.namespace))
-      await beside.stack.destroy().catch(() => undefined);
+    await destroyProjects(beside);
     if (!existed)
       execFileSync("bash", ["tools/local-stack.sh", "destroy"], { cwd: ROOT, stdio: "ignore" });
   });

@@ -28,15 +28,17 @@ import {
   commitSource,
   committedLocalConfig,
   createProject,
+  destroyProjects,
   E2E_NAMESPACE,
   E2EProject,
   head,
   hostnameOf,
+  setSecret,
+  stackNameFor,
   stateFileText,
   up,
   upFails,
   writeConfig,
-  setSecret,
 } from "./support/project";
 
 const NS = E2E_NAMESPACE;
@@ -73,12 +75,12 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
   let firstRefs: Record<WorkloadName, string>;
 
   before(async () => {
-    p = await createProject(`e2e${Date.now().toString(36)}`);
+    p = await createProject(stackNameFor("e2e"));
   });
 
   after(async () => {
     // Leave nothing behind even when a case failed midway.
-    if (p && kubectlGet("namespace", NS)) await p.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("a fresh up creates the namespace, secrets, workloads, route, policy and PDB", async () => {

@@ -17,10 +17,11 @@ import { renderSummary } from "../../commands/preview-summary/markdown";
 import { parseUrn } from "../../commands/preview-summary/preview";
 import { type CliResult, pulumiCli } from "./support/cli";
 import { deployment } from "./support/cluster";
-import { kubectl, kubectlGet } from "./support/local-env";
+import { kubectl } from "./support/local-env";
 import {
   committedLocalConfig,
   createProject,
+  destroyProjects,
   type E2EProject,
   writeConfig,
 } from "./support/project";
@@ -97,7 +98,7 @@ describe("the policy pack, started by the CLI", { timeout: 30 * 60_000 }, () => 
   });
 
   after(async () => {
-    if (p && kubectlGet("namespace", p.namespace)) await p.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("pulumi up --policy-pack policy deploys a compliant prod stack, the pack passing", async () => {

@@ -6,21 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { kubectl, kubectlGet } from "./support/local-env";
+import { kubectl } from "./support/local-env";
 import {
   commitSource,
-  committedLocalConfig,
   createProject,
+  destroyProjects,
   E2EProject,
   head,
+  ONE_FRONTEND,
   up,
   upFails,
   writeConfig,
 } from "./support/project";
-
-const SMALL = {
-  "travel:frontend": { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 1 },
-};
 
 function deployedImages(p: E2EProject): Record<string, string> {
   const list = kubectl("get", "deployments", "-n", p.namespace);
@@ -51,12 +48,12 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
       stateDir: source.stateDir,
     });
     fromStack = `organization/travel/${source.stack.name}`;
-    await writeConfig(source, SMALL);
+    await writeConfig(source, ONE_FRONTEND);
   });
 
   after(async () => {
     for (const p of [target, source]) {
-      if (p && kubectlGet("namespace", p.namespace)) await p.stack.destroy().catch(() => undefined);
+      await destroyProjects(p);
     }
   });
 
@@ -69,7 +66,7 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     >;
     assert.equal(verified.backend!.gitSha, verifiedSha);
 
-    await writeConfig(target, { ...SMALL, "travel:images": { mode: "promote", fromStack } });
+    await writeConfig(target, { ...ONE_FRONTEND, "travel:images": { mode: "promote", fromStack } });
     const result = await up(target);
     assert.equal(result.summary.result, "succeeded");
 
@@ -90,7 +87,7 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     // A build that never gets ready: its rollout fails at the source.
     commitSource(source, "backend/mode", "never-ready\n");
     const unverifiedSha = head(source);
-    await writeConfig(source, { ...SMALL, "travel:rolloutProgressDeadlineSeconds": 20 });
+    await writeConfig(source, { ...ONE_FRONTEND, "travel:rolloutProgressDeadlineSeconds": 20 });
     await upFails(source);
     const verified = (await source.stack.outputs()).verifiedImages!.value as Record<
       string,
@@ -100,7 +97,7 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
 
     const before = deployedImages(target);
     await writeConfig(target, {
-      ...SMALL,
+      ...ONE_FRONTEND,
       "travel:images": { mode: "promote", fromStack, gitSha: unverifiedSha },
     });
     await assert.rejects(target.stack.preview(), (err: Error) =>
@@ -112,7 +109,7 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     assert.deepEqual(deployedImages(target), before, "nothing changed in the target");
 
     await writeConfig(target, {
-      ...SMALL,
+      ...ONE_FRONTEND,
       "travel:images": { mode: "promote", fromStack, gitSha: verifiedSha },
     });
     await up(target);

@@ -15,9 +15,11 @@ import {
   commitSource,
   committedLocalConfig,
   createProject,
+  destroyProjects,
   type E2EProject,
   head,
   hostnameOf,
+  stackNameFor,
   up,
   upFails,
   writeConfig,
@@ -40,7 +42,7 @@ describe("registry faults", () => {
 
   before(async () => {
     await proxy.up();
-    p = await createProject(`regfault${Date.now().toString(36)}`, { namespace: NS });
+    p = await createProject(stackNameFor("regfault"), { namespace: NS });
     const registry = committedLocalConfig()["travel:registry"] as Record<string, string>;
     await writeConfig(p, { "travel:registry": { ...registry, server: proxy.address } });
     await up(p);
@@ -51,7 +53,7 @@ describe("registry faults", () => {
 
   after(async () => {
     await loop?.stop();
-    await p?.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
     await proxy.down();
   });
 

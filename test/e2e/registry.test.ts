@@ -12,7 +12,6 @@ import { after, before, describe, it } from "node:test";
 import { deployment, REPOS } from "./support/cluster";
 import {
   kubectl,
-  kubectlGet,
   pushImage,
   REGISTRY,
   registryDigest,
@@ -22,14 +21,14 @@ import {
 import {
   commitSource,
   createProject,
+  destroyProjects,
   E2EProject,
   head,
+  ONE_FRONTEND,
   up,
   upFails,
   writeConfig,
 } from "./support/project";
-
-const SMALL = { "travel:frontend": { replicas: 1 } };
 
 describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, () => {
   let a: E2EProject;
@@ -39,10 +38,10 @@ describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, (
     const id = Date.now().toString(36);
     a = await createProject(`rega${id}`, { namespace: "travel-reg-a" });
     b = await createProject(`regb${id}`, { namespace: "travel-reg-b" });
-    await writeConfig(a, SMALL);
+    await writeConfig(a, ONE_FRONTEND);
     // The second stack builds the same checkout: the same commit.
     await writeConfig(b, {
-      ...SMALL,
+      ...ONE_FRONTEND,
       "travel:images": {
         mode: "build",
         backend: { context: join(a.sourceDir, "backend") },
@@ -52,8 +51,7 @@ describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, (
   });
 
   after(async () => {
-    for (const p of [b, a])
-      if (p && kubectlGet("namespace", p.namespace)) await p.stack.destroy().catch(() => undefined);
+    for (const p of [b, a]) await destroyProjects(p);
   });
 
   it("the pull secret holds the pull user's token, never the push token", async () => {
@@ -117,7 +115,7 @@ describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, (
     const missing = `${REGISTRY}/${REPOS.backend}@sha256:${"0".repeat(64)}`;
     const front = deployment(b.namespace, "frontend").spec.template.spec.containers[0].image;
     await writeConfig(b, {
-      ...SMALL,
+      ...ONE_FRONTEND,
       "travel:images": {
         mode: "pinned",
         backend: { ref: missing, gitSha: head(a) },

@@ -12,12 +12,12 @@ import { pulumiCli } from "../support/cli";
 import { restoreEnvironment, startCli, stopComponent } from "../support/faults";
 import { eventually, RequestLoop, viaGateway } from "../support/http";
 import {
-  createProject,
+  deployProject,
+  destroyProjects,
   type E2EProject,
   hostnameOf,
   slowFrontend,
   stateObjects,
-  up,
 } from "../support/project";
 
 const NS = "travel-apiserver-fault";
@@ -27,13 +27,12 @@ describe("the API server dies mid-update", () => {
   let p: E2EProject;
 
   before(async () => {
-    p = await createProject(`apifault${Date.now().toString(36)}`, { namespace: NS });
-    await up(p);
+    p = await deployProject("apifault", { namespace: NS });
   });
 
   after(async () => {
     restoreEnvironment();
-    await p?.stack.destroy().catch(() => undefined);
+    await destroyProjects(p);
   });
 
   it("the up fails naming it, the app keeps serving, and up --refresh converges", async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 import { compileFixtureServers } from "../../../fixtures/app/compile";
-import { KUBECONFIG, kubectlWait, registryPullToken, registryToken } from "./local-env";
+import { KUBECONFIG, kubectlGet, kubectlWait, registryPullToken, registryToken } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
 export const PASSPHRASE = "travel-e2e-passphrase";
@@ -64,6 +64,31 @@ export function committedLocalConfig(): Record<string, unknown> {
       ([, v]) => !(v && typeof v === "object" && "secure" in (v as object)),
     ),
   );
+}
+
+/** A stack name of its own for this run: `<prefix><time in base 36>`. */
+export const stackNameFor = (prefix: string) => `${prefix}${Date.now().toString(36)}`;
+
+/** The committed local stack's frontend with one replica: a smaller stack to run beside others. */
+export const ONE_FRONTEND = {
+  "travel:frontend": { ...(committedLocalConfig()["travel:frontend"] as object), replicas: 1 },
+};
+
+/** A new stack of its own (`stackNameFor(prefix)`), deployed once with `pulumi up`. */
+export async function deployProject(
+  prefix: string,
+  opts: ProjectOptions = {},
+): Promise<E2EProject> {
+  const p = await createProject(stackNameFor(prefix), opts);
+  await up(p);
+  return p;
+}
+
+/** Destroys each stack whose namespace is still there (a case may have failed midway). */
+export async function destroyProjects(...projects: (E2EProject | undefined)[]): Promise<void> {
+  for (const p of projects) {
+    if (p && kubectlGet("namespace", p.namespace)) await p.stack.destroy().catch(() => undefined);
+  }
 }
 
 export async function createProject(name: string, opts: ProjectOptions = {}): Promise<E2EProject> {
