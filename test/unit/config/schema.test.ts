@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { recorded, resetRecorded, settle } from "../support/mocks";
+import { recorded, resetRecorded, settle } from "../../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
-import { resolveImageSources } from "../../src/images/resolve";
-import { composeStack } from "../../src/stack";
-import { fakeLookup } from "../support/image-lookup";
-import { asEngineConfig, BACKEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
+import { ConfigError, loadConfig, parseStackConfig } from "../../../src/config/load";
+import { resolveImageSources } from "../../../src/images/resolve";
+import { composeStack } from "../../../src/stack";
+import { fakeLookup } from "../../support/image-lookup";
+import {
+  asEngineConfig,
+  BACKEND_REF,
+  SECRET_VALUES,
+  SHA_A,
+  validRaw,
+} from "../../support/fixtures";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -18,7 +18,7 @@ import {
   secretContent,
   settle,
   valueOf,
-} from "../support/mocks";
+} from "../../support/mocks";
 import {
   composeGitHub,
   GitHubConfig,
@@ -28,9 +28,9 @@ import {
   GitHubOutputs,
   kubeconfigSchema,
   PR_CHECKS,
-} from "../../src/github";
+} from "../../../src/github";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const PROVIDER = "pulumi:providers:github";
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const POLICY =

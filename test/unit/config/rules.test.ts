@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import "../support/mocks";
-import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
-import { ROWS, TOP_LEVEL } from "../../src/config/descriptions";
-import { stackConfigSchema } from "../../src/config/schema";
-import { asEngineConfig, BACKEND_REF, validRaw } from "../support/fixtures";
+import "../../support/mocks";
+import { ConfigError, loadConfig, parseStackConfig } from "../../../src/config/load";
+import { ROWS, TOP_LEVEL } from "../../../src/config/descriptions";
+import { stackConfigSchema } from "../../../src/config/schema";
+import { asEngineConfig, BACKEND_REF, validRaw } from "../../support/fixtures";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "travel", environment: "dev" };

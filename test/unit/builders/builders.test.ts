@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { mapChecksum } from "../../src/builders/checksum";
-import { dockerConfigJson } from "../../src/builders/docker-config";
-import { secretKeyEnv } from "../../src/builders/env";
-import { namespaceLabels, selectorLabels, workloadLabels } from "../../src/builders/labels";
-import { httpProbes } from "../../src/builders/probes";
-import { containerSecurityContext, podSecurityContext } from "../../src/builders/security";
-import { cpuMillis, memoryBytes } from "../../src/config/quantity";
-import { sourceRevision } from "../../src/images/source-revision";
+import { mapChecksum } from "../../../src/builders/checksum";
+import { dockerConfigJson } from "../../../src/builders/docker-config";
+import { secretKeyEnv } from "../../../src/builders/env";
+import { namespaceLabels, selectorLabels, workloadLabels } from "../../../src/builders/labels";
+import { httpProbes } from "../../../src/builders/probes";
+import { containerSecurityContext, podSecurityContext } from "../../../src/builders/security";
+import { cpuMillis, memoryBytes } from "../../../src/config/quantity";
+import { sourceRevision } from "../../../src/images/source-revision";
 
 describe("labels", () => {
   const id = { name: "travel-backend", component: "backend", environment: "prod" } as const;
