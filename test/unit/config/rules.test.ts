@@ -12,8 +12,8 @@ import { ConfigError, loadConfig, parseStackConfig } from "../../../src/config/l
 import { ROWS, TOP_LEVEL } from "../../../src/config/descriptions";
 import { stackConfigSchema } from "../../../src/config/schema";
 import { asEngineConfig, BACKEND_REF, validRaw } from "../../support/fixtures";
+import type { Raw } from "../../support/config-cases";
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "travel", environment: "dev" };
 
 function problems(raw: Raw): string[] {
