@@ -12,7 +12,7 @@ import {
   type EventJson,
   type PodJson,
   type Snapshot,
-} from "../../src/components/rollout-verdict";
+} from "../../../src/components/rollout-verdict";
 
 const START = Date.parse("2026-12-01T10:00:00Z");
 const at = (seconds: number) => new Date(START + seconds * 1000).toISOString();

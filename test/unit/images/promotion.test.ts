@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { selectPromotion } from "../../src/images/promotion";
-import type { ImageSet } from "../../src/images/types";
+import { selectPromotion } from "../../../src/images/promotion";
+import type { ImageSet } from "../../../src/images/types";
 
 const set = (sha: string): ImageSet => ({
   backend: { ref: `r/b@sha256:${sha[0]!.repeat(64)}`, gitSha: sha },

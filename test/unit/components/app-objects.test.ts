@@ -9,13 +9,13 @@ import {
   secretContent,
   settle,
   valueOf,
-} from "../support/mocks";
-import { compose } from "../support/compose";
-import { SECRET_VALUES, validRaw } from "../support/fixtures";
-import { Namespace } from "../../src/components/namespace";
-import { Secrets } from "../../src/components/secrets";
-import { DeletionGuard, GUARD_NOTE } from "../../src/components/deletion-guard";
-import { ACCEPTED_WAIT_FOR } from "../../src/components/http-route";
+} from "../../support/mocks";
+import { compose } from "../../support/compose";
+import { SECRET_VALUES, validRaw } from "../../support/fixtures";
+import { Namespace } from "../../../src/components/namespace";
+import { Secrets } from "../../../src/components/secrets";
+import { DeletionGuard, GUARD_NOTE } from "../../../src/components/deletion-guard";
+import { ACCEPTED_WAIT_FOR } from "../../../src/components/http-route";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 

@@ -1,18 +1,18 @@
 /**
  * Config that says what users mean: every problem in one run (rules across keys
  * beside each key's own), the forms Kubernetes and the Gateway API accept (no stricter,
- * no looser), unknown keys of the chosen mode only, no validator jargon, no secret in a
- * workload's plain config, and a reference that covers every key.
+ * no looser), unknown keys of the chosen mode only, no validator jargon, and no secret in
+ * a workload's plain config.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import "../support/mocks";
-import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load";
-import { stackConfigSchema } from "../../src/config/schema";
-import { asEngineConfig, BACKEND_REF, validRaw } from "../support/fixtures";
+import "../../support/mocks";
+import { ConfigError, loadConfig, parseStackConfig } from "../../../src/config/load";
+import { stackConfigSchema } from "../../../src/config/schema";
+import { asEngineConfig, BACKEND_REF, validRaw } from "../../support/fixtures";
+import type { Raw } from "../../support/config-cases";
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "travel", environment: "dev" };
 
 function problems(raw: Raw): string[] {

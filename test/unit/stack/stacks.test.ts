@@ -4,18 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ofType, one } from "../support/mocks";
-import { resolveOutputs } from "../support/compose";
+import { ofType, one } from "../../support/mocks";
+import { resolveOutputs } from "../../support/compose";
 import {
   composeStackFile,
   loadStack,
   project,
   SUPPLIED_AT_RUN,
   type StackName,
-} from "../support/stack-files";
-import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
-import { staleConfigDocs } from "../../tools/config-docs";
-import { stackConfigSchema } from "../../src/config/schema";
+} from "../../support/stack-files";
+import { decodeEngineConfig, parseStackConfig } from "../../../src/config/load";
+import { staleConfigDocs } from "../../../tools/config-docs";
+import { stackConfigSchema } from "../../../src/config/schema";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";

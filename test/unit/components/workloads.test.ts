@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ofType, one, Recorded, ROLLOUT } from "../support/mocks";
-import { compose, Composed } from "../support/compose";
-import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
-import { mapChecksum } from "../../src/builders/checksum";
+import { ofType, one, Recorded, ROLLOUT } from "../../support/mocks";
+import { compose, Composed } from "../../support/compose";
+import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../../support/fixtures";
+import { mapChecksum } from "../../../src/builders/checksum";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";

@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../support/mocks";
-import { fakeRegistry, ownImages, resetLookup } from "../support/image-lookup";
-import { compose } from "../support/compose";
-import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../support/fixtures";
-import { RegistryError } from "../../src/images/registry-client";
+import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../../support/mocks";
+import { fakeRegistry, ownImages, resetLookup } from "../../support/image-lookup";
+import { compose } from "../../support/compose";
+import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../../support/fixtures";
+import { RegistryError } from "../../../src/images/registry-client";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const container = (r: Recorded) => r.inputs.spec.template.spec.containers[0];
@@ -130,7 +130,7 @@ describe("RegistryImage", () => {
   });
 
   it("takes promoted images from the source stack's verified outputs, once the registry has them", async () => {
-    const { stackReferenceOutputs } = await import("../support/mocks");
+    const { stackReferenceOutputs } = await import("../../support/mocks");
     const images = {
       backend: { ref: BACKEND_REF, gitSha: SHA_A },
       frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
