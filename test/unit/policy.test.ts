@@ -45,12 +45,37 @@ import { containerResources } from "../../policy/rules/resources";
 import { selects, serviceSelects } from "../../policy/rules/stack-index";
 import { looksSecret, noPlainSecretEnv, noSecretsInConfigMaps } from "../../policy/rules/secrets";
 import { podSecurityRestricted, readOnlyRootFilesystem } from "../../policy/rules/security";
+import type { Container, PodSpec, SecurityContext } from "../../policy/rules/k8s";
 import { ANNOTATION, UNKNOWN } from "../../src/names";
 
 const WRITABLE_ROOT_REASON = ANNOTATION.writableRootReason;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
+/** Loosely typed object fields (a spec, its labels) that a fixture takes as given. */
+type Fields = Record<string, unknown>;
+
+/** A container as `container()` builds it: every field the tests edit is present. */
+type FixtureContainer = Container & {
+  env: NonNullable<Container["env"]>;
+  resources: { requests: Fields; limits: Fields };
+  securityContext: SecurityContext & {
+    capabilities: NonNullable<SecurityContext["capabilities"]>;
+  };
+};
+
+/** A Deployment as `deployment()` builds it, for `edit` to change. */
+type FixtureDeployment = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+      spec: PodSpec & { securityContext: SecurityContext; containers: FixtureContainer[] };
+    };
+  };
+};
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -66,7 +91,7 @@ const selector = (w: string) => ({ "app.kubernetes.io/name": `travel-${w}` });
 const podLabels = (w: string) => ({ ...selector(w), "app.kubernetes.io/component": w });
 
 /** A container as the program builds it: compliant with every rule. */
-function container(name: string): Json {
+function container(name: string): FixtureContainer {
   const probe = { httpGet: { path: "/", port: "http" } };
   return {
     name,
@@ -88,8 +113,12 @@ function container(name: string): Json {
 }
 
 /** A compliant Deployment of the backend or frontend; `edit` changes the copy. */
-function deployment(w: string, edit: (d: Json) => void = () => {}, replicas = 1): FakeResource {
-  const props: Json = {
+function deployment(
+  w: string,
+  edit: (d: FixtureDeployment) => void = () => {},
+  replicas = 1,
+): FakeResource {
+  const props: FixtureDeployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: `travel-${w}`, namespace: NS, labels: podLabels(w) },
@@ -108,10 +137,10 @@ function deployment(w: string, edit: (d: Json) => void = () => {}, replicas = 1)
   edit(props);
   return { type: DEPLOYMENT, name: `travel-${w}`, props };
 }
-const podSpec = (d: Json) => d.spec.template.spec;
-const first = (d: Json) => podSpec(d).containers[0];
+const podSpec = (d: FixtureDeployment) => d.spec.template.spec;
+const first = (d: FixtureDeployment) => podSpec(d).containers[0]!;
 
-function service(w: string, spec: Json = {}, labels: Json = podLabels(w)): FakeResource {
+function service(w: string, spec: Fields = {}, labels: Fields = podLabels(w)): FakeResource {
   const props = {
     metadata: { name: `travel-${w}-service`, namespace: NS, labels },
     spec: { selector: selector(w), ports: [{ port: 80 }], ...spec },
@@ -119,11 +148,11 @@ function service(w: string, spec: Json = {}, labels: Json = podLabels(w)): FakeR
   return { type: SERVICE, name: `travel-${w}`, props };
 }
 
-function route(name: string, spec: Json, namespace = NS): FakeResource {
+function route(name: string, spec: Fields, namespace = NS): FakeResource {
   return { type: ROUTE, name, props: { metadata: { name, namespace }, spec } };
 }
 
-function netpol(spec: Json, namespace = NS): FakeResource {
+function netpol(spec: Fields, namespace = NS): FakeResource {
   return {
     type: NETPOL,
     name: "travel-backend",
@@ -131,7 +160,7 @@ function netpol(spec: Json, namespace = NS): FakeResource {
   };
 }
 
-function pdb(matchLabels: Json, budget: Json = { maxUnavailable: 1 }): FakeResource {
+function pdb(matchLabels: Fields, budget: Fields = { maxUnavailable: 1 }): FakeResource {
   const props = {
     metadata: { name: "travel-frontend-pdb", namespace: NS },
     spec: { ...budget, selector: { matchLabels } },
@@ -196,7 +225,7 @@ describe("policy images-pinned-by-digest", () => {
       /init container "migrate"/,
     );
     const template = { spec: { containers: [{ name: "c", image: "x:1" }] } };
-    const kinds: [string, Json][] = [
+    const kinds: [string, Fields][] = [
       ["kubernetes:apps/v1:StatefulSet", { spec: { template } }],
       ["kubernetes:apps/v1:DaemonSet", { spec: { template } }],
       ["kubernetes:core/v1:Pod", template],
@@ -266,7 +295,7 @@ describe("policy pod-security-restricted", () => {
     assert.deepEqual(messages(await validateResource(podSecurityRestricted, d)), []);
   });
 
-  const cases: [string, (d: Json) => void, string][] = [
+  const cases: [string, (d: FixtureDeployment) => void, string][] = [
     [
       "a container overriding runAsNonRoot",
       (d) => (first(d).securityContext.runAsNonRoot = false),
@@ -653,7 +682,7 @@ describe("policy prod-frontend-replicas", () => {
 });
 
 describe("policy namespace-pod-security-restricted", () => {
-  const ns = (labels: Json): FakeResource => ({
+  const ns = (labels: Fields): FakeResource => ({
     type: "kubernetes:core/v1:Namespace",
     name: "travel",
     props: { metadata: { name: NS, labels } },
@@ -684,7 +713,7 @@ describe("policy namespace-pod-security-restricted", () => {
 });
 
 describe("policy no-secrets-in-configmaps", () => {
-  const configMap = (props: Json): FakeResource => ({
+  const configMap = (props: Fields): FakeResource => ({
     type: "kubernetes:core/v1:ConfigMap",
     name: "settings",
     props: { metadata: { name: "settings", namespace: NS }, ...props },
@@ -876,7 +905,7 @@ describe("the pack", () => {
 
   it("catches a production frontend of one replica", async () => {
     const raw = withSecretPlaceholders(loadStack("prod").raw);
-    raw.frontend = { ...(raw.frontend as Json), replicas: 1 };
+    raw.frontend = { ...(raw.frontend as Fields), replicas: 1 };
     const { resources } = await composeStackFile("prod", raw);
     const violations = await runPack(travelPolicies, policyInputs(resources), {
       outputs: policyOutputs(resources),
@@ -894,8 +923,8 @@ describe("the pack", () => {
     const { resources } = await compose(raw);
     const inputs = policyInputs(resources);
     const backend = inputs.find((r) => r.type === DEPLOYMENT && r.name === "travel-backend");
-    const template = (backend?.props as Json).spec.template;
-    assert.equal(template.spec.containers[0].securityContext.readOnlyRootFilesystem, false);
+    const template = (backend?.props as FixtureDeployment).spec.template;
+    assert.equal(template.spec.containers[0]?.securityContext.readOnlyRootFilesystem, false);
     assert.deepEqual(
       await runPack(travelPolicies, inputs, { outputs: policyOutputs(resources) }),
       [],
@@ -915,11 +944,11 @@ describe("the pack", () => {
       if (r.type === SERVICE && r.name === "travel-backend") {
         return {
           ...r,
-          props: { ...r.props, spec: { ...(r.props.spec as Json), type: "LoadBalancer" } },
+          props: { ...r.props, spec: { ...(r.props.spec as Fields), type: "LoadBalancer" } },
         };
       }
       if (r.type === ROUTE) {
-        const spec = r.props.spec as Json;
+        const spec = r.props.spec as { rules: Fields[] };
         const rules = [
           { ...spec.rules[0], backendRefs: [{ name: "travel-backend-service", port: 8000 }] },
         ];
