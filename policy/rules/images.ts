@@ -1,7 +1,7 @@
 /** Every container image is pinned by digest: what runs is exactly what was pushed. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { FORMAT } from "../../src/names";
-import { containersOf, describeObject, K8sObject, podTemplateOf } from "./k8s";
+import { podObjectOf } from "./k8s";
 
 /** Why `image` is not a digest reference, or undefined when it is one. */
 export function imageProblem(image: string | undefined): string | undefined {
@@ -21,14 +21,11 @@ export const imagesPinnedByDigest: ResourceValidationPolicy = {
     "Every container and init container image is referenced by digest (@sha256:<64 hex>).",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props as K8sObject);
-    if (template === undefined) return;
-    const what = describeObject(args.type, args.name, args.props as K8sObject);
-    for (const { container, label } of containersOf(template.spec)) {
+    for (const { container, where } of podObjectOf(args)?.containers() ?? []) {
       const problem = imageProblem(container.image);
       if (problem !== undefined) {
         reportViolation(
-          `${what}, ${label}: the image ${problem}. Fix: deploy the digest the push returned, ` +
+          `${where}: the image ${problem}. Fix: deploy the digest the push returned, ` +
             `"<registry>/<owner>/<name>@sha256:<64 hex>" (RegistryImage.ref, or images.mode ` +
             `"pinned" with the ref), never a tag.`,
         );

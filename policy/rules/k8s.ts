@@ -3,6 +3,7 @@
  * them from a resource's type token and properties. Only the fields a policy
  * needs are typed; everything is optional because inputs may omit anything.
  */
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { UnknownValueError } from "@pulumi/policy";
 
 export interface ObjectMeta {
@@ -124,4 +125,42 @@ export function describeObject(type: string, name: string, props: K8sObject): st
 /** The namespace an object lives in ("" when it is left to the provider's default). */
 export function namespaceOf(props: K8sObject): string {
   return props.metadata?.namespace ?? "";
+}
+
+/** A container of a pod-bearing object, with how its messages begin. */
+export interface PodContainer {
+  container: Container;
+  /** e.g. `Deployment "travel-backend", container "backend"`. */
+  where: string;
+}
+
+/** The pod-bearing object a resource policy validates. */
+export interface PodObject {
+  /** How a message names the object, e.g. `Deployment "travel-backend"`. */
+  what: string;
+  template: PodTemplate;
+  /** Its containers, and init containers unless `withInit` is false. */
+  containers(withInit?: boolean): PodContainer[];
+}
+
+/**
+ * The pod-bearing object a resource policy is given, named for its messages;
+ * undefined when the resource bears no pods, so a pod rule has nothing to check.
+ */
+export function podObjectOf(
+  args: Pick<ResourceValidationArgs, "type" | "name" | "props">,
+): PodObject | undefined {
+  const props = args.props as K8sObject;
+  const template = podTemplateOf(args.type, props);
+  if (template === undefined) return undefined;
+  const what = describeObject(args.type, args.name, props);
+  return {
+    what,
+    template,
+    containers: (withInit = true) =>
+      containersOf(template.spec, withInit).map(({ container, label }) => ({
+        container,
+        where: `${what}, ${label}`,
+      })),
+  };
 }

@@ -1,6 +1,6 @@
 /** Startup, readiness and liveness probes on every (long-running) container. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, K8sObject, podTemplateOf } from "./k8s";
+import { podObjectOf } from "./k8s";
 
 const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
 
@@ -11,14 +11,11 @@ export const containerProbes: ResourceValidationPolicy = {
     "completion and take none).",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props as K8sObject);
-    if (template === undefined) return;
-    const what = describeObject(args.type, args.name, args.props as K8sObject);
-    for (const { container, label } of containersOf(template.spec, false)) {
+    for (const { container, where } of podObjectOf(args)?.containers(false) ?? []) {
       const missing = PROBES.filter((p) => container[p] === undefined || container[p] === null);
       if (missing.length > 0) {
         reportViolation(
-          `${what}, ${label}: missing ${missing.join(", ")}. Fix: add the probes ` +
+          `${where}: missing ${missing.join(", ")}. Fix: add the probes ` +
             `(travel:<workload>.probes sets their HTTP paths for the app's workloads).`,
         );
       }

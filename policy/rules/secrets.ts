@@ -3,7 +3,7 @@
  * `value` for secret-looking environment variables.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, describeObject, K8sObject, kindOf, podTemplateOf } from "./k8s";
+import { describeObject, K8sObject, kindOf, podObjectOf } from "./k8s";
 
 /** Name segments that mark a value as a secret. */
 const SECRET_WORDS = ["KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIALS"];
@@ -53,11 +53,8 @@ export const noPlainSecretEnv: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props as K8sObject);
-    if (template === undefined) return;
     const allowed = args.getConfig<{ allowNames?: string[] }>().allowNames ?? [];
-    const what = describeObject(args.type, args.name, args.props as K8sObject);
-    for (const { container, label } of containersOf(template.spec)) {
+    for (const { container, where } of podObjectOf(args)?.containers() ?? []) {
       for (const env of container.env ?? []) {
         const name = env.name ?? "";
         if (
@@ -68,7 +65,7 @@ export const noPlainSecretEnv: ResourceValidationPolicy = {
         )
           continue;
         reportViolation(
-          `${what}, ${label}: env "${name}" has a plain value. Fix: put the value in ` +
+          `${where}: env "${name}" has a plain value. Fix: put the value in ` +
             `travel:appSecrets (--secret) and list "${name}" in travel:<workload>.secretEnv so it ` +
             `is read with valueFrom.secretKeyRef.`,
         );

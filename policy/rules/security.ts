@@ -3,7 +3,7 @@
  * and a read-only root filesystem unless the workload states why it cannot.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, Container, describeObject, K8sObject, PodSpec, podTemplateOf } from "./k8s";
+import { Container, PodSpec, podObjectOf } from "./k8s";
 import { ANNOTATION } from "../../src/names";
 
 /**
@@ -59,18 +59,17 @@ export const podSecurityRestricted: ResourceValidationPolicy = {
     "drop all capabilities and use the RuntimeDefault seccomp profile.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props as K8sObject);
-    if (template === undefined) return;
-    const what = describeObject(args.type, args.name, args.props as K8sObject);
-    const pod = template.spec ?? {};
+    const object = podObjectOf(args);
+    if (object === undefined) return;
+    const pod = object.template.spec ?? {};
     for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
       if (pod[field] === true) {
-        reportViolation(`${what}: the pod sets ${field}: true. Fix: remove ${field}.`);
+        reportViolation(`${object.what}: the pod sets ${field}: true. Fix: remove ${field}.`);
       }
     }
-    for (const { container, label } of containersOf(pod)) {
+    for (const { container, where } of object.containers()) {
       for (const problem of containerSecurityProblems(container, pod)) {
-        reportViolation(`${what}, ${label}: ${problem}.`);
+        reportViolation(`${where}: ${problem}.`);
       }
     }
   },
@@ -83,15 +82,14 @@ export const readOnlyRootFilesystem: ResourceValidationPolicy = {
     `${WRITABLE_ROOT_REASON} annotation says why it needs a writable one.`,
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    const template = podTemplateOf(args.type, args.props as K8sObject);
-    if (template === undefined) return;
-    const reason = template.metadata?.annotations?.[WRITABLE_ROOT_REASON];
+    const object = podObjectOf(args);
+    if (object === undefined) return;
+    const reason = object.template.metadata?.annotations?.[WRITABLE_ROOT_REASON];
     if (typeof reason === "string" && reason.trim() !== "") return;
-    const what = describeObject(args.type, args.name, args.props as K8sObject);
-    for (const { container, label } of containersOf(template.spec)) {
+    for (const { container, where } of object.containers()) {
       if (container.securityContext?.readOnlyRootFilesystem !== true) {
         reportViolation(
-          `${what}, ${label}: the root filesystem is writable. Fix: set ` +
+          `${where}: the root filesystem is writable. Fix: set ` +
             `securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it writes), or ` +
             `keep it writable and give the reason in the pod template annotation ` +
             `${WRITABLE_ROOT_REASON} (travel:<workload>.writableRootFilesystemReason sets both).`,

@@ -2,7 +2,8 @@
  * Runs policies of a pack the way the policy analyzer does, without the CLI:
  * properties wrapped in @pulumi/policy's unknown-checking proxy, `getConfig`
  * returning the policy's config, `notApplicable` recorded, and every
- * `reportViolation` call collected.
+ * `reportViolation` call collected. Below that, the Kubernetes objects the
+ * rules' tests start from: compliant with every rule, for a test to break one.
  */
 import {
   Policies,
@@ -11,6 +12,7 @@ import {
   StackValidationPolicy,
   unknownCheckingProxy,
 } from "@pulumi/policy";
+import type { Container, PodSpec, SecurityContext } from "../../policy/rules/k8s";
 import { Recorded, secretContent } from "./mocks";
 
 /** A resource as a test describes it: type token, Pulumi name and properties. */
@@ -180,3 +182,149 @@ export function policyOutputs(recorded: Recorded[]): FakeResource[] {
     };
   });
 }
+
+/** Loosely typed object fields (a spec, its labels) that a fixture takes as given. */
+export type Fields = Record<string, unknown>;
+
+/** A container as `container()` builds it: every field the tests edit is present. */
+export type FixtureContainer = Container & {
+  env: NonNullable<Container["env"]>;
+  resources: { requests: Fields; limits: Fields };
+  securityContext: SecurityContext & {
+    capabilities: NonNullable<SecurityContext["capabilities"]>;
+  };
+};
+
+/** A Deployment as `deployment()` builds it, for `edit` to change. */
+export type FixtureDeployment = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+      spec: PodSpec & { securityContext: SecurityContext; containers: FixtureContainer[] };
+    };
+  };
+};
+
+/** Type tokens of the objects below. */
+export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+export const SERVICE = "kubernetes:core/v1:Service";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+/** The namespace of the objects below, unless a test gives another. */
+export const NS = "app-travelexample";
+/** A well-formed image digest. */
+export const DIGEST = `sha256:${"ab".repeat(32)}`;
+
+/** The selector labels of a workload's pods (`w`: "backend" or "frontend"). */
+export const selector = (w: string) => ({ "app.kubernetes.io/name": `travel-${w}` });
+const podLabels = (w: string) => ({ ...selector(w), "app.kubernetes.io/component": w });
+
+/** A container as the program builds it: compliant with every rule. */
+export function container(name: string): FixtureContainer {
+  const probe = { httpGet: { path: "/", port: "http" } };
+  return {
+    name,
+    image: `ghcr.io/acme/coagents-travel-${name}@${DIGEST}`,
+    env: [
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "s", key: "OPENAI_API_KEY" } } },
+    ],
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    startupProbe: probe,
+    readinessProbe: probe,
+    livenessProbe: probe,
+  };
+}
+
+/** A compliant Deployment of the backend or frontend; `edit` changes the copy. */
+export function deployment(
+  w: string,
+  edit: (d: FixtureDeployment) => void = () => {},
+  replicas = 1,
+): FakeResource {
+  const props: FixtureDeployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: `travel-${w}`, namespace: NS, labels: podLabels(w) },
+    spec: {
+      replicas,
+      selector: { matchLabels: selector(w) },
+      template: {
+        metadata: { labels: podLabels(w), annotations: {} },
+        spec: {
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [container(w)],
+        },
+      },
+    },
+  };
+  edit(props);
+  return { type: DEPLOYMENT, name: `travel-${w}`, props };
+}
+
+/** The Deployment's pod spec. */
+export const podSpec = (d: FixtureDeployment) => d.spec.template.spec;
+/** Its container (the only one the fixture has). */
+export const first = (d: FixtureDeployment) => podSpec(d).containers[0]!;
+
+/** The workload's Service, selecting its pods; `spec` goes over the default (ClusterIP). */
+export function service(w: string, spec: Fields = {}, labels: Fields = podLabels(w)): FakeResource {
+  const props = {
+    metadata: { name: `travel-${w}-service`, namespace: NS, labels },
+    spec: { selector: selector(w), ports: [{ port: 80 }], ...spec },
+  };
+  return { type: SERVICE, name: `travel-${w}`, props };
+}
+
+/** An HTTPRoute with `spec`. */
+export function route(name: string, spec: Fields, namespace = NS): FakeResource {
+  return { type: ROUTE, name, props: { metadata: { name, namespace }, spec } };
+}
+
+/** A NetworkPolicy with `spec`. */
+export function netpol(spec: Fields, namespace = NS): FakeResource {
+  return {
+    type: NETPOL,
+    name: "travel-backend",
+    props: { metadata: { name: "np", namespace }, spec },
+  };
+}
+
+/** A PodDisruptionBudget selecting `matchLabels`, by default with maxUnavailable: 1. */
+export function pdb(matchLabels: Fields, budget: Fields = { maxUnavailable: 1 }): FakeResource {
+  const props = {
+    metadata: { name: "travel-frontend-pdb", namespace: NS },
+    spec: { ...budget, selector: { matchLabels } },
+  };
+  return { type: PDB, name: "travel-frontend", props };
+}
+
+/** An HPA scaling the Deployment `target` on `metric` utilization, from `minReplicas`. */
+export function hpa(target: string, minReplicas: number, metric = "cpu"): FakeResource {
+  const props = {
+    metadata: { name: `${target}-hpa`, namespace: NS },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target },
+      minReplicas,
+      maxReplicas: 5,
+      metrics: [{ type: "Resource", resource: { name: metric, target: { type: "Utilization" } } }],
+    },
+  };
+  return { type: HPA, name: target, props };
+}
+
+/** The messages of a policy run's violations, in order. */
+export const messages = (r: { violations: { message: string }[] }) =>
+  r.violations.map((v) => v.message);
