@@ -44,51 +44,33 @@ export class HttpRoute extends pulumi.ComponentResource {
       ? { [PULUMI_ANNOTATION.waitFor]: ACCEPTED_WAIT_FOR }
       : {};
     const metadata = { namespace: args.namespace, labels: args.labels, annotations };
-
-    const route = new k8s.apiextensions.CustomResource(
-      name,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata,
-        spec: {
-          parentRefs: [parentRef(gw.sectionName)],
-          hostnames: [...args.hostnames],
-          rules: [
-            {
-              matches: [{ path: { type: "PathPrefix", value: "/" } }],
-              backendRefs: [{ name: args.service.serviceName, port: args.service.port }],
-            },
-          ],
-        },
-      },
-      { parent: this },
-    );
-
-    if (gw.httpsRedirect) {
+    /** An HTTPRoute on the stack's hostnames, attached to one listener of the Gateway. */
+    const httpRoute = (routeName: string, sectionName: string | undefined, rule: object) =>
       new k8s.apiextensions.CustomResource(
-        `${name}-https-redirect`,
+        routeName,
         {
           apiVersion: "gateway.networking.k8s.io/v1",
           kind: "HTTPRoute",
           metadata,
           spec: {
-            parentRefs: [parentRef(gw.httpSectionName)],
+            parentRefs: [parentRef(sectionName)],
             hostnames: [...args.hostnames],
-            rules: [
-              {
-                filters: [
-                  {
-                    type: "RequestRedirect",
-                    requestRedirect: { scheme: "https", statusCode: 301 },
-                  },
-                ],
-              },
-            ],
+            rules: [rule],
           },
         },
         { parent: this },
       );
+
+    const route = httpRoute(name, gw.sectionName, {
+      matches: [{ path: { type: "PathPrefix", value: "/" } }],
+      backendRefs: [{ name: args.service.serviceName, port: args.service.port }],
+    });
+    if (gw.httpsRedirect) {
+      httpRoute(`${name}-https-redirect`, gw.httpSectionName, {
+        filters: [
+          { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+        ],
+      });
     }
 
     this.routeName = route.metadata.name;
