@@ -5,7 +5,7 @@
  * own (autostart=false): the runner starts them in order and waits for readiness.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dirOf, LOGS, logOf } from "./layout";
 import { writeIfChanged } from "./template";
@@ -21,6 +21,7 @@ export interface Daemon {
 const DIR = dirOf("supervisor");
 export const CONF = join(DIR, "supervisord.conf");
 const SOCKET = join(DIR, "supervisor.sock");
+const PIDFILE = join(DIR, "supervisord.pid");
 
 /** supervisord splits commands like a POSIX shell and expands %(...)s: quote and escape. */
 function word(s: string): string {
@@ -43,7 +44,7 @@ export function render(programs: ReadonlyMap<string, Daemon>): string {
     "chmod=0700",
     "[supervisord]",
     `logfile=${join(LOGS, "supervisord.log")}`,
-    `pidfile=${join(DIR, "supervisord.pid")}`,
+    `pidfile=${PIDFILE}`,
     `childlogdir=${LOGS}`,
     "user=root",
     "[rpcinterface:supervisor]",
@@ -123,11 +124,16 @@ export function restart(name: string): void {
   start(name);
 }
 
-/** Stops every program, then supervisord itself; returns once it has exited. */
+/**
+ * Stops every program, then supervisord itself; returns once its process has exited.
+ * It removes its socket before it exits: a cold CI run found it still alive after that.
+ */
 export function shutdown(): void {
   if (!running()) return;
+  const pid = existsSync(PIDFILE) ? readFileSync(PIDFILE, "utf8").trim() : "";
   ctl("stop", "all");
   ctl("shutdown");
-  const deadline = Date.now() + 30_000;
-  while (running() && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
+  const alive = () => running() || (pid !== "" && existsSync(`/proc/${pid}`));
+  const deadline = Date.now() + 60_000;
+  while (alive() && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
 }
