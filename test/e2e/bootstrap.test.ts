@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
-import { commitFiles, PROGRAM_FILES } from "../unit/workflows-workspace";
+import { commitFiles, PROGRAM_FILES } from "../support/workflows/workspace";
 
 const ROOT = join(__dirname, "..", "..");
 const STACKS = ["dev", "staging", "prod"];

@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { parseOptions, USAGE } from "../../commands/bootstrap/options";
-import { ROOT, STACKS } from "./bootstrap-support";
+import { parseOptions, USAGE } from "../../../../commands/bootstrap/options";
+import { ROOT, STACKS } from "../../../support/bootstrap";
 
 const DOC = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
 const scripts = (

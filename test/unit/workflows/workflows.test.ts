@@ -3,16 +3,16 @@
  * permissions, concurrency, environments, the deploy switch, the checks branch
  * protection requires, the order of the steps every Pulumi job shares, versions taken
  * from one place, and actionlint over every workflow. What the steps do when they run
- * is in workflows-steps.test.ts and workflows-jobs.test.ts.
+ * is in steps.test.ts and jobs.test.ts.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { PR_CHECKS } from "../../src/github";
-import { binary, select } from "../../toolchain/select";
-import { expand } from "../../toolchain/tools";
+import { PR_CHECKS } from "../../../src/github";
+import { binary, select } from "../../../toolchain/select";
+import { expand } from "../../../toolchain/tools";
 import {
   type Job,
   loadWorkflow,
@@ -20,7 +20,7 @@ import {
   type Step,
   type Workflow,
   WORKFLOWS,
-} from "./workflows-harness";
+} from "../../support/workflows/harness";
 
 const STACKS = ["dev", "staging", "prod"] as const;
 const SWITCH = "vars.DEPLOY_ENABLED == 'true' && github.ref == 'refs/heads/main'";

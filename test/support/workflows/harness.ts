@@ -7,17 +7,17 @@
  * step's working-directory, `bash --noprofile --norc -eo pipefail {0}`, and the
  * `::error::`/`::notice::` annotations. `uses:` steps do not run (their effect, a
  * checkout or a tool on PATH, is set up by the test); whether they would run is recorded.
- * The checkouts, pins and stub commands the tests run jobs with: workflows-workspace.ts.
+ * The checkouts, pins and stub commands the tests run jobs with: workspace.ts.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { condition, type Contexts, interpolate } from "./workflows-expressions";
+import { condition, type Contexts, interpolate } from "./expressions";
 
 export type { Contexts };
-export * from "./workflows-workspace";
+export * from "./workspace";
 
 export interface Step {
   name?: string;
@@ -50,7 +50,7 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 
-import { ROOT, STUB_PINS, SYSTEM_PATH, type Workspace } from "./workflows-workspace";
+import { ROOT, STUB_PINS, SYSTEM_PATH, type Workspace } from "./workspace";
 
 export const WORKFLOWS = join(ROOT, ".github", "workflows");
 

@@ -11,10 +11,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after } from "node:test";
-import { pinOf } from "../../toolchain/build";
-import { expand } from "../../toolchain/tools";
+import { pinOf } from "../../../toolchain/build";
+import { expand } from "../../../toolchain/tools";
 
-export const ROOT = join(__dirname, "..", "..");
+export const ROOT = join(__dirname, "..", "..", "..");
 
 const pin = (tool: string) => pinOf(expand([tool])[0]!).replace(/^v/, "");
 /** The versions the jobs install: the toolchain table's pins, and package.json's @pulumi/github. */
