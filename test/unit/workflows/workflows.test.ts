@@ -44,6 +44,16 @@ const ALL: Record<string, Workflow> = {
   "rollback.yml": rollback,
 };
 
+/** package.json's scripts: what the workflows may run. */
+const SCRIPTS = (
+  JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+/** A step that runs a file of this repository by its path (which a move would break). */
+const FILE_CALL =
+  /(?:^|[\s$(])(?:node [^\n]*\.ts\b|(?:bash )?(?:\.\/)?(?:commands|tools|toolchain|src|policy)\/)/m;
+
 const runs = (job: Job) => job.steps.filter((s) => s.run !== undefined).map((s) => s.run!.trim());
 const named = (job: Job, name: string): Step => {
   const found = job.steps.filter((s) => s.name === name);
@@ -94,6 +104,17 @@ describe("all workflows", () => {
       }
     });
 
+    it(`${file}: runs this repository's commands as npm scripts package.json has, never by path`, () => {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        for (const script of runs(job)) {
+          assert.doesNotMatch(script, FILE_CALL, `${file}#${id}: call an npm script`);
+          for (const m of script.matchAll(/\bnpm run (?:--silent )?([\w:-]+)/g)) {
+            assert.ok(SCRIPTS[m[1]!] !== undefined, `${file}#${id}: no npm script ${m[1]}`);
+          }
+        }
+      }
+    });
+
     it(`${file}: writes no tool version: every pin comes from the toolchain table or package.json`, () => {
       const text = readFileSync(join(WORKFLOWS, file), "utf8");
       assert.deepEqual(text.match(/\bv?\d+\.\d+\.\d+\b/g), null);
@@ -120,7 +141,7 @@ describe("all workflows", () => {
       );
       // Plugins are installed before the toolchain checks them; every other command after.
       const touches = (r: string) =>
-        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|rollback\.sh/.test(r);
+        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|npm run --silent rollback\b/.test(r);
       const first = job.steps.findIndex((s) => touches(s.run ?? ""));
       assert.ok(
         first > indexOf(job, "Select the stack"),
@@ -128,12 +149,9 @@ describe("all workflows", () => {
       );
       assert.match(
         named(job, "Toolchain (installed tools only)").run!,
-        /TRAVEL_TOOLCHAIN=installed toolchain\/toolchain\.sh pulumi/,
+        /TRAVEL_TOOLCHAIN=installed npm run --silent toolchain -- pulumi/,
       );
-      assert.match(
-        named(job, "Select the stack").run!,
-        /^node --import tsx commands\/bootstrap\/ci\/main\.ts stack/,
-      );
+      assert.match(named(job, "Select the stack").run!, /^npm run --silent ci:step -- stack/);
     });
   }
 
@@ -171,7 +189,7 @@ describe("pr.yml", () => {
     assert.equal(unit.defaults?.run?.["working-directory"], "deploy");
     assert.deepEqual(runs(unit).slice(1), [
       "npm ci",
-      "toolchain/toolchain.sh lint >/dev/null",
+      "npm run --silent toolchain -- lint >/dev/null",
       "npm run build",
       "npm run lint",
       "npm run test:unit",
@@ -194,7 +212,7 @@ describe("pr.yml", () => {
     assert.match(run, /echo "status=\$status" >>"\$GITHUB_OUTPUT"/);
     assert.match(
       named(preview, "Summary").run!,
-      /^node --import tsx commands\/preview-summary\/main.ts "\$RUNNER_TEMP\/preview.jsonl" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
+      /^npm run --silent preview-summary -- "\$RUNNER_TEMP\/preview.jsonl" --stack "\$STACK" >"\$RUNNER_TEMP\/preview.md"$/m,
     );
     assert.equal(
       named(preview, "Fail when the preview failed").if,
@@ -330,11 +348,11 @@ describe("rollback.yml", () => {
       if: "inputs.stack != 'dev'",
     });
     assert.equal(indexOf(job, "Check the inputs"), 0);
+    assert.equal(named(job, "Select the stack").run!.trim(), "npm run --silent ci:step -- stack");
     assert.equal(
-      named(job, "Select the stack").run!.trim(),
-      "node --import tsx commands/bootstrap/ci/main.ts stack",
+      named(job, "Roll back").run!.trim(),
+      'npm run --silent rollback -- "$STACK" "$SHA"',
     );
-    assert.equal(named(job, "Roll back").run!.trim(), 'bash commands/rollback.sh "$STACK" "$SHA"');
     assert.deepEqual(named(job, "Roll back").env, {
       REGISTRY_TOKEN: "${{ secrets.REGISTRY_TOKEN }}",
       GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}",
