@@ -106,7 +106,7 @@ export function makeWorkspace(
   for (const f of PROGRAM_FILES) {
     files[f] = stackFiles[f] ?? readFileSync(join(ROOT, f), "utf8");
   }
-  for (const d of ["node_modules", "commands", "tools", "src", "toolchain", "policy"]) {
+  for (const d of ["node_modules", ".github", "commands", "tools", "src", "toolchain", "policy"]) {
     spawnSync("ln", ["-s", join(ROOT, d), join(deploy, d)]);
   }
   let appSha: string | undefined;
