@@ -44,6 +44,7 @@ describe("a pull request from a fork", () => {
       assert.deepEqual(ran(r), [
         "Check out (this program in deploy/ of the app's repository)",
         "Check the layout",
+        "Set up",
         "Check the Pulumi backend",
       ]);
       assert.deepEqual(calls(w), [], "no tool was called");

@@ -266,13 +266,10 @@ describe("Kubeconfig, Promote only, Check the inputs, Fail when the preview fail
     }
     const preview = runJob(pr, "preview", {
       workspace: workspace().ws,
-      only: ["Kubeconfig (read-only, optional)"],
+      only: ["Kubeconfig"],
       contexts: { matrix: { stack: "staging" } },
     });
-    assert.match(
-      preview.result("Kubeconfig (read-only, optional)").notices[0]!,
-      /No PREVIEW_KUBECONFIG_STAGING secret/,
-    );
+    assert.match(preview.result("Kubeconfig").notices[0]!, /No PREVIEW_KUBECONFIG_STAGING secret/);
     assert.equal(preview.env.KUBECONFIG, undefined);
   });
 
