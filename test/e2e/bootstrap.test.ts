@@ -168,6 +168,9 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
       readFileSync(join(app, ".github", "workflows", "deploy.yml"), "utf8"),
       readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8"),
     );
+    // The setup action the copies use stays in deploy/, where their checkout finds it.
+    assert.equal(existsSync(join(app, ".github", "actions")), false);
+    assert.ok(existsSync(join(app, "deploy", ".github", "actions", "setup", "action.yml")));
     assert.match(first.stdout, /Left by hand:\n  1\. file:\/\/.* is on this machine only/);
     assert.match(
       first.stdout,
