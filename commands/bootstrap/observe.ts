@@ -67,7 +67,9 @@ export function gitTopLevel(dir: string): string | undefined {
 
 /**
  * With this program in a folder of the app's repository, the workflows it carries must
- * also be at the repository's root, where GitHub reads them.
+ * also be at the repository's root, where GitHub reads them. Only the workflows: the
+ * setup action they share (.github/actions/setup) needs no copy, since they use it as
+ * ./deploy/.github/actions/setup, the program's own checkout in either layout.
  */
 export function workflowCopies(projectDir: string, top: string | undefined): Observed["workflows"] {
   const from = join(projectDir, ".github", "workflows");

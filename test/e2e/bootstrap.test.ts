@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
-import { commitFiles, PROGRAM_FILES } from "../unit/workflows-workspace";
+import { commitFiles, PROGRAM_FILES } from "../support/workflows/workspace";
 
 const ROOT = join(__dirname, "..", "..");
 const STACKS = ["dev", "staging", "prod"];
@@ -168,6 +168,9 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
       readFileSync(join(app, ".github", "workflows", "deploy.yml"), "utf8"),
       readFileSync(join(ROOT, ".github", "workflows", "deploy.yml"), "utf8"),
     );
+    // The setup action the copies use stays in deploy/, where their checkout finds it.
+    assert.equal(existsSync(join(app, ".github", "actions")), false);
+    assert.ok(existsSync(join(app, "deploy", ".github", "actions", "setup", "action.yml")));
     assert.match(first.stdout, /Left by hand:\n  1\. file:\/\/.* is on this machine only/);
     assert.match(
       first.stdout,

@@ -9,16 +9,16 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseEvents } from "../../commands/preview-summary/events";
-import { renderSummary } from "../../commands/preview-summary/markdown";
+import { parseEvents } from "../../../../commands/preview-summary/events";
+import { renderSummary } from "../../../../commands/preview-summary/markdown";
 import {
   changeSummaryLine,
   parseUrn,
   resourceChanges,
-} from "../../commands/preview-summary/preview";
-import { previewOf, TABLE_HEAD } from "../support/preview";
+} from "../../../../commands/preview-summary/preview";
+import { previewOf, TABLE_HEAD } from "../../../support/preview";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures", "preview");
 const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.jsonl`), "utf8");
 const summary = (name: string, stack?: string) => renderSummary(parseEvents(fixture(name)), stack);

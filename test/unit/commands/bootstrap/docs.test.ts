@@ -3,16 +3,16 @@
  * `npm run bootstrap -- …` line parses, every file it names is there, every command in its
  * shell blocks is a known tool or a script of this repository, every secret and variable
  * it says to set is one the workflows read, every variable it exports is one bootstrap
- * reads, every link to one of its sections (from the page, the code, the workflows and
- * README) lands on a heading, and the walk-through goes from the fork to the first prod
- * deploy in order.
+ * reads, every link to one of its sections (from the page, the code, the workflows, their
+ * actions and README) lands on a heading, and the walk-through goes from the fork to the
+ * first prod deploy in order.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { parseOptions, USAGE } from "../../commands/bootstrap/options";
-import { ROOT, STACKS } from "./bootstrap-support";
+import { parseOptions, USAGE } from "../../../../commands/bootstrap/options";
+import { ROOT, STACKS } from "../../../support/bootstrap";
 
 const DOC = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
 const scripts = (
@@ -56,7 +56,9 @@ function exists(path: string): boolean {
 
 describe("docs/delivery.md", () => {
   it("runs only npm scripts package.json has", () => {
-    const used = [...new Set([...DOC.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!))];
+    const used = [
+      ...new Set([...DOC.matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1]!)),
+    ];
     assert.ok(used.includes("bootstrap"), "the page runs bootstrap");
     assert.deepEqual(
       used.filter((s) => scripts[s] === undefined),
@@ -99,7 +101,7 @@ describe("docs/delivery.md", () => {
         : !TOOLS.has(word);
     });
     assert.deepEqual(unknown, []);
-    assert.ok(commands.some((c) => c.startsWith("commands/rollback.sh")));
+    assert.ok(commands.some((c) => c.startsWith("npm run rollback -- ")));
   });
 
   it("sets only secrets and variables the workflows read", () => {
@@ -136,13 +138,9 @@ describe("docs/delivery.md", () => {
     );
   });
 
-  it("links only to sections it has, from itself, the code, the workflows and README", () => {
+  it("links only to sections it has, from itself, the code, the workflows, actions and README", () => {
     const inPage = [...DOC.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
-    const sources = [
-      ...filesUnder("commands/bootstrap"),
-      ...filesUnder(".github/workflows"),
-      "README.md",
-    ];
+    const sources = [...filesUnder("commands/bootstrap"), ...filesUnder(".github"), "README.md"];
     const outside = sources.flatMap((f) =>
       [...readFileSync(join(ROOT, f), "utf8").matchAll(/delivery\.md#([\w-]+)/g)].map(
         (m) => `${f}#${m[1]!}`,

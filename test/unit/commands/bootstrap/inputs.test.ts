@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CONTEXTS, contextProblems, detectLayout } from "../../commands/bootstrap/layout";
-import { manualSteps } from "../../commands/bootstrap/manual";
-import { parseOptions } from "../../commands/bootstrap/options";
-import { parseBackend } from "../../commands/bootstrap/backend";
-import { secretFromEnv, secretNeeds } from "../../commands/bootstrap/secrets";
-import { CLOUD, committed, FILE, STACKS } from "./bootstrap-support";
+import { CONTEXTS, contextProblems, detectLayout } from "../../../../commands/bootstrap/layout";
+import { manualSteps } from "../../../../commands/bootstrap/manual";
+import { parseOptions } from "../../../../commands/bootstrap/options";
+import { parseBackend } from "../../../../commands/bootstrap/backend";
+import { secretFromEnv, secretNeeds } from "../../../../commands/bootstrap/secrets";
+import { CLOUD, committed, FILE, STACKS } from "../../../support/bootstrap";
 describe("layouts", () => {
   const dirs = (present: string[]) => (p: string) => present.some((d) => p.endsWith(d));
   it("finds the app beside the program (in-app) or checked out beside it (separate)", () => {

@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseArgs } from "../../commands/preview-summary/main";
-import { fromTo, renderSummary } from "../../commands/preview-summary/markdown";
-import { UNKNOWN } from "../../commands/preview-summary/preview";
-import { previewOf, TABLE_HEAD } from "../support/preview";
-import { diffPaths, formatImage, rollOf } from "../../commands/preview-summary/workloads";
+import { parseArgs } from "../../../../commands/preview-summary/main";
+import { fromTo, renderSummary } from "../../../../commands/preview-summary/markdown";
+import { UNKNOWN } from "../../../../commands/preview-summary/preview";
+import { previewOf, TABLE_HEAD } from "../../../support/preview";
+import { diffPaths, formatImage, rollOf } from "../../../../commands/preview-summary/workloads";
 
 describe("workload details", () => {
   const digestRef = `ghcr.io/acme/app@sha256:${"0123456789ab".repeat(5)}abcd`;

@@ -11,10 +11,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after } from "node:test";
-import { pinOf } from "../../toolchain/build";
-import { expand } from "../../toolchain/tools";
+import { pinOf } from "../../../toolchain/build";
+import { expand } from "../../../toolchain/tools";
 
-export const ROOT = join(__dirname, "..", "..");
+export const ROOT = join(__dirname, "..", "..", "..");
 
 const pin = (tool: string) => pinOf(expand([tool])[0]!).replace(/^v/, "");
 /** The versions the jobs install: the toolchain table's pins, and package.json's @pulumi/github. */
@@ -106,7 +106,7 @@ export function makeWorkspace(
   for (const f of PROGRAM_FILES) {
     files[f] = stackFiles[f] ?? readFileSync(join(ROOT, f), "utf8");
   }
-  for (const d of ["node_modules", "commands", "tools", "src", "toolchain", "policy"]) {
+  for (const d of ["node_modules", ".github", "commands", "tools", "src", "toolchain", "policy"]) {
     spawnSync("ln", ["-s", join(ROOT, d), join(deploy, d)]);
   }
   let appSha: string | undefined;
@@ -143,6 +143,14 @@ export const calls = (w: Workspace): string[] => {
 export const kubectlScript = (version: string) =>
   `#!/usr/bin/env bash\necho "Client Version: v${version}"\n`;
 
+/** The npm stub's body: `npm run` runs the script of ./package.json the way npm does. */
+const NPM_STUB = `[[ "$1" == run ]] || exit 0
+shift; [[ "$1" == --silent ]] && shift
+name="$1"; shift; [[ "\${1-}" == -- ]] && shift
+script="$(node -p 'require("./package.json").scripts?.[process.argv[1]] ?? ""' "$name")"
+if [[ -z "$script" ]]; then echo "stub npm: no script $name in $PWD/package.json" >&2; exit 1; fi
+PATH="$PWD/node_modules/.bin:$PATH" exec sh -c "$script \\"\\$@\\"" "$name" "$@"`;
+
 /**
  * Stubs for what the jobs call besides their own scripts, steered by STUB_* variables:
  * - pulumi (and pulumi-language-nodejs beside it): version STUB_PULUMI_VERSION, the
@@ -153,7 +161,9 @@ export const kubectlScript = (version: string) =>
  * - curl: kubectl and its checksum from dl.k8s.io (STUB_KUBECTL_SHA overrides the
  *   checksum), and the GitHub API answering STUB_HTTP_CODE with STUB_ENVIRONMENT_JSON,
  *   its standard input (the headers) saved to curl-stdin;
- * - npm: does nothing.
+ * - npm: `npm run [--silent] NAME [-- ARGS]` runs package.json's script NAME with ARGS
+ *   (in sh, node_modules/.bin first on PATH, as npm does); anything else (npm ci) does
+ *   nothing.
  */
 export function standardStubs(w: Workspace, kubectlVersion: string): void {
   const kubectl = kubectlScript(kubectlVersion);
@@ -176,7 +186,7 @@ case "$args" in
 esac`,
   );
   stub(w, "pulumi-language-nodejs", "exit 0");
-  stub(w, "npm", "exit 0");
+  stub(w, "npm", NPM_STUB);
   stub(
     w,
     "curl",

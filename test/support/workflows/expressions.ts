@@ -1,9 +1,9 @@
 /**
  * GitHub Actions' expression language, as far as the workflows use it, for the workflow
- * runner (workflows-harness.ts): contexts and property access (missing is null),
+ * runner (harness.ts): contexts and property access (missing is null),
  * literals, `!`, `==`/`!=` with GitHub's loose equality (strings ignore case, other
  * types compare as numbers), `&&`/`||` returning an operand, format(), contains(),
- * startsWith() and the status functions. Tested by workflows-expressions.test.ts.
+ * startsWith() and the status functions. Tested by test/unit/workflows/expressions.test.ts.
  */
 
 type Value = unknown;

@@ -1,5 +1,5 @@
 /**
- * The workflows' shell steps, run one by one as GitHub runs them (workflows-harness):
+ * The workflows' shell steps, run one by one as GitHub runs them (test/support/workflows):
  * the layout and backend checks, the fork skip, the approval gate against a stubbed
  * GitHub API, the tool versions read from the toolchain table, the plugin and kubectl
  * installs, the toolchain in `installed` mode, the kubeconfig files and the small guards.
@@ -17,7 +17,7 @@ import {
   stubbedWorkspace as workspace,
   SYSTEM_PATH,
   type Workspace,
-} from "./workflows-harness";
+} from "../../support/workflows/harness";
 
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
@@ -266,13 +266,10 @@ describe("Kubeconfig, Promote only, Check the inputs, Fail when the preview fail
     }
     const preview = runJob(pr, "preview", {
       workspace: workspace().ws,
-      only: ["Kubeconfig (read-only, optional)"],
+      only: ["Kubeconfig"],
       contexts: { matrix: { stack: "staging" } },
     });
-    assert.match(
-      preview.result("Kubeconfig (read-only, optional)").notices[0]!,
-      /No PREVIEW_KUBECONFIG_STAGING secret/,
-    );
+    assert.match(preview.result("Kubeconfig").notices[0]!, /No PREVIEW_KUBECONFIG_STAGING secret/);
     assert.equal(preview.env.KUBECONFIG, undefined);
   });
 

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { MACHINE_PATH, normaliseEvents } from "../../tools/preview-fixtures/normalise";
-import { parseEvents, uncolour } from "../../commands/preview-summary/events";
-import { renderSummary } from "../../commands/preview-summary/markdown";
-import { byLevel, cell, policySection } from "../../commands/preview-summary/policy";
+import { MACHINE_PATH, normaliseEvents } from "../../../../tools/preview-fixtures/normalise";
+import { parseEvents, uncolour } from "../../../../commands/preview-summary/events";
+import { renderSummary } from "../../../../commands/preview-summary/markdown";
+import { byLevel, cell, policySection } from "../../../../commands/preview-summary/policy";
 
-const FIXTURES = join(__dirname, "..", "fixtures", "preview");
+const FIXTURES = join(__dirname, "..", "..", "..", "fixtures", "preview");
 const STACK_URN = "urn:pulumi:prod::travel::pulumi:pulumi:Stack::travel-prod";
 const lines = (...events: object[]) => events.map((e) => JSON.stringify(e)).join("\n");
 const violation = (

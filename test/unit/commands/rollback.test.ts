@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 
-const SCRIPT = join(__dirname, "..", "..", "commands", "rollback.sh");
+const SCRIPT = join(__dirname, "..", "..", "..", "commands", "rollback.sh");
 const sha = (seed: string) => createHash("sha1").update(seed).digest("hex");
 const SHA = sha("deployed");
 const OTHER_SHA = sha("never-deployed");

@@ -1,11 +1,11 @@
 /**
- * The workflow runner's expression language (workflows-expressions.ts) against what
+ * The workflow runner's expression language (test/support/workflows/expressions.ts) against what
  * GitHub documents: loose equality, operands returned by || and &&, format(), and the
  * implicit success() of a condition.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { condition, evaluate, interpolate } from "./workflows-expressions";
+import { condition, evaluate, interpolate } from "../../support/workflows/expressions";
 
 describe("the workflow runner's expressions", () => {
   const ctx = {

@@ -8,16 +8,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { recorded, resetRecorded, settle, valueOf } from "../support/mocks";
-import { composeStackFile, loadStack } from "../support/stack-files";
-import { parseStackConfig } from "../../src/config/load";
-import { githubProgram } from "../../commands/bootstrap/github-apply";
-import { desiredConfig, githubTarget, type PlanInput } from "../../commands/bootstrap/plan";
-import { parseBackend } from "../../commands/bootstrap/backend";
-import { readStackFile } from "../../commands/bootstrap/stack-file";
+import { recorded, resetRecorded, settle, valueOf } from "../../../support/mocks";
+import { composeStackFile, loadStack } from "../../../support/stack-files";
+import { parseStackConfig } from "../../../../src/config/load";
+import { githubProgram } from "../../../../commands/bootstrap/github-apply";
+import { desiredConfig, githubTarget, type PlanInput } from "../../../../commands/bootstrap/plan";
+import { parseBackend } from "../../../../commands/bootstrap/backend";
+import { readStackFile } from "../../../../commands/bootstrap/stack-file";
 import { join } from "node:path";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..", "..");
 const STACKS = ["dev", "staging", "prod"] as const;
 const USER_IDS: Record<string, number> = { alice: 1001, bob: 1002 };
 

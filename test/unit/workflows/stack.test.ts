@@ -1,12 +1,12 @@
 /**
- * The stack on the backend in a job's first run (workflows-harness, stubbed CLI): created
+ * The stack on the backend in a job's first run (test/support/workflows/harness.ts, stubbed CLI): created
  * when missing with the secrets provider its file was made with, in PULUMI_ORG on Pulumi
  * Cloud with the service's key, refused when its secrets cannot be decrypted or its file
  * does not fit the backend, and a promotion source of the backend's organization only.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { stripEncryption } from "../../commands/bootstrap/stack-file";
+import { stripEncryption } from "../../../commands/bootstrap/stack-file";
 import {
   calls,
   type Contexts,
@@ -18,7 +18,7 @@ import {
   stubbedWorkspace as setUp,
   VERIFIED,
   type Workspace,
-} from "./workflows-harness";
+} from "../../support/workflows/harness";
 
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");

@@ -1,9 +1,9 @@
 /**
  * Whole jobs on their first runs, step after step as GitHub runs them
- * (workflows-harness), with the Pulumi CLI, curl and npm stubbed: a fork's pull
+ * (test/support/workflows), with the Pulumi CLI, curl and npm stubbed: a fork's pull
  * request, staging's preview before dev ever deployed, the app source in either layout,
  * and a gated deploy whose environment has no reviewers (the stack on the backend:
- * workflows-stack.test.ts).
+ * stack.test.ts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import {
   stubbedWorkspace as setUp,
   VERIFIED,
   type Workspace,
-} from "./workflows-harness";
+} from "../../support/workflows/harness";
 
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
@@ -44,6 +44,7 @@ describe("a pull request from a fork", () => {
       assert.deepEqual(ran(r), [
         "Check out (this program in deploy/ of the app's repository)",
         "Check the layout",
+        "Set up",
         "Check the Pulumi backend",
       ]);
       assert.deepEqual(calls(w), [], "no tool was called");

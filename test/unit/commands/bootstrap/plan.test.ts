@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeAction as line } from "../../commands/bootstrap/actions";
-import { type Observed, plan } from "../../commands/bootstrap/plan";
-import { parseStackFile, stripEncryption } from "../../commands/bootstrap/stack-file";
-import { fresh, input, SECRETS, STACKS, text } from "./bootstrap-support";
+import { describeAction as line } from "../../../../commands/bootstrap/actions";
+import { type Observed, plan } from "../../../../commands/bootstrap/plan";
+import { parseStackFile, stripEncryption } from "../../../../commands/bootstrap/stack-file";
+import { fresh, input, SECRETS, STACKS, text } from "../../../support/bootstrap";
 describe("the plan", () => {
   it("on a fresh backend: the folder, then per stack reset, create and every secret, in order", () => {
     const { actions, prompts } = plan(input(fresh()));

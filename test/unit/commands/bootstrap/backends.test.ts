@@ -12,13 +12,13 @@ import {
   promotionSourceName,
   qualifiedStackName,
   secretsProviderFor,
-} from "../../commands/bootstrap/backend";
+} from "../../../../commands/bootstrap/backend";
 import {
   encryptionState,
   parseStackFile,
   stripEncryption,
-} from "../../commands/bootstrap/stack-file";
-import { CLOUD, committed, FILE, STACKS, text } from "./bootstrap-support";
+} from "../../../../commands/bootstrap/stack-file";
+import { CLOUD, committed, FILE, STACKS, text } from "../../../support/bootstrap";
 describe("backends", () => {
   it("parses Pulumi Cloud and every self-managed scheme, refusing anything else in one line", () => {
     assert.deepEqual(parseBackend("cloud"), { kind: "cloud", url: "https://api.pulumi.com" });
