@@ -12,6 +12,8 @@ import { liveImageLookup } from "./images/lookup";
 async function main() {
   const cfg = loadConfig();
   const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)));
+  // An update ends here when a rollout failed (a RolloutError with every failed rollout).
+  await outputs.rollouts;
   const github = outputs.github;
   return {
     url: outputs.url,

@@ -31,8 +31,6 @@ export const TYPE = {
   deletionGuard: "travel:k8s:DeletionGuard",
   deployEnvironment: "travel:github:DeployEnvironment",
   branchProtection: "travel:github:BranchProtection",
-  /** The rollout await (a dynamic resource: its module and type). */
-  rollout: { module: "rollout", type: "Rollout" },
 } as const;
 
 const DIGEST = "sha256:[0-9a-f]{64}";

@@ -11,11 +11,17 @@ import { DeletionGuard } from "./components/deletion-guard";
 import { HttpRoute } from "./components/http-route";
 import { Namespace } from "./components/namespace";
 import { RegistryImage } from "./components/registry-image";
+import {
+  awaitRolloutLive,
+  requireRollouts,
+  rolloutGroup,
+  type RolloutAwaiter,
+} from "./components/rollout";
 import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config/load";
 import { composeGitHub, GitHubOutputs } from "./github";
 import type { ImageSet, ImageSources } from "./images/types";
-import { APP } from "./names";
+import { APP, type WorkloadName } from "./names";
 
 export interface StackOutputs {
   /** Public URL of the first hostname. */
@@ -29,6 +35,11 @@ export interface StackOutputs {
    * promoting from this one may take.
    */
   verifiedImages: pulumi.Output<ImageSet>;
+  /**
+   * During an update, each workload's completed revision, or a RolloutError with every
+   * failed rollout: the program awaits it before it returns (undefined in a preview).
+   */
+  rollouts?: Promise<Record<WorkloadName, string>>;
   /** The git SHA deployed (both images' SHAs when they differ). */
   gitSha: pulumi.Output<string>;
   registry: { server: string; owner: string };
@@ -36,7 +47,17 @@ export interface StackOutputs {
   github?: GitHubOutputs;
 }
 
-export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutputs {
+/** What composition needs from outside the program (tests pass stand-ins). */
+export interface StackPorts {
+  /** @default awaitRolloutLive */
+  readonly awaitRollout?: RolloutAwaiter;
+}
+
+export function composeStack(
+  cfg: StackConfig,
+  sources: ImageSources,
+  ports: StackPorts = {},
+): StackOutputs {
   const environment = cfg.environment;
   const labels = appLabels(environment);
   const names = { backend: `${APP}-backend`, frontend: `${APP}-frontend` };
@@ -77,7 +98,11 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     rollout: {
       timeoutSeconds: cfg.rolloutTimeoutSeconds,
       progressDeadlineSeconds: cfg.rolloutProgressDeadlineSeconds,
+      maxRestarts: cfg.rolloutMaxRestarts,
+      unschedulableSeconds: cfg.rolloutUnschedulableSeconds,
     },
+    // One group: a failed rollout stops the wait for the others.
+    awaitRollout: rolloutGroup(ports.awaitRollout ?? awaitRolloutLive),
   };
   const backend = new Backend(names.backend, {
     ...common,
@@ -119,6 +144,10 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     kubeconfig: cfg.kubeconfig,
   });
 
+  // During an update, every rollout's outcome; a preview awaits none.
+  const rollouts = pulumi.runtime.isDryRun()
+    ? undefined
+    : requireRollouts({ backend: backend.rolloutDone, frontend: frontend.rolloutDone });
   const imageOutputs = pulumi
     .all([images.backend.ref, images.backend.gitSha, images.frontend.ref, images.frontend.gitSha])
     .apply(([bRef, bSha, fRef, fSha]) => ({
@@ -130,9 +159,10 @@ export function composeStack(cfg: StackConfig, sources: ImageSources): StackOutp
     namespace: ns.name,
     services: { backend: backend.serviceName, frontend: frontend.serviceName },
     images: imageOutputs,
-    verifiedImages: pulumi
-      .all([backend.rolledOutSha, frontend.rolledOutSha, route.ready, imageOutputs])
-      .apply(([, , , deployed]) => deployed),
+    rollouts,
+    verifiedImages: rollouts
+      ? pulumi.all([rollouts, route.ready, imageOutputs]).apply(([, , deployed]) => deployed)
+      : pulumi.output(pulumi.unknown as unknown as ImageSet),
     gitSha: imageOutputs.apply(({ backend: b, frontend: f }) =>
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
     ),

@@ -84,12 +84,6 @@ export function binaryPath(dest: string, binary: Binary): string {
 /** A build output is complete when every binary is there and reports its pin. */
 export function isComplete(tool: Tool, dest: string): boolean {
   if (tool.files) return existsSync(join(dest, tool.files.to, ".complete"));
-  const scripts = tool.scripts ?? [];
-  const same = (s: string) =>
-    isExecutable(join(dest, "bin", s)) &&
-    readFileSync(join(dest, "bin", s), "utf8") ===
-      readFileSync(join(TOOLCHAIN, tool.dir, s), "utf8");
-  if (!scripts.every(same)) return false;
   return tool.binaries.every((b) => {
     const bin = binaryPath(dest, b);
     if (!isExecutable(bin)) return false;
@@ -147,10 +141,6 @@ export function build(tool: Tool, root = cacheRoot()): string {
       writeFileSync(join(to, ".complete"), `${version}\n`);
     } else {
       goBuild(tool, out, tmp, run);
-      for (const f of tool.scripts ?? []) {
-        cpSync(join(TOOLCHAIN, tool.dir, f), join(out, "bin", f));
-        chmodSync(join(out, "bin", f), 0o755);
-      }
     }
     if (!isComplete(tool, out)) throw new BuildError(tool.name, "checking the result", log);
     chmodSync(out, 0o755);

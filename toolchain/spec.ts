@@ -84,8 +84,6 @@ export interface Tool {
   readonly installed?: InstalledRule;
   /** Code generation or a module proxy detour before `go build`. */
   readonly prepare?: (ctx: HookContext) => BuildDir;
-  /** Scripts of its wrapper folder installed beside the binaries (launchers). */
-  readonly scripts?: readonly string[];
   /** A files-only tool: copy `from` (a folder of the module) into <dest>/<to>. */
   readonly files?: { readonly module: string; readonly from: string; readonly to: string };
 }

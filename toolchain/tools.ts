@@ -127,8 +127,6 @@ export const TOOLS: readonly Tool[] = [
     ],
     ldflags: (v) => [`-X ${PULUMI_VERSION_VAR}=${v}`],
     tags: ["osusergo"],
-    // The official CLI ships it; dynamic resources (src/components/rollout.ts) need it.
-    scripts: ["pulumi-resource-pulumi-nodejs"],
     installed: { kind: "path", accept: "atLeast" },
   },
   provider("kubernetes", {
@@ -219,8 +217,8 @@ export const TOOLS: readonly Tool[] = [
 
 /** Named sets of tools, for callers that need several. */
 export const GROUPS: Readonly<Record<string, readonly string[]>> = {
-  /** What `pulumi up` of a stack needs. */
-  pulumi: ["pulumi", "pulumi-resource-kubernetes", "pulumi-resource-docker-build", "kubectl"],
+  /** What `pulumi up` of a stack needs (the program awaits rollouts itself: no kubectl). */
+  pulumi: ["pulumi", "pulumi-resource-kubernetes", "pulumi-resource-docker-build"],
   /** What the local environment runs. */
   environment: [
     "kubernetes",

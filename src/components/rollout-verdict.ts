@@ -3,7 +3,11 @@
  * judged from what the API server says about it, its ReplicaSets, pods and events, and
  * why: each pod of the new ReplicaSet that is not ready, with its reason.
  *
- * Pure, so every case is unit-tested; `rollout.ts` feeds it from kubectl.
+ * It fails fast on what will not fix itself (a pull the registry refused, a container
+ * that keeps crashing past its restart budget, a missing Secret or ConfigMap key, a pod
+ * the scheduler could not place within its budget) and otherwise waits for the
+ * Deployment's progress deadline or the timeout, so a slow start that keeps progressing
+ * completes. Pure, so every case is unit-tested; rollout-await.ts feeds it from watches.
  */
 import { DEPLOYMENT_REVISION } from "../names";
 
@@ -13,6 +17,7 @@ interface Condition {
   reason?: string;
   message?: string;
   lastUpdateTime?: string;
+  lastTransitionTime?: string;
 }
 
 interface Meta {
@@ -47,6 +52,7 @@ export interface ReplicaSetJson {
 export interface ContainerStatusJson {
   name: string;
   ready: boolean;
+  restartCount?: number;
   state?: {
     waiting?: { reason?: string; message?: string };
     terminated?: { reason?: string; exitCode?: number };
@@ -68,6 +74,7 @@ export interface EventJson {
   reason?: string;
   message?: string;
   type?: string;
+  count?: number;
   lastTimestamp?: string;
   eventTime?: string;
 }
@@ -87,10 +94,35 @@ export interface Clock {
   readonly timeoutSeconds: number;
 }
 
+/** When a pod's trouble will not fix itself (the config keys rollout*). */
+export interface FailFast {
+  /** A container that crashed more often than this fails the rollout. */
+  readonly maxRestarts: number;
+  /** A pod the scheduler could not place for longer than this fails the rollout. */
+  readonly unschedulableSeconds: number;
+}
+
+/** One pod of the new ReplicaSet that is not ready, and why. */
+export interface PodTrouble {
+  readonly pod: string;
+  /** The container the trouble is in (its log is the one to read), if any. */
+  readonly container?: string;
+  /** The reason, in the cluster's words. */
+  readonly problem: string;
+  /** Why it will not fix itself, when it will not. */
+  readonly fatal?: string;
+}
+
 export type Verdict =
   | { readonly phase: "complete"; readonly summary: string }
   | { readonly phase: "progressing"; readonly summary: string }
-  | { readonly phase: "failed"; readonly summary: string; readonly message: string };
+  | {
+      readonly phase: "failed";
+      readonly summary: string;
+      readonly message: string;
+      /** The new pods that are not ready (for their logs and events). */
+      readonly pods: readonly PodTrouble[];
+    };
 
 /** The ReplicaSet of the Deployment's current revision. */
 export function newReplicaSet(s: Snapshot): ReplicaSetJson | undefined {
@@ -105,37 +137,92 @@ export function newReplicaSet(s: Snapshot): ReplicaSetJson | undefined {
 
 const hashOf = (o: { metadata: Meta }) => o.metadata.labels?.["pod-template-hash"];
 
+/** A pull the registry refused: it answers the same until the image or the credentials change. */
+const PULL_REFUSED =
+  /\b(401|403|404)\b|unauthorized|forbidden|denied|manifest unknown|not found|NotFound/i;
+/** Container reasons that mean the pod spec or its references are wrong. */
+const CONFIG_ERRORS = new Set(["CreateContainerConfigError", "InvalidImageName"]);
+
+/** How often a container has crashed: its restarts, plus the crash it is backing off from now. */
+function crashes(c: ContainerStatusJson): number {
+  const down =
+    c.state?.waiting?.reason === "CrashLoopBackOff" ||
+    (c.state?.terminated !== undefined && c.state.terminated.exitCode !== 0);
+  return (c.restartCount ?? 0) + (down ? 1 : 0);
+}
+
 /** Why a pod of the new ReplicaSet is not ready, in the words the cluster used. */
 export function podProblem(pod: PodJson, events: readonly EventJson[]): string | undefined {
+  return podTrouble(pod, events)?.problem;
+}
+
+/** Why a pod is not ready, and whether that will fix itself (under `limits`, at `now`). */
+export function podTrouble(
+  pod: PodJson,
+  events: readonly EventJson[],
+  limits?: FailFast & { readonly now: number },
+): PodTrouble | undefined {
   const st = pod.status ?? {};
   const containers = st.containerStatuses ?? [];
+  const name = pod.metadata.name;
   if (containers.length > 0 && containers.every((c) => c.ready)) return undefined;
   const unscheduled = (st.conditions ?? []).find(
     (c) => c.type === "PodScheduled" && c.status === "False",
   );
-  if (unscheduled)
-    return `${unscheduled.reason ?? "Unschedulable"}: ${unscheduled.message ?? ""}`.trim();
+  if (unscheduled) {
+    const problem = `${unscheduled.reason ?? "Unschedulable"}: ${unscheduled.message ?? ""}`.trim();
+    const since = Date.parse(unscheduled.lastTransitionTime ?? "");
+    const seconds = limits ? (limits.now - since) / 1000 : NaN;
+    const fatal =
+      limits && seconds >= limits.unschedulableSeconds
+        ? `not scheduled for ${Math.floor(seconds)}s (rolloutUnschedulableSeconds: ${limits.unschedulableSeconds})`
+        : undefined;
+    return { pod: name, problem, ...(fatal ? { fatal } : {}) };
+  }
   for (const c of containers) {
     if (c.ready) continue;
     const waiting = c.state?.waiting;
-    const last = c.lastState?.terminated ?? c.state?.terminated;
+    // Between a crash and its back-off the container is terminated, not waiting.
+    const down = c.state?.terminated;
+    const reason = waiting?.reason ?? (down && down.exitCode !== 0 ? down.reason : undefined);
+    if (!reason) continue;
+    const last = c.lastState?.terminated ?? down;
     const exit = last ? `; last exit ${last.exitCode ?? "?"} (${last.reason ?? "terminated"})` : "";
-    if (waiting?.reason)
-      return `${waiting.reason}: ${waiting.message ?? ""}`.trim().replace(/:$/, "") + exit;
+    const problem = waiting
+      ? `${reason}: ${waiting.message ?? ""}`.trim().replace(/:$/, "") + exit
+      : `exited ${down?.exitCode ?? "?"} (${reason})`;
+    let fatal: string | undefined;
+    if (/^(ErrImagePull|ImagePullBackOff)$/.test(reason) && PULL_REFUSED.test(problem))
+      fatal = "the registry refused the pull";
+    else if (CONFIG_ERRORS.has(reason)) fatal = "the pod's configuration is wrong";
+    else if (limits && crashes(c) > limits.maxRestarts)
+      fatal = `crashed ${crashes(c)} times (rolloutMaxRestarts: ${limits.maxRestarts})`;
+    return { pod: name, container: c.name, problem, ...(fatal ? { fatal } : {}) };
   }
   const probe = [...events]
-    .filter((e) => e.involvedObject.name === pod.metadata.name && e.reason === "Unhealthy")
+    .filter((e) => e.involvedObject.name === name && e.reason === "Unhealthy")
     .sort((a, b) =>
       (a.lastTimestamp ?? a.eventTime ?? "").localeCompare(b.lastTimestamp ?? b.eventTime ?? ""),
     )
     .at(-1);
-  if (probe?.message) return `not ready: ${probe.message}`;
+  const container = containers.find((c) => !c.ready)?.name;
+  const where = container ? { container } : {};
+  if (probe?.message) return { pod: name, ...where, problem: `not ready: ${probe.message}` };
   const ready = (st.conditions ?? []).find((c) => c.type === "Ready");
-  return `not ready (${st.phase ?? "Pending"}${ready?.reason ? `, ${ready.reason}` : ""})`;
+  return {
+    pod: name,
+    ...where,
+    problem: `not ready (${st.phase ?? "Pending"}${ready?.reason ? `, ${ready.reason}` : ""})`,
+  };
 }
 
 /** The verdict on the rollout of `generation`, at `clock.now`. */
-export function judge(s: Snapshot, generation: number, clock: Clock): Verdict {
+export function judge(
+  s: Snapshot,
+  generation: number,
+  clock: Clock,
+  limits: FailFast = { maxRestarts: Infinity, unschedulableSeconds: Infinity },
+): Verdict {
   const d = s.deployment;
   const ns = d.metadata.namespace ?? "default";
   const name = `Deployment ${ns}/${d.metadata.name}`;
@@ -167,24 +254,29 @@ export function judge(s: Snapshot, generation: number, clock: Clock): Verdict {
     // A deadline exceeded before this wait began counts once a deadline has passed again.
     (Date.parse(progressing.lastUpdateTime ?? "") >= clock.startedAt ||
       elapsed >= (d.spec.progressDeadlineSeconds ?? 600));
-  if (!stuck && elapsed < clock.timeoutSeconds) return { phase: "progressing", summary };
-
-  const why = stuck
-    ? `no progress for ${d.spec.progressDeadlineSeconds ?? 600}s (ProgressDeadlineExceeded: ${progressing?.message ?? ""})`
-    : `not complete after ${clock.timeoutSeconds}s`;
   const hash = rs ? hashOf(rs) : undefined;
   const newPods = s.pods.filter(
     (p) => hash !== undefined && hashOf(p) === hash && !p.metadata.deletionTimestamp,
   );
-  const lines = newPods.flatMap((p) => {
-    const problem = podProblem(p, s.events);
-    return problem ? [`  [Pod ${ns}/${p.metadata.name}]: ${problem}`] : [];
-  });
+  const troubles = observed
+    ? newPods.flatMap((p) => podTrouble(p, s.events, { ...limits, now: clock.now }) ?? [])
+    : [];
+  const fatal = troubles.find((t) => t.fatal !== undefined);
+  if (!stuck && !fatal && elapsed < clock.timeoutSeconds) return { phase: "progressing", summary };
+
+  const why = fatal
+    ? `Pod ${ns}/${fatal.pod}: ${fatal.fatal}`
+    : stuck
+      ? `no progress for ${d.spec.progressDeadlineSeconds ?? 600}s (ProgressDeadlineExceeded: ${progressing?.message ?? ""})`
+      : `not complete after ${clock.timeoutSeconds}s`;
+  const lines = troubles.map((t) => `  [Pod ${ns}/${t.pod}]: ${t.problem}`);
   if (!rs) lines.push("  the Deployment controller has not created the new ReplicaSet");
   else if (newPods.length === 0) lines.push(`  ReplicaSet ${rs.metadata.name} has no pods yet`);
+  // Pods of an earlier revision still stopping (draining) are not what keeps serving.
   const serving = s.pods.filter(
     (p) =>
       hashOf(p) !== hash &&
+      !p.metadata.deletionTimestamp &&
       (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
   );
   if (serving.length)
@@ -196,5 +288,6 @@ export function judge(s: Snapshot, generation: number, clock: Clock): Verdict {
       `rollout of ${name} (generation ${generation}) failed: ${why}; ${ready}/${want} new pods ready:`,
       ...lines,
     ].join("\n"),
+    pods: troubles,
   };
 }

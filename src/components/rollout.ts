@@ -1,121 +1,108 @@
 /**
- * Rollout: a resource whose create or update is "the Deployment's rollout of this
- * generation completed". It watches the Deployment with kubectl (the same KUBECONFIG the
- * kubernetes provider uses) and fails when the rollout stops making progress (the
- * Deployment's progressDeadlineSeconds) or runs past its timeout, naming every pod of
- * the new ReplicaSet that is not ready and why (CrashLoopBackOff, ImagePullBackOff, a
- * failing readiness probe...).
+ * Every `pulumi up` checks the rollouts it deploys: the program itself waits for each
+ * Deployment's rollout once the provider has applied it (rollout-await.ts), and a stack's
+ * verifiedImages resolve only after every rollout completed. A preview never waits (the
+ * outcome is unknown there) and never loads the Kubernetes client.
  *
  * Why not the kubernetes provider's own Deployment awaiter: on the real local node it
  * reported a crash-looping rollout complete in 0.3 s (it judged the Deployment as its
- * shared informer still had it, before the update: the old ReplicaSet, fully ready).
- * `pulumi.com/waitFor` on the replica counts is correct but cannot say why a rollout
- * failed. This does both; the Deployment itself is applied with skipAwait.
+ * shared informer still had it, before the update: the old ReplicaSet, fully ready), it
+ * fails only at its timeout, and it cannot say why. The Deployments are applied with
+ * `pulumi.com/skipAwait`.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DEPLOYMENT_REVISION, TYPE } from "../names";
-import { judge, type Snapshot } from "./rollout-verdict";
+import type { RolloutLimits, RolloutOutcome, RolloutTarget } from "./rollout-await";
+import { rolloutSummary } from "./rollout-report";
 
-export interface RolloutArgs {
-  readonly namespace: pulumi.Input<string>;
-  /** The Deployment's name. */
-  readonly deployment: pulumi.Input<string>;
-  /** The generation the Deployment has after this update (its metadata.generation). */
-  readonly generation: pulumi.Input<number>;
-  /** How long the rollout may take in all. */
-  readonly timeoutSeconds: number;
+export type { RolloutLimits, RolloutOutcome, RolloutTarget } from "./rollout-await";
+
+/**
+ * Waits for one rollout, until it completes or fails or `stop` is aborted; the live one
+ * watches the cluster, tests pass a stand-in.
+ */
+export type RolloutAwaiter = (
+  target: RolloutTarget,
+  limits: RolloutLimits,
+  stop?: AbortSignal,
+) => Promise<RolloutOutcome>;
+
+/** The live awaiter, loading the Kubernetes client only when an update waits. */
+export const awaitRolloutLive: RolloutAwaiter = async (target, limits, stop) =>
+  (await import("./rollout-await")).awaitRollout(target, limits, stop);
+
+/** How long the other rollouts of an update may take to fail too, once one has failed. */
+const GRACE_MS = 2000;
+
+/**
+ * The rollouts of one update: once one fails, the others still going are told to stop
+ * shortly after (those that fail meanwhile are reported too), so a failure ends the
+ * update at once instead of when the slowest rollout ends.
+ */
+export function rolloutGroup(awaiter: RolloutAwaiter): RolloutAwaiter {
+  const stop = new AbortController();
+  return async (target, limits) => {
+    const outcome = await awaiter(target, limits, stop.signal);
+    if (outcome.phase === "failed") setTimeout(() => stop.abort(), GRACE_MS);
+    return outcome;
+  };
 }
 
-interface RolloutState {
-  namespace: string;
-  deployment: string;
-  generation: number;
-  timeoutSeconds: number;
-  revision?: string;
+/** A Deployment's rollout in this update. */
+export interface Rollout {
+  /** Its outcome, as an output (unknown in a preview). */
+  readonly outcome: pulumi.Output<RolloutOutcome>;
+  /** The same, as a promise that settles during an update only (never in a preview). */
+  readonly done: Promise<RolloutOutcome>;
 }
 
-/** Polls until `judge` says complete or failed; runs in the dynamic provider's process. */
-async function awaitRollout(i: RolloutState): Promise<RolloutState> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { execFile } = require("node:child_process") as typeof import("node:child_process");
-  const kubectl = process.env.TRAVEL_KUBECTL ?? "kubectl";
-  const get = (...args: string[]): Promise<{ items?: unknown[] } & Record<string, unknown>> =>
-    new Promise((resolve, reject) =>
-      execFile(
-        kubectl,
-        ["get", ...args, "-o", "json"],
-        { maxBuffer: 64 << 20 },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`kubectl get ${args.join(" ")}: ${stderr || err.message}`))
-            : resolve(JSON.parse(stdout)),
-      ),
+/** Awaits the Deployment's rollout once the provider has applied it, during an update. */
+export function rolloutOf(
+  deployment: k8s.apps.v1.Deployment,
+  limits: RolloutLimits,
+  awaiter: RolloutAwaiter = awaitRolloutLive,
+): Rollout {
+  let settle: (o: RolloutOutcome) => void = () => undefined;
+  const done = new Promise<RolloutOutcome>((resolve) => (settle = resolve));
+  const outcome = pulumi
+    .all([
+      deployment.metadata.namespace,
+      deployment.metadata.name,
+      deployment.metadata.generation,
+      deployment.spec.selector.matchLabels,
+    ])
+    .apply(async ([namespace, name, generation, selector]) => {
+      if (pulumi.runtime.isDryRun()) return pulumi.unknown as unknown as RolloutOutcome;
+      const o = await awaiter({ namespace, name, generation, selector }, limits);
+      settle(o);
+      return o;
+    });
+  return { outcome, done };
+}
+
+/** Thrown once, with every failed rollout in it; printed by Pulumi without a stack trace. */
+export class RolloutError extends pulumi.RunError {}
+
+/**
+ * Each workload's completed revision, once all rollouts completed; if any failed, rejects
+ * with one summary of all that did. The program awaits it before it returns its outputs:
+ * a failure then ends the update at once, like a config error (thrown from an output
+ * instead, it kept the update waiting some 25 s more on this machine).
+ */
+export async function requireRollouts<K extends string>(
+  outcomes: Readonly<Record<K, Promise<RolloutOutcome>>>,
+): Promise<Record<K, string>> {
+  const names = Object.keys(outcomes) as K[];
+  return Promise.all(names.map((n) => outcomes[n])).then((all) => {
+    const failed = all.flatMap((o, i) =>
+      o.phase === "failed" ? [{ workload: names[i]!, report: o.report }] : [],
     );
-  const startedAt = Date.now();
-  for (;;) {
-    const deployment = (await get(
-      "deployment",
-      i.deployment,
-      "-n",
-      i.namespace,
-    )) as unknown as Snapshot["deployment"] & {
-      spec: { selector: { matchLabels: Record<string, string> } };
-    };
-    const selector = Object.entries(deployment.spec.selector.matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(",");
-    const replicaSets = (await get("replicasets", "-n", i.namespace, "-l", selector))
-      .items as Snapshot["replicaSets"];
-    const clock = { startedAt, now: Date.now(), timeoutSeconds: i.timeoutSeconds };
-    const verdict = judge({ deployment, replicaSets, pods: [], events: [] }, i.generation, clock);
-    if (verdict.phase === "complete") {
-      return {
-        ...i,
-        revision: deployment.metadata.annotations?.[DEPLOYMENT_REVISION] ?? "",
-      };
-    }
-    if (verdict.phase === "failed") {
-      const pods = (await get("pods", "-n", i.namespace, "-l", selector)).items as Snapshot["pods"];
-      const events = (
-        await get("events", "-n", i.namespace, "--field-selector", "involvedObject.kind=Pod")
-      ).items as Snapshot["events"];
-      const full = judge({ deployment, replicaSets, pods, events }, i.generation, clock);
-      throw new Error(full.phase === "failed" ? full.message : verdict.message);
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
-const KEYS = ["namespace", "deployment", "generation", "timeoutSeconds"] as const;
-
-const provider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id, olds: RolloutState, news: RolloutState) {
-    return { changes: KEYS.some((k) => olds[k] !== news[k]), deleteBeforeReplace: false };
-  },
-  async create(inputs: RolloutState) {
-    return { id: `${inputs.namespace}/${inputs.deployment}`, outs: await awaitRollout(inputs) };
-  },
-  async update(_id, _olds: RolloutState, news: RolloutState) {
-    return { outs: await awaitRollout(news) };
-  },
-  // Nothing to delete: the record of a completed rollout goes with the Deployment.
-  async delete() {},
-};
-
-/** The completed rollout of one generation of a Deployment. */
-export class Rollout extends pulumi.dynamic.Resource {
-  /** The Deployment revision (its ReplicaSet) that completed. */
-  declare public readonly revision: pulumi.Output<string>;
-  declare public readonly generation: pulumi.Output<number>;
-
-  constructor(name: string, args: RolloutArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      { ...args, revision: undefined },
-      opts,
-      TYPE.rollout.module,
-      TYPE.rollout.type,
+    const stopped = all.flatMap((o, i) =>
+      o.phase === "stopped" ? [{ workload: names[i]!, summary: o.summary }] : [],
     );
-  }
+    if (failed.length) throw new RolloutError(rolloutSummary(failed, stopped, names.length));
+    return Object.fromEntries(
+      all.map((o, i) => [names[i], o.phase === "complete" ? o.revision : ""]),
+    ) as Record<K, string>;
+  });
 }

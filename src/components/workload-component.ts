@@ -1,11 +1,12 @@
 /**
  * What Backend and Frontend share: one public surface (the Service, the Deployment, the
- * in-cluster URL and the git SHA whose rollout completed), every part of it registered as
- * an output, over the resources createWorkload makes.
+ * in-cluster URL and the outcome of the rollout), every part of it registered as an
+ * output, over the resources createWorkload makes.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentity } from "../builders/labels";
 import type { WorkloadName } from "../names";
+import type { RolloutOutcome } from "./rollout";
 import { createWorkload, type WorkloadArgs, type WorkloadResources } from "./workload";
 
 export abstract class WorkloadComponent extends pulumi.ComponentResource {
@@ -18,10 +19,12 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
   /** The Deployment's name. */
   public readonly deploymentName: pulumi.Output<string>;
   /**
-   * The git SHA whose rollout `pulumi up` saw complete: known only once the Deployment's
-   * new ReplicaSet is available (it resolves after the rollout await).
+   * The outcome of this update's rollout: complete with its revision, or failed with a
+   * report (the stack fails the update with every failed report; unknown in a preview).
    */
-  public readonly rolledOutSha: pulumi.Output<string>;
+  public readonly rollout: pulumi.Output<RolloutOutcome>;
+  /** The same, settling during an update only: what the program awaits before it ends. */
+  public readonly rolloutDone: Promise<RolloutOutcome>;
   /** The Deployment, Service, ServiceAccount, env ConfigMap and rollout await. */
   protected readonly resources: WorkloadResources;
 
@@ -41,9 +44,8 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
     this.port = args.config.port;
     this.url = pulumi.interpolate`http://${this.serviceName}:${this.port}`;
     this.deploymentName = deployment.metadata.name;
-    this.rolledOutSha = pulumi
-      .all([rollout.revision, args.version])
-      .apply(([, version]) => version);
+    this.rollout = rollout.outcome;
+    this.rolloutDone = rollout.done;
   }
 
   /** Registers the shared outputs and the subclass's own. */
@@ -53,7 +55,7 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
       port: this.port,
       url: this.url,
       deploymentName: this.deploymentName,
-      rolledOutSha: this.rolledOutSha,
+      rollout: this.rollout,
       ...own,
     });
   }

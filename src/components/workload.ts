@@ -11,7 +11,7 @@ import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/la
 import { HTTP_PORT_NAME, httpProbes } from "../builders/probes";
 import { containerSecurityContext, podSecurityContext } from "../builders/security";
 import { ANNOTATION, LABEL, PULUMI_ANNOTATION } from "../names";
-import { Rollout } from "./rollout";
+import { rolloutOf, type Rollout, type RolloutAwaiter, type RolloutLimits } from "./rollout";
 import type { Secrets } from "./secrets";
 
 /** What Kubernetes gives a container between SIGTERM and SIGKILL by default. */
@@ -30,8 +30,16 @@ export interface WorkloadArgs {
   readonly version: pulumi.Input<string>;
   /** The app and pull secrets; env vars reference them by name. */
   readonly secrets: Secrets;
-  /** How long `pulumi up` waits for a rollout: in all, and without progress. */
-  readonly rollout: { readonly timeoutSeconds: number; readonly progressDeadlineSeconds: number };
+  /**
+   * How `pulumi up` awaits the rollout: how long in all and without progress, and when a
+   * pod's trouble fails it at once (the config keys rollout*).
+   */
+  readonly rollout: RolloutLimits & { readonly progressDeadlineSeconds: number };
+  /**
+   * Waits for the rollout during an update.
+   * @default awaitRolloutLive: watches the cluster through the provider's kubeconfig
+   */
+  readonly awaitRollout?: RolloutAwaiter;
 }
 
 export interface WorkloadResources {
@@ -40,7 +48,7 @@ export interface WorkloadResources {
   readonly serviceAccount: k8s.core.v1.ServiceAccount;
   /** The plain env, named after its content. */
   readonly env: k8s.core.v1.ConfigMap;
-  /** Completes when the Deployment's rollout of this update completed. */
+  /** The Deployment's rollout in this update. */
   readonly rollout: Rollout;
 }
 
@@ -96,7 +104,7 @@ export function createWorkload(
         namespace: args.namespace,
         labels,
         annotations: {
-          // The Rollout below awaits it (see rollout.ts for why not the provider's awaiter).
+          // The program awaits its rollout (see rollout.ts for why not the provider's awaiter).
           [PULUMI_ANNOTATION.skipAwait]: "true",
           // The config is the truth for the fields set here: a hand edit of one of them
           // (`kubectl scale`, `kubectl set env`) is overwritten by the next `up` rather
@@ -224,16 +232,7 @@ export function createWorkload(
     );
   }
 
-  const rollout = new Rollout(
-    id.name,
-    {
-      namespace: deployment.metadata.namespace,
-      deployment: deployment.metadata.name,
-      generation: deployment.metadata.generation,
-      timeoutSeconds: args.rollout.timeoutSeconds,
-    },
-    opts,
-  );
+  const rollout = rolloutOf(deployment, args.rollout, args.awaitRollout);
 
   return { deployment, service, serviceAccount, env, rollout };
 }

@@ -175,6 +175,13 @@ export const stackConfigSchema = z.strictObject({
    * progressDeadlineSeconds).
    */
   rolloutProgressDeadlineSeconds: intIn(10, 3600).default(120),
+  /**
+   * Crashes a container of a new pod may have before pulumi up fails at once, with its log
+   * (werf's budget is two errors per resource; one tolerates a single crash at start).
+   */
+  rolloutMaxRestarts: intIn(0, 100).default(1),
+  /** Seconds a new pod may wait for a node before pulumi up fails at once. */
+  rolloutUnschedulableSeconds: intIn(10, 3600).default(60),
   // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
   // required by the engine): both mean "not configured".
   /**

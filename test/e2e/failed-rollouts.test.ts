@@ -1,18 +1,21 @@
 /**
- * Failed rollouts on the real node, each under a request loop through the Gateway: an
- * image that crash-loops, one that cannot be pulled, one that never gets ready. Each
- * `pulumi up` fails within the configured timeout, names the failing pod and its
- * reason; the old pods keep answering throughout; the next good `up` converges.
+ * Failed rollouts on the real node, each under a request loop through the Gateway. What
+ * will not fix itself fails `pulumi up` at once, at the default settings: an image that
+ * crash-loops, one the registry refuses to serve, a Secret that is gone. Each report
+ * names the pod and its reason and quotes the container's own log and the pod's events.
+ * What may fix itself is waited for: an image that never gets ready fails only at the
+ * progress deadline, and a slow rollout that keeps progressing completes past it. The old
+ * pods keep answering throughout; the next good `up` converges.
  */
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, pods, REPOS } from "./support/cluster";
 import type { WorkloadName } from "../../src/names";
+import { assertDeployed, deployment, pods, REPOS } from "./support/cluster";
 import { RequestLoop, viaGateway } from "./support/http";
-import { pushUnpullableImage } from "./support/local-env";
+import { kubectlDelete, pushUnpullableImage } from "./support/local-env";
 import {
   commitSource,
   createProject,
@@ -20,6 +23,7 @@ import {
   E2EProject,
   head,
   hostnameOf,
+  slowFrontend,
   stackNameFor,
   up,
   upFails,
@@ -27,13 +31,27 @@ import {
 } from "./support/project";
 
 const NS = "travel-rollouts";
-/** A stuck rollout fails after PROGRESS seconds without progress, long before TIMEOUT. */
+/** What does not fix itself fails `up` within this, at the default settings. */
+const FAIL_FAST = 30;
+/** A rollout that stops progressing fails after PROGRESS seconds, long before TIMEOUT. */
 const PROGRESS = 30;
 const TIMEOUT = 300;
-const LIMITS = {
+const SLOW = {
   "travel:rolloutTimeoutSeconds": TIMEOUT,
   "travel:rolloutProgressDeadlineSeconds": PROGRESS,
 };
+
+interface Expected {
+  /** `up` fails after at least / at most this many seconds. */
+  readonly seconds: readonly [number, number];
+  /** Why the rollout failed (after "failed: "). */
+  readonly why: string;
+  /** The failing pod's reason. */
+  readonly reason: string;
+  /** A line of the container's own log, and a reason of the pod's events, in the report. */
+  readonly log?: RegExp;
+  readonly event: string;
+}
 
 describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
   let p: E2EProject;
@@ -42,7 +60,6 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
 
   before(async () => {
     p = await createProject(stackNameFor("rollouts"), { namespace: NS });
-    await writeConfig(p, LIMITS);
     await up(p);
     goodRefs = await assertDeployed(NS, head(p));
     loop = new RequestLoop(() => viaGateway(hostnameOf(p)), 100);
@@ -53,31 +70,35 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
     await destroyProjects(p);
   });
 
-  /** `up` fails within the progress deadline, naming the new backend pod and its reason. */
-  async function assertFailsSafely(reason: string): Promise<void> {
+  /** `up` fails in the expected time with a report a person can act on; the old pod serves. */
+  async function assertFailsSafely(want: Expected): Promise<void> {
     const { message, seconds } = await upFails(p);
-    const report = [
-      ...new Set(
-        message.split("\n").filter((l) => /^\s*(error: rollout of|\[Pod |still serving)/.test(l)),
-      ),
-    ];
+    const report = message.slice(message.indexOf("rollouts failed"));
     process.stdout.write(
-      `# failed after ${seconds.toFixed(0)}s:\n${report.map((l) => `#   ${l.trim()}`).join("\n")}\n`,
+      `# failed after ${seconds.toFixed(0)}s:\n# ${report.slice(0, 4000).split("\n").join("\n# ")}\n`,
     );
     assert.ok(
-      seconds >= PROGRESS && seconds < PROGRESS + 45,
-      `failed after ${seconds}s (no progress for ${PROGRESS}s): ${message.slice(-1500)}`,
+      seconds >= want.seconds[0] && seconds <= want.seconds[1],
+      `failed after ${seconds}s, expected ${want.seconds.join(" to ")}: ${message.slice(-2000)}`,
+    );
+    assert.match(
+      message,
+      /1 of 2 rollouts failed \(the pods of the previous revision keep serving/,
     );
     assert.match(
       message,
       new RegExp(
-        `rollout of Deployment ${NS}/travel-backend-[0-9a-f]+ \\(generation \\d+\\) failed: no progress for ${PROGRESS}s`,
+        `- backend: rollout of Deployment ${NS}/travel-backend-[0-9a-f]+ \\(generation \\d+\\) failed: ${want.why}`,
       ),
     );
     assert.match(
       message,
-      new RegExp(`\\[Pod ${NS}/travel-backend-[0-9a-f]+-[a-z0-9]+-[a-z0-9]+\\]: ${reason}`),
+      new RegExp(`\\[Pod ${NS}/travel-backend-[0-9a-f]+-[a-z0-9]+-[a-z0-9]+\\]: ${want.reason}`),
+    );
+    if (want.log) assert.match(message, want.log);
+    assert.match(
       message,
+      new RegExp(`events \\(last \\d+\\):(\\n\\s+\\| .*)*\\n\\s+\\| \\S+ \\w+ ${want.event}`),
     );
     assert.match(message, /still serving: 1 ready pod\(s\) of the previous revision/);
     const serving = pods(NS, "backend").filter((x) => x.status.containerStatuses?.[0]?.ready);
@@ -89,51 +110,95 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
   }
 
   /** Back to a good build: the next `up` converges. */
-  async function recover(): Promise<void> {
-    await writeConfig(p, LIMITS);
+  async function recover(refresh = false): Promise<void> {
+    await writeConfig(p, {});
     writeFileSync(join(p.sourceDir, "backend", "mode"), "ok\n");
     commitSource(p, "backend/message", `travel backend fixture, recovered ${Date.now()}\n`);
-    await up(p);
+    if (refresh)
+      await p.stack.up({ refresh: true, onOutput: (l) => p.output.push(l), color: "never" });
+    else await up(p);
     goodRefs = await assertDeployed(NS, head(p));
   }
 
-  it("an image that crash-loops: up fails naming the pod and CrashLoopBackOff", async () => {
+  it("an image that crash-loops fails at once, quoting its log", async () => {
     commitSource(p, "backend/mode", "crash\n");
-    await assertFailsSafely(
-      "CrashLoopBackOff: back-off \\d+s restarting failed container=backend .*; last exit 1 \\(Error\\)",
-    );
+    await assertFailsSafely({
+      seconds: [0, FAIL_FAST],
+      why: `Pod ${NS}/travel-backend-\\S+: crashed 2 times \\(rolloutMaxRestarts: 1\\)`,
+      // Caught between the crash and its back-off, or in the back-off.
+      reason:
+        "(CrashLoopBackOff: back-off \\d+s restarting failed container=backend .*; last exit 1|exited 1) \\(Error\\)",
+      log: /log of backend, (previous|this) run \(last \d+ lines\):\n\s+\| .*crashing at start, as this image was built to \(mode crash\)/,
+      event: "(BackOff|Started)",
+    });
     await recover();
   });
 
-  it("an image that cannot be pulled: up fails naming the pod and ImagePullBackOff", async () => {
+  it("an image the registry cannot serve fails at once, naming the pull error", async () => {
     // In the registry by digest, but a layer's blob is gone.
     const context = mkdtempSync(join(tmpdir(), "unpullable-"));
     cpSync(join(p.sourceDir, "backend"), context, { recursive: true });
     writeFileSync(join(context, "message"), `unpullable ${Date.now()}\n`);
     const ref = await pushUnpullableImage(context, REPOS.backend, `unpullable-${Date.now()}`);
     await writeConfig(p, {
-      ...LIMITS,
       "travel:images": {
         mode: "pinned",
         backend: { ref, gitSha: head(p) },
         frontend: { ref: goodRefs.frontend, gitSha: head(p) },
       },
     });
-    await assertFailsSafely(
-      "(ErrImagePull|ImagePullBackOff): .*(not found|unknown blob|blob unknown)",
-    );
+    await assertFailsSafely({
+      seconds: [0, FAIL_FAST],
+      why: `Pod ${NS}/travel-backend-\\S+: the registry refused the pull`,
+      reason: "(ErrImagePull|ImagePullBackOff): .*(not found|unknown blob|blob unknown)",
+      event: "(Failed|BackOff)",
+    });
     await recover();
   });
 
-  it("an image that never gets ready: up fails naming the pod and its failing probe", async () => {
+  it("a Secret that is gone fails at once with CreateContainerConfigError", async () => {
+    const env = deployment(NS, "backend").spec.template.spec.containers[0].env as {
+      valueFrom: { secretKeyRef: { name: string } };
+    }[];
+    kubectlDelete("secret", env[0]!.valueFrom.secretKeyRef.name, "-n", NS);
+    commitSource(p, "backend/message", `travel backend fixture, no secret ${Date.now()}\n`);
+    await assertFailsSafely({
+      seconds: [0, FAIL_FAST],
+      why: `Pod ${NS}/travel-backend-\\S+: the pod's configuration is wrong`,
+      reason: 'CreateContainerConfigError: secret "[^"]+" not found',
+      event: "Failed",
+    });
+    // The state still lists the Secret: a refresh sees it gone, and the update makes it again.
+    await recover(true);
+  });
+
+  it("an image that never gets ready fails at the progress deadline, naming its failing probe", async () => {
+    await writeConfig(p, SLOW);
     commitSource(p, "backend/mode", "never-ready\n");
-    await assertFailsSafely(
-      "not ready: (Startup|Readiness) probe failed: HTTP probe failed with statuscode: 503",
-    );
+    await assertFailsSafely({
+      seconds: [PROGRESS, PROGRESS + 45],
+      why: `no progress for ${PROGRESS}s`,
+      reason: "not ready: (Startup|Readiness) probe failed: HTTP probe failed with statuscode: 503",
+      log: /log of backend, this run \(last \d+ lines\):/,
+      event: "Unhealthy",
+    });
     assert.equal(
       deployment(NS, "backend").spec.template.spec.containers[0].readinessProbe.httpGet.path,
       "/docs",
     );
+    await recover();
+  });
+
+  it("a slow rollout that keeps progressing completes past its progress deadline", async () => {
+    const deadline = 15;
+    await writeConfig(p, { "travel:rolloutProgressDeadlineSeconds": deadline });
+    const sha = slowFrontend(p, 8);
+    const started = Date.now();
+    await up(p);
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds > deadline, `completed in ${seconds}s, within the ${deadline}s deadline`);
+    await assertDeployed(NS, sha);
+    writeFileSync(join(p.sourceDir, "frontend", "mode"), "ok\n");
     await recover();
   });
 

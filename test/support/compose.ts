@@ -4,6 +4,7 @@ import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack, StackOutputs } from "../../src/stack";
 import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
 import { fakeLookup } from "./image-lookup";
+import { fakeRollouts } from "./rollouts";
 
 export interface Composed {
   resources: Recorded[];
@@ -23,7 +24,9 @@ export async function compose(
     isFile: () => true,
   });
   resetRecorded();
-  const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeLookup));
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeLookup), {
+    awaitRollout: fakeRollouts.await,
+  });
   await valueOf(outputs.images);
   await settle();
   return { resources: [...recorded], outputs };

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, parseStackConfig } from "../../src/config/load
 import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack } from "../../src/stack";
 import { fakeLookup } from "./image-lookup";
+import { fakeRollouts } from "./rollouts";
 import { asEngineConfig, validRaw } from "./fixtures";
 
 /** A raw config as validRaw() returns it: keys without the "travel:" prefix. */
@@ -36,7 +37,9 @@ export async function runProgram(raw: Raw, secretKeys?: string[]): Promise<unkno
   resetRecorded();
   try {
     const cfg = loadConfig();
-    composeStack(cfg, await resolveImageSources(cfg, fakeLookup));
+    composeStack(cfg, await resolveImageSources(cfg, fakeLookup), {
+      awaitRollout: fakeRollouts.await,
+    });
     return undefined;
   } catch (err) {
     return err;

@@ -14,9 +14,6 @@ export interface Recorded {
 
 export const recorded: Recorded[] = [];
 
-/** The type token of the dynamic Rollout resource (src/components/rollout.ts). */
-export const ROLLOUT = "pulumi-nodejs:dynamic/rollout:Rollout";
-
 /** Outputs a mocked StackReference returns, keyed by the referenced stack name. */
 export const stackReferenceOutputs: Record<string, Record<string, unknown>> = {};
 
@@ -36,7 +33,6 @@ void pulumi.runtime.setMocks(
           generation: 1,
         };
       }
-      if (args.type === ROLLOUT) state.revision = "1";
       if (args.type === "docker-build:index:Image") {
         state.digest = fakeDigest(String((args.inputs.tags as string[])[0]));
       }

@@ -162,7 +162,7 @@ describe("toolchain: installed or built", () => {
     const lines: string[] = [];
     assert.throws(
       () =>
-        select(expand(["pulumi"]), {
+        select(expand(["pulumi", "kubectl"]), {
           env: { PATH: dir, TRAVEL_TOOLCHAIN: "installed" },
           root: cache,
           log: (l) => lines.push(l),

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -22,7 +21,6 @@ export const PINS = {
   pulumi: pin("pulumi"),
   kubernetes: pin("pulumi-resource-kubernetes"),
   docker_build: pin("pulumi-resource-docker-build"),
-  kubectl: pin("kubectl"),
   github: (
     JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
@@ -139,10 +137,6 @@ export const calls = (w: Workspace): string[] => {
   }
 };
 
-/** The kubectl the curl stub "downloads": a script that reports the toolchain's pin. */
-export const kubectlScript = (version: string) =>
-  `#!/usr/bin/env bash\necho "Client Version: v${version}"\n`;
-
 /** The npm stub's body: `npm run` runs the script of ./package.json the way npm does. */
 const NPM_STUB = `[[ "$1" == run ]] || exit 0
 shift; [[ "$1" == --silent ]] && shift
@@ -158,16 +152,13 @@ PATH="$PWD/node_modules/.bin:$PATH" exec sh -c "$script \\"\\$@\\"" "$name" "$@"
  *   `stack --show-name -Q` printing STUB_QUALIFIED, `stack output` printing
  *   STUB_SOURCE_OUTPUTS (or "no stack named" when STUB_SOURCE_MISSING is set), `config
  *   --show-secrets` failing when STUB_UNDECRYPTABLE is set, `preview` writing one event;
- * - curl: kubectl and its checksum from dl.k8s.io (STUB_KUBECTL_SHA overrides the
- *   checksum), and the GitHub API answering STUB_HTTP_CODE with STUB_ENVIRONMENT_JSON,
- *   its standard input (the headers) saved to curl-stdin;
+ * - curl: the GitHub API answering STUB_HTTP_CODE with STUB_ENVIRONMENT_JSON, its
+ *   standard input (the headers) saved to curl-stdin;
  * - npm: `npm run [--silent] NAME [-- ARGS]` runs package.json's script NAME with ARGS
  *   (in sh, node_modules/.bin first on PATH, as npm does); anything else (npm ci) does
  *   nothing.
  */
-export function standardStubs(w: Workspace, kubectlVersion: string): void {
-  const kubectl = kubectlScript(kubectlVersion);
-  const sha = createHash("sha256").update(kubectl).digest("hex");
+export function standardStubs(w: Workspace): void {
   stub(
     w,
     "pulumi",
@@ -196,8 +187,6 @@ for a in "$@"; do
   prev="$a"; url="$a"
 done
 case "$url" in
-  */kubectl) printf '%s' '${kubectl.replace(/'/g, "'\\''")}' >"$out" ;;
-  */kubectl.sha256) echo "\${STUB_KUBECTL_SHA:-${sha}}" ;;
   https://api.github.com/*) cat >"${join(w.bin, "..", "curl-stdin")}"; printf '%s' "$STUB_ENVIRONMENT_JSON" >"$out"; printf '%s' "\${STUB_HTTP_CODE:-200}" ;;
   *) echo "stub curl: unexpected URL $url" >&2; exit 6 ;;
 esac`,
@@ -215,6 +204,6 @@ export function stubbedWorkspace(
   const root = mkdtempSync(join(tmpdir(), "workflow-job-"));
   roots.push(root);
   const w = makeWorkspace(root, layout, stackFiles);
-  standardStubs(w, PINS.kubectl);
+  standardStubs(w);
   return w;
 }

@@ -5,115 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { judge, podProblem, type EventJson } from "../../../src/components/rollout-verdict";
 import {
-  judge,
-  podProblem,
-  type DeploymentJson,
-  type EventJson,
-  type PodJson,
-  type Snapshot,
-} from "../../../src/components/rollout-verdict";
-
-const START = Date.parse("2026-12-01T10:00:00Z");
-const at = (seconds: number) => new Date(START + seconds * 1000).toISOString();
-const UID = "d-uid";
-
-function deployment(over: {
-  generation?: number;
-  observedGeneration?: number;
-  revision?: string;
-  replicas?: number;
-  updated?: number;
-  available?: number;
-  total?: number;
-  progressing?: { status: string; reason: string; message?: string; lastUpdateTime: string };
-}): DeploymentJson {
-  const want = over.replicas ?? 2;
-  return {
-    metadata: {
-      name: "travel-frontend",
-      namespace: "travel",
-      uid: UID,
-      generation: over.generation ?? 2,
-      annotations: { "deployment.kubernetes.io/revision": over.revision ?? "2" },
-    },
-    spec: { replicas: want, progressDeadlineSeconds: 30 },
-    status: {
-      observedGeneration: over.observedGeneration ?? 2,
-      replicas: over.total ?? want,
-      updatedReplicas: over.updated ?? want,
-      availableReplicas: over.available ?? want,
-      conditions: over.progressing ? [{ type: "Progressing", ...over.progressing }] : [],
-    },
-  };
-}
-
-const replicaSet = (revision: string, hash: string, ready: number) => ({
-  metadata: {
-    name: `travel-frontend-${hash}`,
-    labels: { "pod-template-hash": hash },
-    annotations: { "deployment.kubernetes.io/revision": revision },
-    ownerReferences: [{ uid: UID }],
-  },
-  status: { readyReplicas: ready },
-});
-
-function pod(hash: string, n: number, status: PodJson["status"]): PodJson {
-  return {
-    metadata: { name: `travel-frontend-${hash}-${n}`, labels: { "pod-template-hash": hash } },
-    ...(status ? { status } : {}),
-  };
-}
-
-const readyPod = (hash: string, n: number) =>
-  pod(hash, n, {
-    phase: "Running",
-    conditions: [{ type: "Ready", status: "True" }],
-    containerStatuses: [{ name: "frontend", ready: true, state: {} }],
-  });
-
-const crashing = (hash: string, n: number) =>
-  pod(hash, n, {
-    phase: "Running",
-    conditions: [{ type: "Ready", status: "False", reason: "ContainersNotReady" }],
-    containerStatuses: [
-      {
-        name: "frontend",
-        ready: false,
-        state: {
-          waiting: {
-            reason: "CrashLoopBackOff",
-            message: "back-off 10s restarting failed container",
-          },
-        },
-        lastState: { terminated: { reason: "Error", exitCode: 1 } },
-      },
-    ],
-  });
-
-const snapshot = (
-  d: DeploymentJson,
-  pods: PodJson[],
-  events: EventJson[] = [],
-  newReady = 0,
-): Snapshot => ({
-  deployment: d,
-  replicaSets: [replicaSet("1", "old", 2), replicaSet("2", "new", newReady)],
-  pods,
-  events,
-});
-
-const clock = (elapsed: number, timeoutSeconds = 300) => ({
-  startedAt: START,
-  now: START + elapsed * 1000,
-  timeoutSeconds,
-});
-
-const STUCK = {
-  status: "False",
-  reason: "ProgressDeadlineExceeded",
-  message: 'ReplicaSet "travel-frontend-new" has timed out progressing.',
-};
+  at,
+  clock,
+  crashing,
+  deployment,
+  pod,
+  readyPod,
+  snapshot,
+  STUCK,
+  unschedulablePod,
+} from "../../support/rollout-snapshots";
 
 describe("rollout verdict", () => {
   it("is complete when the new ReplicaSet has every replica ready for the applied generation", () => {
@@ -254,18 +157,10 @@ describe("why a pod is not ready", () => {
   });
 
   it("names a pod the scheduler cannot place", () => {
-    const p = pod("new", 1, {
-      phase: "Pending",
-      conditions: [
-        {
-          type: "PodScheduled",
-          status: "False",
-          reason: "Unschedulable",
-          message: "0/1 nodes are available: 1 Insufficient cpu.",
-        },
-      ],
-    });
-    assert.equal(podProblem(p, []), "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.");
+    assert.equal(
+      podProblem(unschedulablePod(), []),
+      "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu.",
+    );
   });
 
   it("has nothing to say about a ready pod", () => {

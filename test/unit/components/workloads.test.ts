@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ofType, one, Recorded, ROLLOUT } from "../../support/mocks";
+import { ofType, one, Recorded } from "../../support/mocks";
+import { fakeRollouts } from "../../support/rollouts";
 import { compose, Composed } from "../../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../../support/fixtures";
 import { mapChecksum } from "../../../src/builders/checksum";
@@ -355,18 +356,35 @@ describe("workload options", () => {
     assert.deepEqual(c.volumeMounts, []);
   });
 
-  it("awaits each Deployment with a Rollout: its timeout, and the progress deadline on the Deployment", async () => {
+  it("awaits each Deployment's rollout with the stack's limits, and puts the progress deadline on it", async () => {
     const raw = validRaw();
     raw.rolloutTimeoutSeconds = 90;
     raw.rolloutProgressDeadlineSeconds = 45;
+    raw.rolloutMaxRestarts = 3;
+    raw.rolloutUnschedulableSeconds = 20;
+    fakeRollouts.reset();
     await compose(raw);
     const d = one(DEPLOYMENT, "travel-backend").inputs;
     assert.equal(d.spec.progressDeadlineSeconds, 45);
-    for (const w of ["backend", "frontend"]) {
-      const r = one(ROLLOUT, `travel-${w}`).inputs;
+    assert.equal(d.metadata.annotations["pulumi.com/skipAwait"], "true");
+    assert.deepEqual(fakeRollouts.awaited.map((a) => a.target.name).sort(), [
+      "travel-backend-0a1b2c3d",
+      "travel-frontend-0a1b2c3d",
+    ]);
+    for (const { target, limits } of fakeRollouts.awaited) {
+      assert.equal(target.namespace, "app-travelexample");
+      assert.equal(
+        target.selector["app.kubernetes.io/name"],
+        target.name.replace(/-0a1b2c3d$/, ""),
+      );
       assert.deepEqual(
-        { namespace: r.namespace, deployment: r.deployment, timeoutSeconds: r.timeoutSeconds },
-        { namespace: "app-travelexample", deployment: `travel-${w}-0a1b2c3d`, timeoutSeconds: 90 },
+        { ...limits },
+        {
+          timeoutSeconds: 90,
+          progressDeadlineSeconds: 45,
+          maxRestarts: 3,
+          unschedulableSeconds: 20,
+        },
       );
     }
   });

@@ -73,7 +73,7 @@ describe("the setup action", () => {
         "Check the app source",
         "Tool versions (toolchain/tools.ts, package.json)",
         "Install the Pulumi CLI",
-        "Install the Pulumi plugins and kubectl",
+        "Install the Pulumi plugins",
         "Toolchain (installed tools only)",
         "Select the stack",
         "Kubeconfig",

@@ -230,6 +230,9 @@ export const apiserver: Component = {
       ADMIN.cert,
       "--kubelet-client-key",
       ADMIN.key,
+      // The node's name does not resolve here; its address does (logs, exec, port-forward).
+      "--kubelet-preferred-address-types",
+      "InternalIP",
       "--service-account-issuer",
       `https://kubernetes.default.svc.${KUBE.clusterDomain}`,
       "--service-account-key-file",

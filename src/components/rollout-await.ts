@@ -1,0 +1,237 @@
+/**
+ * The rollout await, run by the program itself during `pulumi up` (never in a preview):
+ * it watches the Deployment, its ReplicaSets, its pods and their events through the
+ * Kubernetes API (@kubernetes/client-node, with the kubeconfig the kubernetes provider
+ * uses: KUBECONFIG or ~/.kube/config, exec plugins included), judges every change with
+ * rollout-verdict.ts, and on failure reads the failing containers' logs for the report.
+ * Loaded only when an update waits, so a preview never pays for the client.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { DEPLOYMENT_REVISION } from "../names";
+import type { EventJson, FailFast, PodTrouble, Snapshot } from "./rollout-verdict";
+import { judge } from "./rollout-verdict";
+import { failureReport, type PodLogs } from "./rollout-report";
+
+/** The Deployment whose rollout to await, as the provider applied it. */
+export interface RolloutTarget {
+  readonly namespace: string;
+  readonly name: string;
+  /** metadata.generation after this update. */
+  readonly generation: number;
+  /** spec.selector.matchLabels: its ReplicaSets and pods. */
+  readonly selector: Readonly<Record<string, string>>;
+}
+
+export interface RolloutLimits extends FailFast {
+  /** How long the rollout may take in all. */
+  readonly timeoutSeconds: number;
+}
+
+export type RolloutOutcome =
+  | { readonly phase: "complete"; readonly revision: string; readonly summary: string }
+  | { readonly phase: "failed"; readonly report: string }
+  /** Told to stop waiting (another rollout of the update failed) while still going. */
+  | { readonly phase: "stopped"; readonly summary: string };
+
+/** How long the API may stay unreachable before the wait gives up saying so. */
+const UNREACHABLE_SECONDS = 10;
+/** Lines of each log (current and previous run) in a failure report. */
+const LOG_LINES = 20;
+
+type Kind = "deployment" | "replicaSets" | "pods" | "events";
+type Obj = { metadata: { name: string; uid?: string } } & Record<string, unknown>;
+
+/** Watches, each keeping the objects it has seen by name, restarted when the server ends one. */
+class Watches {
+  readonly objects: Record<Kind, Map<string, Obj>> = {
+    deployment: new Map(),
+    replicaSets: new Map(),
+    pods: new Map(),
+    events: new Map(),
+  };
+  /** When the last watch failed to connect, while none has connected since (ms). */
+  unreachableSince: number | undefined;
+  lastError = "";
+  private readonly controllers = new Set<AbortController>();
+  private stopped = false;
+
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    private readonly onChange: () => void,
+  ) {}
+
+  start(kind: Kind, path: string, query: Record<string, string>): void {
+    if (this.stopped) return;
+    const seen = this.objects[kind];
+    const restart = (err: unknown) => {
+      if (this.stopped) return;
+      if (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.unreachableSince ??= Date.now();
+        this.onChange();
+      }
+      setTimeout(() => this.start(kind, path, query), err ? 1000 : 0).unref();
+    };
+    new k8s.Watch(this.kc)
+      .watch(
+        path,
+        query,
+        (type, obj: Obj) => {
+          this.unreachableSince = undefined;
+          if (type === "ERROR") return; // e.g. 410 Gone: the watch ends and starts again
+          if (type === "DELETED") seen.delete(obj.metadata.name);
+          else seen.set(obj.metadata.name, obj);
+          this.onChange();
+        },
+        restart,
+      )
+      .then(
+        (c) => (this.stopped ? c.abort() : this.controllers.add(c)),
+        (err: unknown) => restart(err ?? new Error("watch failed")),
+      );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const c of this.controllers) c.abort();
+  }
+}
+
+/** The last lines of a container's log, or what kept us from reading it. */
+async function tail(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  pod: string,
+  container: string,
+  previous: boolean,
+): Promise<string[] | undefined> {
+  try {
+    const text = await core.readNamespacedPodLog({
+      name: pod,
+      namespace,
+      container,
+      previous,
+      tailLines: LOG_LINES,
+    });
+    const lines = String(text).trimEnd().split("\n");
+    return lines.length === 1 && lines[0] === "" ? [] : lines;
+  } catch {
+    // No previous run, or a container that never started: nothing to show.
+    return undefined;
+  }
+}
+
+async function logsOf(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  pods: readonly PodTrouble[],
+): Promise<PodLogs[]> {
+  return Promise.all(
+    pods.map(async (p) => {
+      if (!p.container) return { pod: p.pod };
+      const [current, previous] = await Promise.all([
+        tail(core, namespace, p.pod, p.container, false),
+        tail(core, namespace, p.pod, p.container, true),
+      ]);
+      return { pod: p.pod, container: p.container, current, previous };
+    }),
+  );
+}
+
+const selectorOf = (labels: Readonly<Record<string, string>>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+
+/**
+ * Waits until the rollout of `target` completes or fails, or `stop` is aborted; never
+ * throws for a failed rollout.
+ */
+export async function awaitRollout(
+  target: RolloutTarget,
+  limits: RolloutLimits,
+  stop?: AbortSignal,
+  kubeconfig: k8s.KubeConfig = defaultKubeConfig(),
+): Promise<RolloutOutcome> {
+  const { namespace, name, generation } = target;
+  const startedAt = Date.now();
+  const core = kubeconfig.makeApiClient(k8s.CoreV1Api);
+  return new Promise<RolloutOutcome>((resolve) => {
+    let settled = false;
+    const finish = (outcome: RolloutOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      watches.stop();
+      resolve(outcome);
+    };
+    const evaluate = () => {
+      if (settled) return;
+      const server = kubeconfig.getCurrentCluster()?.server ?? "the Kubernetes API";
+      if (
+        watches.unreachableSince !== undefined &&
+        Date.now() - watches.unreachableSince >= UNREACHABLE_SECONDS * 1000
+      ) {
+        finish({
+          phase: "failed",
+          report: `Deployment ${namespace}/${name}: cannot watch its rollout: ${server} did not answer for ${UNREACHABLE_SECONDS}s (${watches.lastError})`,
+        });
+        return;
+      }
+      const deployment = watches.objects.deployment.get(name);
+      if (!deployment) return;
+      const snapshot = {
+        deployment,
+        replicaSets: [...watches.objects.replicaSets.values()],
+        pods: [...watches.objects.pods.values()],
+        events: [...watches.objects.events.values()],
+      } as unknown as Snapshot;
+      const clock = { startedAt, now: Date.now(), timeoutSeconds: limits.timeoutSeconds };
+      const verdict = judge(snapshot, generation, clock, limits);
+      if (verdict.phase === "progressing" && stop?.aborted) {
+        finish({ phase: "stopped", summary: verdict.summary });
+        return;
+      }
+      if (verdict.phase === "complete") {
+        const annotations = snapshot.deployment.metadata.annotations ?? {};
+        finish({
+          phase: "complete",
+          revision: annotations[DEPLOYMENT_REVISION] ?? "",
+          summary: verdict.summary,
+        });
+      } else if (verdict.phase === "failed") {
+        settled = true;
+        clearInterval(timer);
+        watches.stop();
+        void logsOf(core, namespace, verdict.pods).then((logs) =>
+          resolve({
+            phase: "failed",
+            report: failureReport(verdict, logs, snapshot.events as readonly EventJson[]),
+          }),
+        );
+      }
+    };
+    const watches = new Watches(kubeconfig, evaluate);
+    const selector = selectorOf(target.selector);
+    watches.start("deployment", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      fieldSelector: `metadata.name=${name}`,
+    });
+    watches.start("replicaSets", `/apis/apps/v1/namespaces/${namespace}/replicasets`, {
+      labelSelector: selector,
+    });
+    watches.start("pods", `/api/v1/namespaces/${namespace}/pods`, { labelSelector: selector });
+    watches.start("events", `/api/v1/namespaces/${namespace}/events`, {
+      fieldSelector: "involvedObject.kind=Pod",
+    });
+    // Deadlines pass without any change to watch: judge again every second.
+    const timer = setInterval(evaluate, 1000);
+    stop?.addEventListener("abort", evaluate);
+  });
+}
+
+/** The kubeconfig the kubernetes provider reads by default. */
+export function defaultKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
