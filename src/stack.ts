@@ -1,7 +1,7 @@
 /**
  * Composition of one stack: Namespace -> Secrets -> images -> Backend ->
  * Frontend (wired to the Backend's URL) -> HTTPRoute, from a validated config and the
- * image sources resolved before it (image-sources.ts).
+ * image sources resolved before it (images/resolve.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./builders/labels";

@@ -1,4 +1,4 @@
-/** Shared pieces of the preview summary's tests (test/unit/preview-*.test.ts). */
+/** Shared pieces of the preview summary's tests (test/unit/commands/preview-summary/*.test.ts). */
 import type { Preview } from "../../commands/preview-summary/preview";
 
 /** A preview with nothing but what `p` gives. */

@@ -146,7 +146,7 @@ describe("Pulumi.yaml", () => {
     }
   });
 
-  it("and README's configuration table are rendered from the schema and config-keys.ts", async () => {
+  it("and README's configuration table are rendered from the schema and its TSDoc", async () => {
     assert.deepEqual(await staleConfigDocs(), [], "run: node --import tsx tools/config-docs.ts");
   });
 

@@ -7,8 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { binaryPath, isComplete, pinOf, TOOLCHAIN } from "../../toolchain/build";
-import { commentValue, readPin, requiredVersion, sourcesPin } from "../../toolchain/gomod";
+import { binaryPath, isComplete, pinOf, TOOLCHAIN } from "../../../toolchain/build";
+import { commentValue, readPin, requiredVersion, sourcesPin } from "../../../toolchain/gomod";
 import {
   accepts,
   decide,
@@ -16,8 +16,8 @@ import {
   modeFrom,
   select,
   type SelectContext,
-} from "../../toolchain/select";
-import { expand, toolNamed } from "../../toolchain/tools";
+} from "../../../toolchain/select";
+import { expand, toolNamed } from "../../../toolchain/tools";
 
 const say = (text: string) => `printf '%s\\n' '${text.replace(/'/g, `'\\''`)}'`;
 

@@ -16,10 +16,10 @@ process.env.TRAVEL_LOCAL_STATE = STATE;
 
 async function load() {
   const [{ COMPONENTS }, runner, supervisor, template] = await Promise.all([
-    import("../../tools/local-env/components"),
-    import("../../tools/local-env/runner"),
-    import("../../tools/local-env/supervisor"),
-    import("../../tools/local-env/template"),
+    import("../../../tools/local-env/components"),
+    import("../../../tools/local-env/runner"),
+    import("../../../tools/local-env/supervisor"),
+    import("../../../tools/local-env/template"),
   ]);
   return { COMPONENTS, runner, supervisor, template };
 }
@@ -129,7 +129,7 @@ describe("local environment: supervisord programs", () => {
 describe("local environment: readiness checks", () => {
   it("takes a gRPC answer as ready only when its grpc-status is 0", async () => {
     const { createServer } = await import("node:http2");
-    const { grpcOk } = await import("../../tools/local-env/checks");
+    const { grpcOk } = await import("../../../tools/local-env/checks");
     const socket = join(STATE, "grpc.sock");
     // Like containerd's CRI: Unknown (2) until initialized, then OK; Unimplemented (12) otherwise.
     let initialized = false;
