@@ -138,6 +138,47 @@ async function logsOf(
   );
 }
 
+/**
+ * The failing pods' events as the API lists them now: the watch may not have delivered the
+ * event behind a status it has seen (a pull failure's Failed event trails the pod's status
+ * under load). A pod with none yet is asked once more a second later.
+ */
+async function eventsOf(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  pods: readonly PodTrouble[],
+): Promise<EventJson[]> {
+  const list = async (pod: string): Promise<EventJson[]> => {
+    try {
+      const res = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}`,
+      });
+      return res.items.map((e) => ({
+        involvedObject: { name: pod, kind: "Pod" },
+        ...(e.type ? { type: e.type } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.message ? { message: e.message } : {}),
+        ...(e.count ? { count: e.count } : {}),
+        ...(e.lastTimestamp
+          ? { lastTimestamp: new Date(e.lastTimestamp).toISOString().replace(/\.\d+Z$/, "Z") }
+          : {}),
+      }));
+    } catch {
+      return [];
+    }
+  };
+  const each = await Promise.all(
+    pods.map(async (p) => {
+      const first = await list(p.pod);
+      if (first.length) return first;
+      await new Promise((r) => setTimeout(r, 1000));
+      return list(p.pod);
+    }),
+  );
+  return each.flat();
+}
+
 const selectorOf = (labels: Readonly<Record<string, string>>) =>
   Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -203,10 +244,16 @@ export async function awaitRollout(
         settled = true;
         clearInterval(timer);
         watches.stop();
-        void logsOf(core, namespace, verdict.pods).then((logs) =>
+        void Promise.all([
+          logsOf(core, namespace, verdict.pods),
+          eventsOf(core, namespace, verdict.pods),
+        ]).then(([logs, listed]) =>
           resolve({
             phase: "failed",
-            report: failureReport(verdict, logs, snapshot.events as readonly EventJson[]),
+            report: failureReport(verdict, logs, [
+              ...(snapshot.events as readonly EventJson[]),
+              ...listed,
+            ]),
           }),
         );
       }

@@ -28,10 +28,14 @@ function logSection(title: string, lines: readonly string[] | undefined): string
 
 function eventSection(pod: string, events: readonly EventJson[]): string[] {
   const when = (e: EventJson) => e.lastTimestamp ?? e.eventTime ?? "";
-  const mine = events
-    .filter((e) => e.involvedObject.name === pod)
-    .sort((a, b) => when(a).localeCompare(when(b)))
-    .slice(-EVENTS);
+  // One event may come from the watch and from a later list: keep its latest count.
+  const byKey = new Map<string, EventJson>();
+  for (const e of events.filter((x) => x.involvedObject.name === pod)) {
+    const key = `${e.reason}|${e.message}`;
+    const seen = byKey.get(key);
+    if (!seen || when(e) >= when(seen)) byKey.set(key, e);
+  }
+  const mine = [...byKey.values()].sort((a, b) => when(a).localeCompare(when(b))).slice(-EVENTS);
   if (mine.length === 0) return [];
   return [
     `    events (last ${mine.length}):`,

@@ -102,6 +102,17 @@ describe("failure report", () => {
     );
   });
 
+  it("shows an event once when the watch and a later list both have it", () => {
+    const v = failedVerdict();
+    const once = failureReport(v, [], events);
+    const newer = { ...events[7]!, count: 4, lastTimestamp: at(25) };
+    const twice = failureReport(v, [], [...events, ...events, newer]);
+    assert.equal(
+      twice,
+      once.replace(`${at(20)} Warning BackOff (×3)`, `${at(25)} Warning BackOff (×4)`),
+    );
+  });
+
   it("leaves out a log it could not read, and never shows an env value", () => {
     const report = failureReport(failedVerdict(), [{ pod: crashing.metadata.name }], events);
     assert.doesNotMatch(report, /log of/);
