@@ -22,7 +22,7 @@ import { Registry } from "../../src/images/registry-client";
 import { digestRefs } from "./digests";
 import { type Options, parseOptions, USAGE, UsageError } from "./options";
 import { keepStackFile, pinCommands } from "./pin";
-import { commandLine, Failure, type Io, rollbackPulumi } from "./pulumi";
+import { commandLine, commandName, Failure, holdSignals, type Io, rollbackPulumi } from "./pulumi";
 import { deployedBefore, pullCredentials, repositories } from "./stack";
 
 const ROOT = join(__dirname, "..", "..");
@@ -49,21 +49,19 @@ async function rollBack(o: Options, projectDir: string, env: NodeJS.ProcessEnv, 
     for (const c of commands) io.out(`${commandLine(c)}\n`);
     return;
   }
+  const signals = holdSignals();
   const restore = o.keepConfig ? undefined : keepStackFile(projectDir, o.stack, log);
   try {
     for (const c of commands) {
       log(commandLine(c));
       const status = await pulumi.run(c);
-      const name = commandLine(
-        c.slice(
-          0,
-          c.findIndex((w) => w.startsWith("-")),
-        ),
-      );
-      if (status !== 0) throw new Failure(`${name} failed (exit ${status})`);
+      if (status !== 0) throw new Failure(`${commandName(c)} failed (exit ${status})`);
+      const signal = signals.received();
+      if (signal !== undefined) throw new Failure(`stopped by ${signal} after ${commandName(c)}`);
     }
   } finally {
     restore?.();
+    signals.release();
   }
   log(`${o.stack} now runs the images of ${o.sha}`);
 }

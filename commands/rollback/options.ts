@@ -3,10 +3,11 @@
  * The stack name and the SHA are checked with the formats the config schema uses
  * (STACK_NAME, FORMAT.gitSha); a problem is a UsageError (exit 2, with the usage).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { STACK_NAME } from "../../src/config/fields";
 import { FORMAT } from "../../src/names";
+import { isDirectory } from "../bootstrap/layout";
 
 export const USAGE = `usage: npm run rollback -- [--dry-run] [--keep-config] [--allow-undeployed]
                             [--policy-pack DIR | --no-policy-pack] STACK SHA
@@ -31,8 +32,6 @@ export interface Options {
   /** The policy pack directory (relative to the project), or undefined for none. */
   readonly policyPack: string | undefined;
 }
-
-const isDirectory = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /** The options, or "help"; throws a UsageError. Paths are relative to `projectDir`. */
 export function parseOptions(argv: readonly string[], projectDir: string): Options | "help" {

@@ -2,9 +2,9 @@
  * The `pulumi` CLI as the rollback runs it, always with argv arrays, never a shell
  * string. Lookups go through bootstrap's runner (output captured, the error line kept
  * for the message); the commands that change the stack are written out as a shell would
- * need them (for --dry-run and the log) and run with the terminal's output. A signal
- * that arrives while one runs waits for it to end (the child gets the terminal's
- * Ctrl-C itself), so that the stack file is still restored.
+ * need them (for --dry-run and the log) and run with the terminal's output, while the
+ * signals that would end this process are held (holdSignals), so that the stack file is
+ * still restored.
  */
 import { spawn } from "node:child_process";
 import { errorLine, pulumiCli } from "../bootstrap/pulumi-cli";
@@ -34,7 +34,31 @@ export const shellWord = (w: string) =>
 export const commandLine = (args: readonly string[]) =>
   ["pulumi", ...args].map(shellWord).join(" ");
 
+/** What a command is called: its words before the first option ("pulumi config set"). */
+export const commandName = (args: readonly string[]) =>
+  commandLine(
+    args.slice(
+      0,
+      args.findIndex((w) => w.startsWith("-")),
+    ),
+  );
+
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Holds off the signals that would end this process until `release()`: the commands
+ * that change the stack get the terminal's Ctrl-C themselves, and this process must
+ * live on to restore the stack file. `received()` names the first one held.
+ */
+export function holdSignals(): { received(): string | undefined; release(): void } {
+  let first: string | undefined;
+  const note = (s: string) => (first ??= s);
+  for (const s of SIGNALS) process.on(s, note);
+  return {
+    received: () => first,
+    release: () => SIGNALS.forEach((s) => process.off(s, note)),
+  };
+}
 
 export function rollbackPulumi(cwd: string, env: NodeJS.ProcessEnv, io: Io): Pulumi {
   const cli = pulumiCli(cwd, env);
@@ -51,9 +75,6 @@ export function rollbackPulumi(cwd: string, env: NodeJS.ProcessEnv, io: Io): Pul
     },
     run: (args) =>
       new Promise((done, fail) => {
-        let signal: string | undefined;
-        const note = (s: string) => (signal = s);
-        for (const s of SIGNALS) process.on(s, note);
         const child = spawn("pulumi", args, {
           cwd,
           env,
@@ -61,18 +82,8 @@ export function rollbackPulumi(cwd: string, env: NodeJS.ProcessEnv, io: Io): Pul
         });
         child.stdout?.on("data", (d: Buffer) => io.out(d.toString()));
         child.stderr?.on("data", (d: Buffer) => io.err(d.toString()));
-        const finish = (outcome: () => void) => {
-          for (const s of SIGNALS) process.off(s, note);
-          outcome();
-        };
-        child.on("error", (err) =>
-          finish(() => fail(new Failure(`cannot run pulumi (${err.message})`))),
-        );
-        child.on("close", (status) =>
-          finish(() =>
-            signal === undefined ? done(status ?? 1) : fail(new Failure(`stopped by ${signal}`)),
-          ),
-        );
+        child.on("error", (err) => fail(new Failure(`cannot run pulumi (${err.message})`)));
+        child.on("close", (status) => done(status ?? 1));
       }),
   };
 }

@@ -29,7 +29,10 @@ case "$args" in
   " stack output images "*) printf '%s\\n' "$STUB_IMAGES" ;;
   " config get registry --json "*) printf '%s\\n' "$STUB_REGISTRY" ;;
   " config set "* | " config rm "*) printf '# %s\\n' "$*" >>"Pulumi.\${STUB_STACK_FILE}.yaml" ;;
-  " up "*) exit "\${STUB_UP_STATUS:-0}" ;;
+  " up "*)
+    # As a Ctrl-C reaches the whole process group: this process (the command's) too.
+    [[ -n "\${STUB_UP_SIGNAL:-}" ]] && kill -s "$STUB_UP_SIGNAL" "$PPID"
+    exit "\${STUB_UP_STATUS:-0}" ;;
   *) echo "stub pulumi: unexpected arguments: $*" >&2; exit 99 ;;
 esac
 `;

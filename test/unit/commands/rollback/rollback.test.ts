@@ -223,4 +223,15 @@ describe("rollback", () => {
       "[rollback] error: pulumi up failed (exit 7)",
     ]);
   });
+
+  it("outlives a signal during pulumi up, restores the stack file, and exits 1", async () => {
+    const run = await rollback(["prod", SHA], { STUB_UP_SIGNAL: "SIGTERM" });
+    assert.equal(run.status, 1);
+    assert.equal(stackFile(), STACK_FILE);
+    assert.deepEqual(run.stderr.trim().split("\n").slice(-2), [
+      "[rollback] restored Pulumi.prod.yaml",
+      "[rollback] error: stopped by SIGTERM after pulumi up",
+    ]);
+    assert.deepEqual(process.listeners("SIGTERM"), [], "the signals are held no longer");
+  });
 });
