@@ -209,7 +209,13 @@ describe("rollback.yml", () => {
       ...named(deploy.jobs.prod!, "Check the approval gate"),
       if: "inputs.stack != 'dev'",
     });
-    assert.equal(indexOf(job, "Check the inputs"), 0);
+    // The command checks the SHA (a usage error before it runs anything): no step before
+    // it reads the input, nor checks it with a pattern of its own.
+    assert.equal(
+      stepsOf(job).findIndex((s) => /\$\{?SHA\b/.test(s.run ?? "")),
+      indexOf(job, "Roll back"),
+    );
+    assert.ok(!runs(job).some((r) => r.includes("[0-9a-f]")));
     const setup = named(job, "Set up").with ?? {};
     assert.equal(setup["create-stack"], undefined, "a missing stack is an error, not created");
     assert.equal(setup["check-app-source"], "false", "builds nothing");

@@ -228,7 +228,7 @@ describe("Tool versions, plugins and the toolchain", () => {
   });
 });
 
-describe("Kubeconfig, Promote only, Check the inputs, Fail when the preview failed", () => {
+describe("Kubeconfig, Promote only, Roll back, Fail when the preview failed", () => {
   it("writes the environment's KUBECONFIG to a private file, or fails", () => {
     for (const [wf, job] of [
       [deploy, "prod"],
@@ -280,16 +280,36 @@ describe("Kubeconfig, Promote only, Check the inputs, Fail when the preview fail
     }
   });
 
-  it("accepts only a full lowercase SHA to roll back to", () => {
-    const check = (sha: string) =>
-      runJob(rollback, "rollback", {
-        workspace: workspace().ws,
-        only: ["Check the inputs"],
+  it("rolls back only to a full lowercase SHA: the command refuses anything else first", () => {
+    const rollBack = (sha: string) => {
+      const w = workspace();
+      const r = runJob(rollback, "rollback", {
+        workspace: w.ws,
+        path: [w.bin],
+        basePath: SYSTEM_PATH,
+        only: ["Roll back"],
         contexts: { inputs: { stack: "prod", sha } },
-      }).result("Check the inputs").status;
-    assert.equal(check("a".repeat(40)), 0);
-    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`, ""])
-      assert.equal(check(bad), 1, bad);
+        runnerEnv: { TRAVEL_PROJECT_DIR: w.deploy },
+      });
+      const pulumi = calls(w).filter((c) => c.startsWith("pulumi "));
+      return { step: r.result("Roll back"), pulumi };
+    };
+    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`, ""]) {
+      const { step, pulumi } = rollBack(bad);
+      assert.equal(step.status, 2, bad);
+      assert.ok(
+        step.stderr.startsWith(
+          `[rollback] error: SHA '${bad}' is not a full 40-character lowercase git SHA\nusage: npm run rollback -- `,
+        ),
+        step.stderr,
+      );
+      assert.deepEqual(pulumi, [], bad);
+    }
+    const { pulumi } = rollBack("a".repeat(40));
+    assert.equal(
+      pulumi[0],
+      "pulumi --non-interactive stack history --json --show-secrets=false --page-size 100 --stack prod",
+    );
   });
 
   it("fails the preview job with the preview's exit status, after the summary had its say", () => {

@@ -1,0 +1,106 @@
+/**
+ * `npm run rollback -- [options] STACK SHA`: rolls a stack back to the images of an
+ * earlier commit; what .github/workflows/rollback.yml runs.
+ *
+ * 1. Unless --allow-undeployed, checks that SHA was deployed to STACK before (a
+ *    succeeded update whose git.head is SHA in `pulumi stack history`).
+ * 2. Finds the digests SHA's images have in the registry: the repositories come from the
+ *    stack's current `images` output, each `<repository>:<sha>` tag is resolved to its
+ *    digest and its image's revision label checked (./digests.ts). The registry is read
+ *    with the pull credentials: REGISTRY_TOKEN and the stack's registry.pullUsername
+ *    (else registry.username); without REGISTRY_TOKEN, anonymously.
+ * 3. Sets travel:images to mode pinned with those digests (`pulumi config rm` + `pulumi
+ *    config set --path`) and runs `pulumi up --yes` (with ./policy unless told otherwise).
+ *
+ * The pinned images apply to this update only: the stack file is restored afterwards
+ * (unless --keep-config). --dry-run looks everything up but changes nothing: it prints
+ * the pulumi commands, one per line. TRAVEL_PROJECT_DIR: the Pulumi project (default:
+ * this checkout). Exit status: 0 when done, 2 for usage errors, 1 for any other failure.
+ */
+import { join } from "node:path";
+import { Registry } from "../../src/images/registry-client";
+import { digestRefs } from "./digests";
+import { type Options, parseOptions, USAGE, UsageError } from "./options";
+import { keepStackFile, pinCommands } from "./pin";
+import { commandLine, commandName, Failure, holdSignals, type Io, rollbackPulumi } from "./pulumi";
+import { deployedBefore, pullCredentials, repositories } from "./stack";
+
+const ROOT = join(__dirname, "..", "..");
+
+async function rollBack(o: Options, projectDir: string, env: NodeJS.ProcessEnv, io: Io) {
+  const log = (line: string) => io.err(`[rollback] ${line}\n`);
+  const pulumi = rollbackPulumi(projectDir, env, io);
+  if (!o.allowUndeployed) {
+    const n = deployedBefore(pulumi, o.stack, o.sha);
+    log(`${o.sha} was deployed to ${o.stack} before (${n} update(s))`);
+  }
+  const repos = repositories(pulumi, o.stack);
+  const token = env.REGISTRY_TOKEN ?? "";
+  const credentials = token !== "" ? pullCredentials(pulumi, o.stack, token) : undefined;
+  log(
+    credentials
+      ? `reading the registry as ${credentials.username} (REGISTRY_TOKEN)`
+      : "reading the registry anonymously (REGISTRY_TOKEN is not set)",
+  );
+  const refs = await digestRefs(new Registry(credentials), repos, o.sha, log);
+  const commands = pinCommands(o, refs);
+  if (o.dryRun) {
+    log("dry run: the commands that would run");
+    for (const c of commands) io.out(`${commandLine(c)}\n`);
+    return;
+  }
+  const signals = holdSignals();
+  const restore = o.keepConfig ? undefined : keepStackFile(projectDir, o.stack, log);
+  try {
+    for (const c of commands) {
+      log(commandLine(c));
+      const status = await pulumi.run(c);
+      if (status !== 0) throw new Failure(`${commandName(c)} failed (exit ${status})`);
+      const signal = signals.received();
+      if (signal !== undefined) throw new Failure(`stopped by ${signal} after ${commandName(c)}`);
+    }
+  } finally {
+    restore?.();
+    signals.release();
+  }
+  log(`${o.stack} now runs the images of ${o.sha}`);
+}
+
+/** Runs the command line `argv`; resolves to the exit status. */
+export async function rollback(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+): Promise<number> {
+  const projectDir = env.TRAVEL_PROJECT_DIR || ROOT;
+  let opts: Options | "help";
+  try {
+    opts = parseOptions(argv, projectDir);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`[rollback] error: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === "help") {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    await rollBack(opts, projectDir, env, io);
+    return 0;
+  } catch (err) {
+    io.err(`[rollback] error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const io: Io = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    childOutput: "inherit",
+  };
+  void rollback(process.argv.slice(2), process.env, io).then((status) => {
+    process.exitCode = status;
+  });
+}

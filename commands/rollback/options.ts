@@ -1,0 +1,74 @@
+/**
+ * The command line of `npm run rollback -- …`: options anywhere, then STACK and SHA.
+ * The stack name and the SHA are checked with the formats the config schema uses
+ * (STACK_NAME, FORMAT.gitSha); a problem is a UsageError (exit 2, with the usage).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { STACK_NAME } from "../../src/config/fields";
+import { FORMAT } from "../../src/names";
+import { isDirectory } from "../bootstrap/layout";
+
+export const USAGE = `usage: npm run rollback -- [--dry-run] [--keep-config] [--allow-undeployed]
+                            [--policy-pack DIR | --no-policy-pack] STACK SHA
+  STACK  the stack to roll back (e.g. dev, staging, prod or org/travel/prod)
+  SHA    the full 40-character lowercase git SHA whose images to deploy again
+  --dry-run           look everything up, print the pulumi commands, change nothing
+  --keep-config       keep the pinned images in Pulumi.<stack>.yaml afterwards
+  --allow-undeployed  deploy a SHA the stack's update history does not show
+  --policy-pack DIR   the policy pack of pulumi up (default: policy, when it has one)
+  --no-policy-pack    run pulumi up without a policy pack
+REGISTRY_TOKEN: the registry's pull token (none: the registry is read anonymously).
+TRAVEL_PROJECT_DIR: the Pulumi project directory (default: this checkout).`;
+
+export class UsageError extends Error {}
+
+export interface Options {
+  readonly stack: string;
+  readonly sha: string;
+  readonly dryRun: boolean;
+  readonly keepConfig: boolean;
+  readonly allowUndeployed: boolean;
+  /** The policy pack directory (relative to the project), or undefined for none. */
+  readonly policyPack: string | undefined;
+}
+
+/** The options, or "help"; throws a UsageError. Paths are relative to `projectDir`. */
+export function parseOptions(argv: readonly string[], projectDir: string): Options | "help" {
+  const flags = { dryRun: false, keepConfig: false, allowUndeployed: false };
+  let policyPack = existsSync(join(projectDir, "policy", "PulumiPolicy.yaml"))
+    ? "policy"
+    : undefined;
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--dry-run") flags.dryRun = true;
+    else if (a === "--keep-config") flags.keepConfig = true;
+    else if (a === "--allow-undeployed") flags.allowUndeployed = true;
+    else if (a === "--no-policy-pack") policyPack = undefined;
+    else if (a === "-h" || a === "--help") return "help";
+    else if (a === "--policy-pack") {
+      policyPack = argv[++i];
+      if (policyPack === undefined) throw new UsageError("--policy-pack needs a directory");
+    } else if (a === "--") {
+      args.push(...argv.slice(i + 1));
+      break;
+    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else args.push(a);
+  }
+  if (args.length !== 2) {
+    throw new UsageError(`expected STACK and SHA, got ${args.length} argument(s)`);
+  }
+  const [stack, sha] = args as [string, string];
+  if (!STACK_NAME.test(stack)) {
+    throw new UsageError(`STACK '${stack}' is not a stack name (name, or org/project/name)`);
+  }
+  if (!FORMAT.gitSha.test(sha)) {
+    throw new UsageError(`SHA '${sha}' is not a full 40-character lowercase git SHA`);
+  }
+  if (policyPack === "") policyPack = undefined;
+  if (policyPack !== undefined && !isDirectory(resolve(projectDir, policyPack))) {
+    throw new UsageError(`policy pack directory '${policyPack}' does not exist`);
+  }
+  return { stack, sha, ...flags, policyPack };
+}

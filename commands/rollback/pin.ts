@@ -1,0 +1,48 @@
+/**
+ * Pinning and deploying: the pulumi commands that set travel:images to mode pinned (the
+ * values are not secrets) and run `pulumi up`, and the stack file they change, kept to
+ * be put back afterwards so that the next deploy from main promotes or builds again.
+ */
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { WORKLOADS, type WorkloadName } from "../../src/names";
+import type { Options } from "./options";
+
+/** The argv of each pulumi command, in order: config rm, config set --path …, up. */
+export function pinCommands(o: Options, refs: Record<WorkloadName, string>): string[][] {
+  const stack = ["--stack", o.stack];
+  const set = (path: string, value: string) => ["config", "set", "--path", path, value, ...stack];
+  return [
+    ["config", "rm", "images", ...stack],
+    set("images.mode", "pinned"),
+    ...WORKLOADS.flatMap((w) => [
+      set(`images.${w}.ref`, refs[w]),
+      set(`images.${w}.gitSha`, o.sha),
+    ]),
+    [
+      "up",
+      "--yes",
+      ...stack,
+      ...(o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : []),
+      "--message",
+      `rollback ${o.stack} to ${o.sha}`,
+    ],
+  ];
+}
+
+/**
+ * Keeps the stack's file (`Pulumi.<name>.yaml` of an org/project/name stack) as it is
+ * now; the function returned puts it back, or removes it if there was none.
+ */
+export function keepStackFile(projectDir: string, stack: string, log: (line: string) => void) {
+  const name = `Pulumi.${stack.split("/").at(-1)}.yaml`;
+  const file = join(projectDir, name);
+  if (!existsSync(file)) return () => rmSync(file, { force: true });
+  const text = readFileSync(file);
+  const mode = statSync(file).mode & 0o7777;
+  return () => {
+    writeFileSync(file, text);
+    chmodSync(file, mode);
+    log(`restored ${name}`);
+  };
+}

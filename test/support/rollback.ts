@@ -1,0 +1,153 @@
+/**
+ * What the rollback command's tests run it with: a project folder (a policy pack and a
+ * stack file), a stub `pulumi` on PATH steered by STUB_* variables that logs its calls,
+ * and the fake registry the stack's images live in. `rollback()` runs the command in this
+ * process (its child processes are the stubs) and returns its exit status, output and
+ * the stub's calls. No tests of its own.
+ */
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, beforeEach } from "node:test";
+import { rollback as rollbackCommand } from "../../commands/rollback/main";
+import { startRegistry, type RegistryServer } from "./registry-server";
+
+export const sha = (seed: string) => createHash("sha1").update(seed).digest("hex");
+/** The commit the stack ran before (its update history shows it). */
+export const SHA = sha("deployed");
+export const OTHER_SHA = sha("never-deployed");
+export const STACK_FILE =
+  "config:\n  travel:images:\n    mode: promote\n    fromStack: organization/travel/staging\n";
+export const REPOSITORIES = ["acme/coagents-travel-backend", "acme/coagents-travel-frontend"];
+
+const PULUMI_STUB = `#!/usr/bin/env bash
+printf 'pulumi %s\\n' "$*" >>"$STUB_LOG"
+args=" $* "; args="\${args/ --non-interactive / }"
+case "$args" in
+  " stack history "*) printf '%s\\n' "$STUB_HISTORY" ;;
+  " stack output images "*) printf '%s\\n' "$STUB_IMAGES" ;;
+  " config get registry --json "*) printf '%s\\n' "$STUB_REGISTRY" ;;
+  " config set "* | " config rm "*) printf '# %s\\n' "$*" >>"Pulumi.\${STUB_STACK_FILE}.yaml" ;;
+  " up "*)
+    # As a Ctrl-C reaches the whole process group: this process (the command's) too.
+    [[ -n "\${STUB_UP_SIGNAL:-}" ]] && kill -s "$STUB_UP_SIGNAL" "$PPID"
+    exit "\${STUB_UP_STATUS:-0}" ;;
+  *) echo "stub pulumi: unexpected arguments: $*" >&2; exit 99 ;;
+esac
+`;
+
+export const work = mkdtempSync(join(tmpdir(), "rollback-test-"));
+const bin = join(work, "bin");
+export const project = join(work, "project");
+const log = join(work, "calls.log");
+mkdirSync(bin);
+mkdirSync(join(project, "policy"), { recursive: true });
+writeFileSync(join(project, "policy", "PulumiPolicy.yaml"), "runtime: nodejs\n");
+writeFileSync(join(bin, "pulumi"), PULUMI_STUB);
+chmodSync(join(bin, "pulumi"), 0o755);
+
+export let registry: RegistryServer;
+before(async () => {
+  registry = await startRegistry();
+});
+after(async () => {
+  await registry.close();
+  rmSync(work, { recursive: true, force: true });
+});
+beforeEach(() => {
+  writeFileSync(join(project, "Pulumi.prod.yaml"), STACK_FILE);
+  registry.requests.length = 0;
+  registry.auth = undefined;
+  registry.tags.clear();
+  for (const r of REPOSITORIES) registry.tags.set(`${r}:${SHA}`, { revision: SHA });
+});
+
+export const stackFile = () => readFileSync(join(project, "Pulumi.prod.yaml"), "utf8");
+
+const HISTORY = JSON.stringify([
+  { version: 2, result: "failed", environment: { "git.head": OTHER_SHA } },
+  { version: 1, result: "succeeded", environment: { "git.head": SHA } },
+]);
+
+/** The stack's `images` output: each repository in the registry, at `digest`. */
+export const imagesOutput = (digest = `sha256:${"0".repeat(64)}`) =>
+  JSON.stringify({
+    backend: { ref: `${registry.host}/${REPOSITORIES[0]}@${digest}`, gitSha: OTHER_SHA },
+    frontend: { ref: `${registry.host}/${REPOSITORIES[1]}@${digest}`, gitSha: OTHER_SHA },
+  });
+
+/** `pulumi config get registry --json` of a stack whose registry config is `value`. */
+export const registryConfig = (value: Record<string, string>) =>
+  JSON.stringify({ value: JSON.stringify(value), objectValue: value, secret: false });
+
+export interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  calls: string[];
+}
+
+/** The environment of a run: the stub first on PATH, the project, the stub's answers. */
+export const runEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  PATH: `${bin}:${process.env.PATH}`,
+  HOME: work,
+  TRAVEL_PROJECT_DIR: project,
+  STUB_LOG: log,
+  STUB_HISTORY: HISTORY,
+  STUB_IMAGES: imagesOutput(),
+  STUB_REGISTRY: registryConfig({ owner: "acme", username: "ci-bot" }),
+  STUB_STACK_FILE: "prod",
+  ...env,
+});
+
+/** Forgets the stub's calls so far. */
+export const clearCalls = () => rmSync(log, { force: true });
+
+export const stubCalls = (): string[] => {
+  try {
+    return readFileSync(log, "utf8").trim().split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+/** Runs `npm run rollback -- ...args` in this process. */
+export async function rollback(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  clearCalls();
+  let stdout = "";
+  let stderr = "";
+  const status = await rollbackCommand(args, runEnv(env), {
+    out: (text) => (stdout += text),
+    err: (text) => (stderr += text),
+    childOutput: "io",
+  });
+  return { status, stdout, stderr, calls: stubCalls() };
+}
+
+/** The pinned refs: each repository at the digest its SHA tag has in the registry. */
+export const pinnedRef = (i: 0 | 1, tag = SHA) =>
+  `${registry.host}/${REPOSITORIES[i]}@${registry.digestOf(REPOSITORIES[i]!, tag)}`;
+
+/** The pulumi commands that pin `stack` to SHA's images (printed, or run). */
+export const PINNING = (stack: string, gitSha = SHA) => [
+  `pulumi config rm images --stack ${stack}`,
+  `pulumi config set --path images.mode pinned --stack ${stack}`,
+  `pulumi config set --path images.backend.ref ${pinnedRef(0, gitSha)} --stack ${stack}`,
+  `pulumi config set --path images.backend.gitSha ${gitSha} --stack ${stack}`,
+  `pulumi config set --path images.frontend.ref ${pinnedRef(1, gitSha)} --stack ${stack}`,
+  `pulumi config set --path images.frontend.gitSha ${gitSha} --stack ${stack}`,
+];
+
+/** The stack lookups, in order (the registry config only with REGISTRY_TOKEN). */
+export const LOOKUPS = (stack: string, { history = true, registryConfig = false } = {}) => [
+  ...(history
+    ? [
+        `pulumi --non-interactive stack history --json --show-secrets=false --page-size 100 --stack ${stack}`,
+      ]
+    : []),
+  `pulumi --non-interactive stack output images --json --stack ${stack}`,
+  ...(registryConfig
+    ? [`pulumi --non-interactive config get registry --json --stack ${stack}`]
+    : []),
+];
