@@ -11,6 +11,7 @@ import { DEPLOYMENT_REVISION } from "../names";
 import type { EventJson, FailFast, PodTrouble, Snapshot } from "./rollout-verdict";
 import { judge } from "./rollout-verdict";
 import { failureReport, type PodLogs } from "./rollout-report";
+import { listRaw, Watches } from "./rollout-watch";
 
 /** The Deployment whose rollout to await, as the provider applied it. */
 export interface RolloutTarget {
@@ -37,65 +38,6 @@ export type RolloutOutcome =
 const UNREACHABLE_SECONDS = 10;
 /** Lines of each log (current and previous run) in a failure report. */
 const LOG_LINES = 20;
-
-type Kind = "deployment" | "replicaSets" | "pods" | "events";
-type Obj = { metadata: { name: string; uid?: string } } & Record<string, unknown>;
-
-/** Watches, each keeping the objects it has seen by name, restarted when the server ends one. */
-class Watches {
-  readonly objects: Record<Kind, Map<string, Obj>> = {
-    deployment: new Map(),
-    replicaSets: new Map(),
-    pods: new Map(),
-    events: new Map(),
-  };
-  /** When the last watch failed to connect, while none has connected since (ms). */
-  unreachableSince: number | undefined;
-  lastError = "";
-  private readonly controllers = new Set<AbortController>();
-  private stopped = false;
-
-  constructor(
-    private readonly kc: k8s.KubeConfig,
-    private readonly onChange: () => void,
-  ) {}
-
-  start(kind: Kind, path: string, query: Record<string, string>): void {
-    if (this.stopped) return;
-    const seen = this.objects[kind];
-    const restart = (err: unknown) => {
-      if (this.stopped) return;
-      if (err) {
-        this.lastError = err instanceof Error ? err.message : String(err);
-        this.unreachableSince ??= Date.now();
-        this.onChange();
-      }
-      setTimeout(() => this.start(kind, path, query), err ? 1000 : 0).unref();
-    };
-    new k8s.Watch(this.kc)
-      .watch(
-        path,
-        query,
-        (type, obj: Obj) => {
-          this.unreachableSince = undefined;
-          if (type === "ERROR") return; // e.g. 410 Gone: the watch ends and starts again
-          if (type === "DELETED") seen.delete(obj.metadata.name);
-          else seen.set(obj.metadata.name, obj);
-          this.onChange();
-        },
-        restart,
-      )
-      .then(
-        (c) => (this.stopped ? c.abort() : this.controllers.add(c)),
-        (err: unknown) => restart(err ?? new Error("watch failed")),
-      );
-  }
-
-  stop(): void {
-    this.stopped = true;
-    for (const c of this.controllers) c.abort();
-  }
-}
 
 /** The last lines of a container's log, or what kept us from reading it. */
 async function tail(
@@ -144,30 +86,17 @@ async function logsOf(
  * under load). A pod with none yet is asked once more a second later.
  */
 async function eventsOf(
-  core: k8s.CoreV1Api,
+  kc: k8s.KubeConfig,
   namespace: string,
   pods: readonly PodTrouble[],
 ): Promise<EventJson[]> {
-  const list = async (pod: string): Promise<EventJson[]> => {
-    try {
-      const res = await core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}`,
-      });
-      return res.items.map((e) => ({
-        involvedObject: { name: pod, kind: "Pod" },
-        ...(e.type ? { type: e.type } : {}),
-        ...(e.reason ? { reason: e.reason } : {}),
-        ...(e.message ? { message: e.message } : {}),
-        ...(e.count ? { count: e.count } : {}),
-        ...(e.lastTimestamp
-          ? { lastTimestamp: new Date(e.lastTimestamp).toISOString().replace(/\.\d+Z$/, "Z") }
-          : {}),
-      }));
-    } catch {
-      return [];
-    }
-  };
+  const list = async (pod: string): Promise<EventJson[]> =>
+    listRaw(kc, `/api/v1/namespaces/${namespace}/events`, {
+      fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}`,
+    }).then(
+      (l) => l.items as unknown as EventJson[],
+      () => [],
+    );
   const each = await Promise.all(
     pods.map(async (p) => {
       const first = await list(p.pod);
@@ -220,7 +149,8 @@ export async function awaitRollout(
         return;
       }
       const deployment = watches.objects.deployment.get(name);
-      if (!deployment) return;
+      // Judged only on the whole state: every kind listed once, then watched.
+      if (!deployment || !watches.synced) return;
       const snapshot = {
         deployment,
         replicaSets: [...watches.objects.replicaSets.values()],
@@ -246,7 +176,7 @@ export async function awaitRollout(
         watches.stop();
         void Promise.all([
           logsOf(core, namespace, verdict.pods),
-          eventsOf(core, namespace, verdict.pods),
+          eventsOf(kubeconfig, namespace, verdict.pods),
         ]).then(([logs, listed]) =>
           resolve({
             phase: "failed",
