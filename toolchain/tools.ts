@@ -232,8 +232,8 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   ],
   /** What the unit tests run. */
   lint: ["actionlint"],
-  /** What `npm run bench` runs beside a stack's toolchain. */
-  bench: ["buildx"],
+  /** What `npm run bench` runs beside a stack's toolchain (the manual sequences). */
+  bench: ["buildx", "kubectl"],
 };
 
 export function toolNamed(name: string): Tool {

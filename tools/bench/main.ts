@@ -13,7 +13,9 @@ import { join } from "node:path";
 import { binary, select } from "../../toolchain/select";
 import { expand } from "../../toolchain/tools";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
+import * as cache from "./cache-cases";
 import * as cases from "./cases";
+import * as failFast from "./fail-fast-cases";
 import { machine, table, type Row } from "./measure";
 import * as rollouts from "./rollout-cases";
 import { copyObjects, COPY_NS, setupBench, versionOf } from "./setup";
@@ -24,10 +26,11 @@ const CASES: Record<string, (c: cases.Ctx) => Promise<Row[]>> = {
   replicas: cases.replicasChange,
   "source-change": cases.sourceChange,
   "already-pushed": rollouts.alreadyPushed,
+  "fail-fast": failFast.failFast,
   "stuck-rollout": rollouts.stuckRollout,
   "slow-rollout": rollouts.slowRollout,
   rollback: rollouts.rollback,
-  "registry-cache": rollouts.registryCache,
+  "registry-cache": cache.registryCache,
 };
 
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
