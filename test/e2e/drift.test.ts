@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { deployment, pods } from "./support/cluster";
+import { deployment, pods } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
-import { pulumiCli } from "./support/cli";
-import { RequestLoop, viaGateway } from "./support/http";
-import { kubectl, kubectlGet, KUBECONFIG } from "./support/local-env";
+import { pulumiCli } from "../support/e2e/cli";
+import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { kubectl, kubectlGet, KUBECONFIG } from "../support/e2e/local-env";
 import {
   deployProject,
   destroyProjects,
@@ -20,7 +20,7 @@ import {
   stateFileText,
   up,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 import { execFileSync } from "node:child_process";
 
 const NS = "travel-drift";

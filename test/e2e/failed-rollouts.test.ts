@@ -13,9 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { WorkloadName } from "../../src/names";
-import { assertDeployed, deployment, pods, REPOS } from "./support/cluster";
-import { RequestLoop, viaGateway } from "./support/http";
-import { kubectlDelete, pushUnpullableImage } from "./support/local-env";
+import { assertDeployed, deployment, pods, REPOS } from "../support/e2e/cluster";
+import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { kubectlDelete, pushUnpullableImage } from "../support/e2e/local-env";
 import {
   commitSource,
   createProject,
@@ -28,7 +28,7 @@ import {
   up,
   upFails,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const NS = "travel-rollouts";
 /** What does not fix itself fails `up` within this, at the default settings. */

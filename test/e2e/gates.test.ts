@@ -7,15 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertRealPod, clusterIp, deployment, pods, type Pod } from "./support/cluster";
-import { clusterDns, eventually, get, viaGateway, viaGatewayHttp } from "./support/http";
+import { assertRealPod, clusterIp, deployment, pods, type Pod } from "../support/e2e/cluster";
+import { clusterDns, eventually, get, viaGateway, viaGatewayHttp } from "../support/e2e/http";
 import {
   anonymousStatus,
   kubectl,
   kubectlGet,
   kubectlApply,
   kubectlDelete,
-} from "./support/local-env";
+} from "../support/e2e/local-env";
 import {
   createProject,
   destroyProjects,
@@ -23,7 +23,7 @@ import {
   hostnameOf,
   stackNameFor,
   up,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const NS = "travel-gates";
 const BACKEND_SERVICE = "travel-backend-service";

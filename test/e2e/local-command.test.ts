@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GATEWAY, REGISTRY } from "../../tools/local-env/layout";
 import { state } from "../../tools/local-env/supervisor";
-import { eventually, viaGateway } from "./support/http";
-import { kubectlGet, registryPullToken, registryToken } from "./support/local-env";
+import { eventually, viaGateway } from "../support/e2e/http";
+import { kubectlGet, registryPullToken, registryToken } from "../support/e2e/local-env";
 import {
   commitSource,
   createProject,
@@ -26,7 +26,7 @@ import {
   stackNameFor,
   up,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const ROOT = join(__dirname, "..", "..");
 const NS = "app-travelexample";

@@ -12,9 +12,9 @@ import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { travelPolicies } from "../../policy/rules";
 import { runPack } from "../support/policy";
-import { assertDeployed, deployment, pods } from "./support/cluster";
+import { assertDeployed, deployment, pods } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
-import { eventually, RequestLoop, viaGateway } from "./support/http";
+import { eventually, RequestLoop, viaGateway } from "../support/e2e/http";
 import {
   KUBECONFIG,
   kubectl,
@@ -22,7 +22,7 @@ import {
   REGISTRY,
   registryPullToken,
   registryToken,
-} from "./support/local-env";
+} from "../support/e2e/local-env";
 import {
   changes,
   commitSource,
@@ -39,7 +39,7 @@ import {
   up,
   upFails,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const NS = E2E_NAMESPACE;
 

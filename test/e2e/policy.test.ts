@@ -15,16 +15,16 @@ import { after, before, describe, it } from "node:test";
 import { parseEvents } from "../../commands/preview-summary/events";
 import { renderSummary } from "../../commands/preview-summary/markdown";
 import { parseUrn } from "../../commands/preview-summary/preview";
-import { type CliResult, pulumiCli } from "./support/cli";
-import { deployment } from "./support/cluster";
-import { kubectl } from "./support/local-env";
+import { type CliResult, pulumiCli } from "../support/e2e/cli";
+import { deployment } from "../support/e2e/cluster";
+import { kubectl } from "../support/e2e/local-env";
 import {
   committedLocalConfig,
   createProject,
   destroyProjects,
   type E2EProject,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const ROOT = join(__dirname, "..", "..");
 const PACK = ["--policy-pack", "policy"];

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { kubectl } from "./support/local-env";
+import { kubectl } from "../support/e2e/local-env";
 import {
   commitSource,
   createProject,
@@ -17,7 +17,7 @@ import {
   up,
   upFails,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 function deployedImages(p: E2EProject): Record<string, string> {
   const list = kubectl("get", "deployments", "-n", p.namespace);

@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WORKLOADS } from "../../src/names";
-import { assertDeployed, deployment, REPOS } from "./support/cluster";
-import { RegistryProxy } from "./support/faults";
-import { RequestLoop, viaGateway } from "./support/http";
-import { registryTags } from "./support/local-env";
+import { assertDeployed, deployment, REPOS } from "../support/e2e/cluster";
+import { RegistryProxy } from "../support/e2e/faults";
+import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { registryTags } from "../support/e2e/local-env";
 import {
   commitSource,
   committedLocalConfig,
@@ -23,7 +23,7 @@ import {
   up,
   upFails,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 const NS = "travel-registry-faults";
 

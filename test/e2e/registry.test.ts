@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { deployment, REPOS } from "./support/cluster";
+import { deployment, REPOS } from "../support/e2e/cluster";
 import {
   kubectl,
   pushImage,
@@ -17,7 +17,7 @@ import {
   registryDigest,
   registryPullToken,
   registryToken,
-} from "./support/local-env";
+} from "../support/e2e/local-env";
 import {
   commitSource,
   createProject,
@@ -28,7 +28,7 @@ import {
   up,
   upFails,
   writeConfig,
-} from "./support/project";
+} from "../support/e2e/project";
 
 describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, () => {
   let a: E2EProject;

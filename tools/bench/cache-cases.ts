@@ -3,7 +3,7 @@
  * unchanged layers from the registry.
  */
 import { join } from "node:path";
-import { commitSource, writeConfig } from "../../test/e2e/support/project";
+import { commitSource, writeConfig } from "../../test/support/e2e/project";
 import type { Ctx } from "./cases";
 import { pair, type Row } from "./measure";
 

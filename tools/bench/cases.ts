@@ -6,8 +6,8 @@ import { WORKLOADS } from "../../src/names";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REGISTRY } from "../local-env/layout";
-import { commitSource } from "../../test/e2e/support/project";
-import { registryToken } from "../../test/e2e/support/local-env";
+import { commitSource } from "../../test/support/e2e/project";
+import { registryToken } from "../../test/support/e2e/local-env";
 import { pair, type Row } from "./measure";
 import { type Bench, COPY_NS, NS } from "./setup";
 

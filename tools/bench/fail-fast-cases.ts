@@ -6,9 +6,9 @@
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPOS } from "../../test/e2e/support/cluster";
-import { pushUnpullableImage } from "../../test/e2e/support/local-env";
-import { commitSource, head, writeConfig } from "../../test/e2e/support/project";
+import { REPOS } from "../../test/support/e2e/cluster";
+import { pushUnpullableImage } from "../../test/support/e2e/local-env";
+import { commitSource, head, writeConfig } from "../../test/support/e2e/project";
 import type { Ctx } from "./cases";
 import { pair, type Row } from "./measure";
 import { NS } from "./setup";

@@ -13,7 +13,7 @@ import {
   head,
   PASSPHRASE,
   writeConfig,
-} from "../../test/e2e/support/project";
+} from "../../test/support/e2e/project";
 import { pair, type Row } from "./measure";
 import type { Ctx } from "./cases";
 import { COPY_NS, NS } from "./setup";

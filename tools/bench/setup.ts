@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEPLOYMENT_REVISION } from "../../src/names";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
-import { createProject, PASSPHRASE, type E2EProject } from "../../test/e2e/support/project";
+import { createProject, PASSPHRASE, type E2EProject } from "../../test/support/e2e/project";
 
 export const NS = "travel-bench";
 export const COPY_NS = "travel-bench-kubectl";

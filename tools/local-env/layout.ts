@@ -20,7 +20,7 @@ export const logOf = (component: string) => join(LOGS, `${component}.log`);
 export const REGISTRY = {
   address: "127.0.0.1:5000",
   /**
-   * Where the fault tests put a proxy in front of the registry (test/e2e/support/faults.ts):
+   * Where the fault tests put a proxy in front of the registry (test/support/e2e/faults.ts):
    * BuildKit pushes to it over plain HTTP like to the registry itself.
    */
   faultProxy: "127.0.0.1:5001",

@@ -8,7 +8,7 @@
  *
  * Each preview is the PR workflow's command, `PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true
  * pulumi preview --diff --stack <stack> --policy-pack policy --json`, on a throwaway copy
- * of the project (test/e2e/support/project.ts) in its own namespace: a fresh build, then
+ * of the project (test/support/e2e/project.ts) in its own namespace: a fresh build, then
  * (after one `up`) a replicas change, a secret roll, a replace and a delete, an image
  * update; and a fresh "prod" stack the policy pack refuses. Streams are normalised
  * (./preview-fixtures/normalise.ts): no debug events, no paths of this machine, and the
@@ -17,8 +17,8 @@
 import { writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { pulumiCli } from "../../test/e2e/support/cli";
-import { registryPullToken, registryToken } from "../../test/e2e/support/local-env";
+import { pulumiCli } from "../../test/support/e2e/cli";
+import { registryPullToken, registryToken } from "../../test/support/e2e/local-env";
 import {
   commitSource,
   committedLocalConfig,
@@ -27,7 +27,7 @@ import {
   up,
   writeConfig,
   setSecret,
-} from "../../test/e2e/support/project";
+} from "../../test/support/e2e/project";
 import { normaliseEvents, type PathPlaceholder } from "./normalise";
 
 const ROOT = join(__dirname, "..");

@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, programObjects } from "../support/cluster";
-import { pulumiCli } from "../support/cli";
-import { restoreEnvironment, startCli, stopComponent } from "../support/faults";
-import { eventually, RequestLoop, viaGateway } from "../support/http";
+import { assertDeployed, deployment, programObjects } from "../../support/e2e/cluster";
+import { pulumiCli } from "../../support/e2e/cli";
+import { restoreEnvironment, startCli, stopComponent } from "../../support/e2e/faults";
+import { eventually, RequestLoop, viaGateway } from "../../support/e2e/http";
 import {
   deployProject,
   destroyProjects,
@@ -18,7 +18,7 @@ import {
   hostnameOf,
   slowFrontend,
   stateObjects,
-} from "../support/project";
+} from "../../support/e2e/project";
 
 const NS = "travel-apiserver-fault";
 const UP = ["up", "--yes", "--skip-preview"];
