@@ -2,16 +2,19 @@
  * The settings of one bootstrap run, resolved from the options, the environment and the
  * checkout: the project, the backend and its secrets provider, the organization and the
  * stacks' names, the layout and its build contexts, and the GitHub repository and
- * reviewers. Every problem is reported at once, before anything is read from the backend.
+ * reviewers. Every problem is reported at once, before anything is read from the backend
+ * (the template's placeholder passphrase among them).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
+import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
 import { MAX_REVIEWERS } from "../../src/github";
 import {
   type StateBackend,
   backendFrom,
+  needsPassphrase,
   organizationFor,
   qualifiedStackName,
   secretsProviderFor,
@@ -123,6 +126,13 @@ export function resolveSettings(
   });
   const secretsProvider =
     backend && attempt(() => secretsProviderFor(backend, opts.secretsProvider));
+  if (secretsProvider !== undefined && needsPassphrase(secretsProvider)) {
+    // Bootstrap hands the CLI this variable (or the passphrase asked for), never the file.
+    const placeholder = placeholderPassphraseProblem(STACKS, {
+      [PASSPHRASE_VAR]: env[PASSPHRASE_VAR],
+    });
+    if (placeholder !== undefined) problems.push(placeholder);
+  }
   let org: string | undefined;
   if (backend) {
     let name = opts.org ?? (env.PULUMI_ORG === "" ? undefined : env.PULUMI_ORG);

@@ -1,6 +1,7 @@
 /**
  * Bootstrap on Pulumi Cloud, which cannot be reached here: the settings (the organization
- * from the CLI's default, else an error naming the option), what it observes (the
+ * from the CLI's default, else an error naming the option; the template's passphrase
+ * refused for a passphrase provider), what it observes (the
  * organization's stacks, their decrypted secrets) through a fake CLI that records every
  * call, and the plan that follows: the service's own key, no passphrase, stack and
  * promotion source names in that organization, and nothing to do once done.
@@ -16,6 +17,8 @@ import { parseOptions } from "../../../../commands/bootstrap/options";
 import { plan } from "../../../../commands/bootstrap/plan";
 import type { CliResult, PulumiCli } from "../../../../commands/bootstrap/pulumi-cli";
 import { resolveSettings } from "../../../../commands/bootstrap/settings";
+import { placeholderPassphraseProblem } from "../../../../src/config/passphrase";
+import { PLACEHOLDER_PASSPHRASE } from "../../../../src/names";
 import { input, ROOT, STACKS } from "../../../support/bootstrap";
 
 const root = mkdtempSync(join(tmpdir(), "bootstrap-cloud-"));
@@ -79,6 +82,27 @@ describe("bootstrap on Pulumi Cloud", () => {
     assert.throws(
       () => resolveSettings(OPTIONS, {}, deploy, () => none),
       /^Error: org: expected --org or PULUMI_ORG \(pulumi org get-default: error: unexpected org get-default\)$/,
+    );
+  });
+
+  it("refuses the template's passphrase for a passphrase provider, with every other problem", () => {
+    const placeholder = { PULUMI_ORG: "acme", PULUMI_CONFIG_PASSPHRASE: PLACEHOLDER_PASSPHRASE };
+    const none = fakeCli({});
+    const passphrase = parseOptions(["--backend", "cloud", "--secrets-provider", "passphrase"]);
+    assert.throws(
+      () =>
+        resolveSettings({ ...passphrase, github: "acme/travel" }, placeholder, deploy, () => none),
+      (err: Error) =>
+        err.message ===
+        [
+          placeholderPassphraseProblem(STACKS, placeholder),
+          "--reviewers/--reviewer-teams: expected 1 to 6 required reviewers of staging and prod " +
+            "(or --no-github and set them by hand): GitHub creates a missing environment without any",
+        ].join("\n"),
+    );
+    assert.equal(
+      resolveSettings(OPTIONS, placeholder, deploy, () => none).secretsProvider,
+      "default",
     );
   });
 
