@@ -3,7 +3,8 @@
  * checkout: the project, the backend and its secrets provider, the organization and the
  * stacks' names, the layout and its build contexts, and the GitHub repository and
  * reviewers. Every problem is reported at once, before anything is read from the backend
- * (the template's placeholder passphrase among them).
+ * (the template's placeholder passphrase and GitHub settings the program would refuse
+ * among them).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -31,7 +32,8 @@ import {
 import type { Options } from "./options";
 import type { GitHubSettings } from "./plan";
 import { errorLine, type PulumiCli } from "./pulumi-cli";
-import { plainValue, readStackFile } from "./stack-file";
+import { githubSettingsProblems } from "./github-check";
+import { plainValue, readStackFile, type StackFile } from "./stack-file";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -166,6 +168,14 @@ export function resolveSettings(
       );
     }
     if (repository !== undefined) github = { repository, reviewers };
+  }
+  if (github !== undefined && project !== undefined && org !== undefined) {
+    const files = Object.fromEntries(
+      STACKS.map((s) => [s, readStackFile(projectDir, project, s)]),
+    ) as Record<StackName, StackFile>;
+    problems.push(
+      ...githubSettingsProblems(files, { org, project, github, contexts: layout?.contexts }),
+    );
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
   const refs = Object.fromEntries(STACKS.map((s) => [s, qualifiedStackName(org!, project!, s)]));

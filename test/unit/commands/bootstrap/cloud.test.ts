@@ -7,10 +7,7 @@
  * promotion source names in that organization, and nothing to do once done.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { describeAction as line } from "../../../../commands/bootstrap/actions";
 import { observe } from "../../../../commands/bootstrap/observe";
 import { parseOptions } from "../../../../commands/bootstrap/options";
@@ -19,20 +16,10 @@ import type { CliResult, PulumiCli } from "../../../../commands/bootstrap/pulumi
 import { resolveSettings } from "../../../../commands/bootstrap/settings";
 import { placeholderPassphraseProblem } from "../../../../src/config/passphrase";
 import { PLACEHOLDER_PASSPHRASE } from "../../../../src/names";
-import { input, ROOT, STACKS } from "../../../support/bootstrap";
+import { appCheckout, input, STACKS } from "../../../support/bootstrap";
 
-const root = mkdtempSync(join(tmpdir(), "bootstrap-cloud-"));
-after(() => rmSync(root, { recursive: true, force: true }));
 /** The program in deploy/ of an app repository (the default layout). */
-const deploy = join(root, "app", "deploy");
-mkdirSync(deploy, { recursive: true });
-for (const f of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)]) {
-  cpSync(join(ROOT, f), join(deploy, f));
-}
-for (const w of ["agent", "ui"]) {
-  mkdirSync(join(root, "app", w));
-  writeFileSync(join(root, "app", w, "Dockerfile"), "FROM scratch\n");
-}
+const deploy = appCheckout();
 
 /** A fake `pulumi`: answers by the arguments' start, records each call. */
 function fakeCli(answers: Record<string, Partial<CliResult>>): PulumiCli & { calls: string[] } {
