@@ -8,6 +8,15 @@
 /** The app's name: every resource and Kubernetes object name is derived from it. */
 export const APP = "travel";
 
+/** The local stack (tools/local-stack.sh): the one stack that is not a real environment. */
+export const LOCAL_STACK = "local";
+
+/**
+ * The passphrase the template's stack files (Pulumi.dev/staging/prod.yaml) are encrypted
+ * with. It is published in README, so a real stack must never be encrypted with it.
+ */
+export const PLACEHOLDER_PASSPHRASE = "change-me-placeholder";
+
 /** The app's two workloads, in the order they are deployed. */
 export const WORKLOADS = ["backend", "frontend"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];

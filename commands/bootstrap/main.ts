@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
 import { type Action, describeAction } from "./actions";
 import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend";
 import { STACKS } from "./environments";
@@ -69,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       creating && !opts.dryRun
         ? await promptNew("PULUMI_CONFIG_PASSPHRASE (new stacks are encrypted with it; hidden):")
         : await promptHidden("PULUMI_CONFIG_PASSPHRASE (hidden):");
+    const placeholder = placeholderPassphraseProblem(STACKS, { [PASSPHRASE_VAR]: passphrase });
+    if (placeholder !== undefined) throw new Error(placeholder);
   }
   const secretsEnv: Record<string, string> = passphrase
     ? { PULUMI_CONFIG_PASSPHRASE: passphrase }

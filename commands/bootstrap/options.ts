@@ -2,6 +2,7 @@
  * The command line of `npm run bootstrap -- …`. Every problem is reported at once, one
  * line each, naming the option, the value and what was expected.
  */
+import { reviewerLogin, reviewerTeam } from "../../src/config/github-schema";
 import { FORMAT } from "../../src/names";
 import { LAYOUTS, type Layout } from "./layout";
 
@@ -95,6 +96,15 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   if (values.github !== undefined && !FORMAT.githubRepository.test(values.github)) {
     problems.push(`--github = "${values.github}": expected a GitHub repository OWNER/NAME`);
+  }
+  for (const [option, name, schema] of [
+    ["--reviewers", "reviewers", reviewerLogin],
+    ["--reviewer-teams", "reviewerTeams", reviewerTeam],
+  ] as const) {
+    for (const v of list(values[name] ?? "")) {
+      const r = schema.safeParse(v);
+      if (!r.success) problems.push(`${option} = "${v}": expected ${r.error.issues[0]!.message}`);
+    }
   }
   if (flags.noGithub && (values.github ?? values.reviewers ?? values.reviewerTeams) !== undefined) {
     problems.push(`--no-github: expected no --github, --reviewers or --reviewer-teams with it`);

@@ -80,8 +80,11 @@ export function githubTarget(project: string, stack: string): string {
 
 type Desired = readonly [path: string, value: ConfigValue | readonly string[]];
 
+/** What of the run {@link desiredConfig} depends on. */
+export type DesiredInput = Pick<PlanInput, "org" | "project" | "contexts" | "github">;
+
 /** The plain config bootstrap sets on `stack`. */
-export function desiredConfig(stack: StackName, file: StackFile, input: PlanInput): Desired[] {
+export function desiredConfig(stack: StackName, file: StackFile, input: DesiredInput): Desired[] {
   const out: Desired[] = [];
   const mode = plainValue(file, "images.mode");
   const source = promotionSourceName(input.org, input.project, stack);

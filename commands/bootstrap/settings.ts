@@ -2,16 +2,20 @@
  * The settings of one bootstrap run, resolved from the options, the environment and the
  * checkout: the project, the backend and its secrets provider, the organization and the
  * stacks' names, the layout and its build contexts, and the GitHub repository and
- * reviewers. Every problem is reported at once, before anything is read from the backend.
+ * reviewers. Every problem is reported at once, before anything is read from the backend
+ * (the template's placeholder passphrase and GitHub settings the program would refuse
+ * among them).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
+import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
 import { MAX_REVIEWERS } from "../../src/github";
 import {
   type StateBackend,
   backendFrom,
+  needsPassphrase,
   organizationFor,
   qualifiedStackName,
   secretsProviderFor,
@@ -28,7 +32,8 @@ import {
 import type { Options } from "./options";
 import type { GitHubSettings } from "./plan";
 import { errorLine, type PulumiCli } from "./pulumi-cli";
-import { plainValue, readStackFile } from "./stack-file";
+import { githubSettingsProblems } from "./github-check";
+import { plainValue, readStackFile, type StackFile } from "./stack-file";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -123,6 +128,13 @@ export function resolveSettings(
   });
   const secretsProvider =
     backend && attempt(() => secretsProviderFor(backend, opts.secretsProvider));
+  if (secretsProvider !== undefined && needsPassphrase(secretsProvider)) {
+    // Bootstrap hands the CLI this variable (or the passphrase asked for), never the file.
+    const placeholder = placeholderPassphraseProblem(STACKS, {
+      [PASSPHRASE_VAR]: env[PASSPHRASE_VAR],
+    });
+    if (placeholder !== undefined) problems.push(placeholder);
+  }
   let org: string | undefined;
   if (backend) {
     let name = opts.org ?? (env.PULUMI_ORG === "" ? undefined : env.PULUMI_ORG);
@@ -156,6 +168,14 @@ export function resolveSettings(
       );
     }
     if (repository !== undefined) github = { repository, reviewers };
+  }
+  if (github !== undefined && project !== undefined && org !== undefined) {
+    const files = Object.fromEntries(
+      STACKS.map((s) => [s, readStackFile(projectDir, project, s)]),
+    ) as Record<StackName, StackFile>;
+    problems.push(
+      ...githubSettingsProblems(files, { org, project, github, contexts: layout?.contexts }),
+    );
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
   const refs = Object.fromEntries(STACKS.map((s) => [s, qualifiedStackName(org!, project!, s)]));

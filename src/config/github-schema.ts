@@ -21,12 +21,21 @@ export const MAX_REVIEWERS = 6;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 const BRANCH = /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._\/-]+$/;
+/** A ref where GitHub wants a branch name: its branch policies and protections match none. */
+const REF = /^refs\//;
+/** A check as GitHub shows it on a pull request: "<workflow> / <job> (<event>)". */
+const SHOWN_CHECK = /\((?:pull_request|pull_request_target|push|merge_group)\)$/;
 const SECRET_NAME = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
 
 const pattern = (re: RegExp, expected: string, maxLength = 255) =>
   z.string({ error: expected }).max(maxLength, { error: expected }).regex(re, { error: expected });
 const bool = () => z.boolean({ error: "true or false" });
 const list = <T extends z.ZodType>(item: T, expected: string) => z.array(item, { error: expected });
+
+/** A required reviewer's login (also `--reviewers` of bootstrap). */
+export const reviewerLogin = pattern(LOGIN, "a GitHub user login");
+/** A required reviewer team's slug (also `--reviewer-teams` of bootstrap). */
+export const reviewerTeam = pattern(TEAM_SLUG, "a GitHub team slug (lowercase)");
 
 export const githubConfigSchema = z.strictObject(
   {
@@ -36,17 +45,23 @@ export const githubConfigSchema = z.strictObject(
         requireApproval: bool().default(false),
         reviewers: z
           .strictObject({
-            users: list(pattern(LOGIN, "a GitHub user login"), "a list of GitHub logins").default(
-              [],
-            ),
+            users: list(reviewerLogin, "a list of GitHub logins").default([]),
             teams: list(
-              pattern(TEAM_SLUG, "a GitHub team slug (lowercase)"),
+              reviewerTeam,
               "a list of team slugs of the repository's organization",
             ).default([]),
           })
           .prefault({}),
         preventSelfReview: bool().default(false),
-        deploymentBranch: pattern(BRANCH, "a git branch name").default("main"),
+        deploymentBranch: pattern(BRANCH, "a git branch name")
+          // Only a name the pattern takes: one problem a value.
+          .refine((b) => !REF.test(b) || !BRANCH.test(b), {
+            error:
+              'a branch name such as "main", not a ref: GitHub matches the deployment ' +
+              "branch policy and the branch protection against branch names, so a ref " +
+              "matches no branch",
+          })
+          .default("main"),
         appSecrets: list(
           pattern(SECRET_NAME, "a secret name ([A-Za-z_][A-Za-z0-9_]*, not GITHUB_*)"),
           "a list of appSecrets keys to copy into the environment",
@@ -55,7 +70,15 @@ export const githubConfigSchema = z.strictObject(
       .prefault({}),
     manageBranchProtection: bool().default(false),
     requiredChecks: list(
-      z.string({ error: "a check name" }).min(1, { error: "a check name" }),
+      z
+        .string({ error: "a check name" })
+        .min(1, { error: "a check name" })
+        .refine((c) => !SHOWN_CHECK.test(c), {
+          error:
+            'the name a job reports, such as "unit tests": GitHub shows checks as ' +
+            '"<workflow> / <job> (<event>)", a name no check reports, so the branch ' +
+            "would wait for it forever",
+        }),
       "a list of status check names",
     ).default(PR_CHECKS),
   },

@@ -2,12 +2,14 @@
  * The only module that reads Pulumi configuration. It collects every key under
  * the project's namespace, validates them all with the zod schema and returns a
  * typed StackConfig, or throws one error listing every problem (key, value,
- * expectation) before any resource is registered. Secret values never appear
- * in a message and leave this module wrapped as Pulumi secrets.
+ * expectation) before any resource is registered: the template's passphrase on a
+ * real stack among them (./passphrase.ts). Secret values never appear in a message
+ * and leave this module wrapped as Pulumi secrets.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { describeRuleIssue, describeZodIssue } from "./messages";
+import { placeholderPassphraseProblem } from "./passphrase";
 import { crossKeyIssues, type RuleContext } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./schema";
 
@@ -40,12 +42,17 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-/** Reads, validates and types the current stack's configuration. */
-export function loadConfig(): StackConfig {
+/**
+ * Reads, validates and types the current stack's configuration. `env` is the
+ * environment the CLI handed the program: a real stack run with the template's
+ * placeholder passphrase is one of the problems.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const config = new pulumi.Config();
   const ns = config.name;
   const values: Record<string, string> = {};
-  const problems: string[] = [];
+  const passphrase = placeholderPassphraseProblem([pulumi.getStack()], env);
+  const problems: string[] = passphrase === undefined ? [] : [passphrase];
   const prefix = `${ns}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
     if (!fullKey.startsWith(prefix)) continue;

@@ -1,10 +1,13 @@
 /**
- * What bootstrap's unit tests share: the committed stack files, the two kinds of
- * backend, a backend before anything was created, the secrets the tests give, and the
- * plan's input built from them. No tests of its own.
+ * What bootstrap's unit tests share: the committed stack files, an app's checkout with
+ * this program in deploy/, the two kinds of backend, a backend before anything was
+ * created, the secrets the tests give, and the plan's input built from them. No tests of
+ * its own.
  */
-import { readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { parseBackend } from "../../commands/bootstrap/backend";
 import type { Observed, PlanInput } from "../../commands/bootstrap/plan";
 import { secretKey } from "../../commands/bootstrap/plan";
@@ -18,6 +21,27 @@ export const text = (stack: string) => readFileSync(join(ROOT, `Pulumi.${stack}.
 /** The committed Pulumi.<stack>.yaml, parsed. */
 export const committed = (stack: string) =>
   parseStackFile(`Pulumi.${stack}.yaml`, text(stack), "travel");
+
+/**
+ * A temporary app checkout (removed after the tests) with this program's project and stack
+ * files in deploy/ (the in-app layout) beside agent/ and ui/; `files` replaces stack files
+ * by name. Returns deploy/.
+ */
+export function appCheckout(files: Readonly<Record<string, string>> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), "bootstrap-app-"));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const deploy = join(root, "app", "deploy");
+  mkdirSync(deploy, { recursive: true });
+  for (const f of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)]) {
+    if (files[f] === undefined) cpSync(join(ROOT, f), join(deploy, f));
+    else writeFileSync(join(deploy, f), files[f]);
+  }
+  for (const w of ["agent", "ui"]) {
+    mkdirSync(join(root, "app", w));
+    writeFileSync(join(root, "app", w, "Dockerfile"), "FROM scratch\n");
+  }
+  return deploy;
+}
 export const FILE = parseBackend("file:///tmp/state");
 export const CLOUD = parseBackend("cloud");
 

@@ -1,11 +1,12 @@
 /**
  * The workflows' "Select the stack" step: the stack file must fit the backend (a
- * passphrase salt needs a passphrase; values encrypted by Pulumi Cloud's key cannot be
- * read by a self-managed backend), the stack is selected in the organization the
+ * passphrase salt needs a passphrase, and not the template's placeholder; values encrypted by
+ * Pulumi Cloud's key cannot be read by a self-managed backend), the stack is selected in the organization the
  * repository variable PULUMI_ORG names (Pulumi Cloud; it becomes the CLI's default, so
  * `--stack <name>` means that organization's stack in every later step), created when
  * missing and allowed, and its secrets must decrypt. Each failure says what to do.
  */
+import { placeholderPassphraseProblem } from "../../../src/config/passphrase";
 import { backendFrom, qualifiedStackName, SELF_MANAGED_ORG, secretsProviderFor } from "../backend";
 import { errorLine, type PulumiCli } from "../pulumi-cli";
 import { readStackFile } from "../stack-file";
@@ -44,6 +45,13 @@ export function stackStep(input: StackStepInput): number {
           ? `: on Pulumi Cloud ${BOOTSTRAP} (its secrets then use Pulumi Cloud's key), or set the secret PULUMI_CONFIG_PASSPHRASE`
           : `: set the repository secret PULUMI_CONFIG_PASSPHRASE`),
     );
+    return 1;
+  }
+  // A KMS secretsprovider ignores the passphrase; a salt, or none yet, means the passphrase.
+  const placeholder =
+    file.secretsprovider === undefined ? placeholderPassphraseProblem([stack], env) : undefined;
+  if (placeholder !== undefined) {
+    step.error(placeholder);
     return 1;
   }
   if (

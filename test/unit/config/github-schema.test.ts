@@ -1,6 +1,7 @@
 /**
- * The `github` key of the stack config: its defaults, what it refuses, the kubeconfig
- * it needs, and the rules across its keys.
+ * The `github` key of the stack config: its defaults, what it refuses (values GitHub
+ * would take and never act on among them), the kubeconfig it needs, and the rules
+ * across its keys.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -11,7 +12,45 @@ import {
   PR_CHECKS,
   type GitHubConfigInput,
 } from "../../../src/config/github-schema";
-import { APP_SECRETS, githubConfig, PROD } from "../../support/github";
+import { itRefuses, type BadConfig } from "../../support/config-cases";
+import { APP_SECRETS, githubConfig, PROD, SECRETS } from "../../support/github";
+
+/** The stack config with `github` set (and the kubeconfig it needs). */
+const withGithub =
+  (github: GitHubConfigInput): BadConfig[1] =>
+  (r) => {
+    r.github = github;
+    r.kubeconfig = SECRETS.kubeconfig;
+  };
+
+/** Values GitHub takes without a word and never acts on, with their exact lines. */
+const IGNORED_BY_GITHUB: BadConfig[] = [
+  [
+    "a deployment branch written as a ref",
+    withGithub({
+      ...PROD,
+      environment: { ...PROD.environment, deploymentBranch: "refs/heads/main" },
+    }),
+    [
+      'travel:github.environment.deploymentBranch = "refs/heads/main": expected a branch name ' +
+        'such as "main", not a ref: GitHub matches the deployment branch policy and the branch ' +
+        "protection against branch names, so a ref matches no branch",
+    ],
+  ],
+  [
+    "a required check named as a pull request shows it",
+    withGithub({
+      ...PROD,
+      manageBranchProtection: true,
+      requiredChecks: ["unit tests", "pr / preview (dev) (pull_request)"],
+    }),
+    [
+      'travel:github.requiredChecks[1] = "pr / preview (dev) (pull_request)": expected the name ' +
+        'a job reports, such as "unit tests": GitHub shows checks as "<workflow> / <job> ' +
+        '(<event>)", a name no check reports, so the branch would wait for it forever',
+    ],
+  ],
+];
 
 describe("github config schema", () => {
   it("defaults to an environment without a gate, deploying from main, no branch protection", () => {
@@ -51,6 +90,17 @@ describe("github config schema", () => {
         `${JSON.stringify(input)}: ${JSON.stringify(result.error!.issues)}`,
       );
     }
+  });
+
+  itRefuses(IGNORED_BY_GITHUB);
+
+  it("takes branch names and job names, matrix jobs included", () => {
+    const ok = githubConfig({
+      ...PROD,
+      environment: { ...PROD.environment, deploymentBranch: "release/refs" },
+      requiredChecks: ["preview (dev)", "unit tests"],
+    });
+    assert.equal(ok.environment.deploymentBranch, "release/refs");
   });
 
   it("accepts a secret kubeconfig string only", () => {

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { stripEncryption } from "../../../commands/bootstrap/stack-file";
+import { placeholderPassphraseProblem } from "../../../src/config/passphrase";
+import { PLACEHOLDER_PASSPHRASE } from "../../../src/names";
 import {
   calls,
   type Contexts,
@@ -107,6 +109,24 @@ describe("the stack on the backend", () => {
     assert.match(
       r.result("Select the stack").errors[0]!,
       /^Pulumi\.dev\.yaml has a passphrase encryptionsalt, but PULUMI_CONFIG_PASSPHRASE is not set: on Pulumi Cloud run npm run bootstrap/,
+    );
+  });
+
+  it("refuses the template's placeholder passphrase before it selects or creates anything", () => {
+    const w = setUp("in-app");
+    const secrets = { ...SELF_MANAGED, PULUMI_CONFIG_PASSPHRASE: PLACEHOLDER_PASSPHRASE };
+    const r = select(w, "prod", { secrets }, { STUB_NO_STACK: "1" });
+    assert.equal(r.success, false);
+    assert.deepEqual(r.result("Select the stack").errors, [
+      placeholderPassphraseProblem(["prod"], secrets),
+    ]);
+    assert.match(
+      r.result("Select the stack").errors[0]!,
+      /^PULUMI_CONFIG_PASSPHRASE = "change-me-placeholder": expected a passphrase of your own for the stack prod: /,
+    );
+    assert.deepEqual(
+      calls(w).filter((c) => / stack (select|init) /.test(c)),
+      [],
     );
   });
 

@@ -1,35 +1,25 @@
 /**
  * Bootstrap on Pulumi Cloud, which cannot be reached here: the settings (the organization
- * from the CLI's default, else an error naming the option), what it observes (the
+ * from the CLI's default, else an error naming the option; the template's passphrase
+ * refused for a passphrase provider), what it observes (the
  * organization's stacks, their decrypted secrets) through a fake CLI that records every
  * call, and the plan that follows: the service's own key, no passphrase, stack and
  * promotion source names in that organization, and nothing to do once done.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { describeAction as line } from "../../../../commands/bootstrap/actions";
 import { observe } from "../../../../commands/bootstrap/observe";
 import { parseOptions } from "../../../../commands/bootstrap/options";
 import { plan } from "../../../../commands/bootstrap/plan";
 import type { CliResult, PulumiCli } from "../../../../commands/bootstrap/pulumi-cli";
 import { resolveSettings } from "../../../../commands/bootstrap/settings";
-import { input, ROOT, STACKS } from "../../../support/bootstrap";
+import { placeholderPassphraseProblem } from "../../../../src/config/passphrase";
+import { PLACEHOLDER_PASSPHRASE } from "../../../../src/names";
+import { appCheckout, input, STACKS } from "../../../support/bootstrap";
 
-const root = mkdtempSync(join(tmpdir(), "bootstrap-cloud-"));
-after(() => rmSync(root, { recursive: true, force: true }));
 /** The program in deploy/ of an app repository (the default layout). */
-const deploy = join(root, "app", "deploy");
-mkdirSync(deploy, { recursive: true });
-for (const f of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)]) {
-  cpSync(join(ROOT, f), join(deploy, f));
-}
-for (const w of ["agent", "ui"]) {
-  mkdirSync(join(root, "app", w));
-  writeFileSync(join(root, "app", w, "Dockerfile"), "FROM scratch\n");
-}
+const deploy = appCheckout();
 
 /** A fake `pulumi`: answers by the arguments' start, records each call. */
 function fakeCli(answers: Record<string, Partial<CliResult>>): PulumiCli & { calls: string[] } {
@@ -79,6 +69,27 @@ describe("bootstrap on Pulumi Cloud", () => {
     assert.throws(
       () => resolveSettings(OPTIONS, {}, deploy, () => none),
       /^Error: org: expected --org or PULUMI_ORG \(pulumi org get-default: error: unexpected org get-default\)$/,
+    );
+  });
+
+  it("refuses the template's passphrase for a passphrase provider, with every other problem", () => {
+    const placeholder = { PULUMI_ORG: "acme", PULUMI_CONFIG_PASSPHRASE: PLACEHOLDER_PASSPHRASE };
+    const none = fakeCli({});
+    const passphrase = parseOptions(["--backend", "cloud", "--secrets-provider", "passphrase"]);
+    assert.throws(
+      () =>
+        resolveSettings({ ...passphrase, github: "acme/travel" }, placeholder, deploy, () => none),
+      (err: Error) =>
+        err.message ===
+        [
+          placeholderPassphraseProblem(STACKS, placeholder),
+          "--reviewers/--reviewer-teams: expected 1 to 6 required reviewers of staging and prod " +
+            "(or --no-github and set them by hand): GitHub creates a missing environment without any",
+        ].join("\n"),
+    );
+    assert.equal(
+      resolveSettings(OPTIONS, placeholder, deploy, () => none).secretsProvider,
+      "default",
     );
   });
 

@@ -2,10 +2,11 @@
  * docs/delivery.md against the repository: every npm script it runs exists, every
  * `npm run bootstrap -- …` line parses, every file it names is there, every command in its
  * shell blocks is a known tool or a script of this repository, every secret and variable
- * it says to set is one the workflows read, every variable it exports is one bootstrap
- * reads, every link to one of its sections (from the page, the code, the workflows, their
- * actions and README) lands on a heading, and the walk-through goes from the fork to the
- * first prod deploy in order.
+ * it says to set is one the workflows read, every `gh` line names the repository (after
+ * `gh repo fork`, gh's default is the upstream), every variable it exports is one
+ * bootstrap reads, every link to one of its sections (from the page, the code, the
+ * workflows, their actions and README) lands on a heading, and the walk-through goes from
+ * the fork to the first prod deploy in order.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseOptions, USAGE } from "../../../../commands/bootstrap/options";
 import { ROOT, STACKS } from "../../../support/bootstrap";
+import { commandsOf, namesRepository } from "../../../support/command-lines";
 
 const DOC = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
 const scripts = (
@@ -123,6 +125,28 @@ describe("docs/delivery.md", () => {
       set.filter((n) => !read.has(n)),
       [],
     );
+  });
+
+  it("names the repository on every gh line (after a fork gh's default is the upstream)", () => {
+    const gh = (text: string) => commandsOf("delivery.md", text).filter((c) => c.words[0] === "gh");
+    const unnamed = (text: string) =>
+      gh(text).flatMap((c) => (namesRepository(c.words) ? [] : [c.where]));
+    assert.ok(
+      gh(DOC).length >= 10,
+      gh(DOC)
+        .map((c) => c.where)
+        .join(" "),
+    );
+    assert.deepEqual(unnamed(DOC), []);
+    const planted = [
+      "```bash",
+      "gh secret set PULUMI_CONFIG_PASSPHRASE --repo you/app",
+      "gh variable set DEPLOY_ENABLED --body true",
+      "gh repo fork OWNER/app --clone",
+      "```",
+      "Then `gh secret set KUBECONFIG -Ryou/app < k` and `gh variable set X --body 1`.",
+    ].join("\n");
+    assert.deepEqual(unnamed(planted), ["delivery.md:3", "delivery.md:6"]);
   });
 
   it("exports only variables bootstrap reads", () => {
