@@ -30,7 +30,7 @@ import {
 } from "./layout";
 import * as runner from "./runner";
 import { verify } from "./smoke";
-import { leftovers, unmountAll } from "./sweep";
+import { leftovers, stopLeftoverProcesses, unmountAll } from "./sweep";
 import { run, StepError, tail } from "./sys";
 
 const say = (m: string) => process.stderr.write(`[local-env] ${m}\n`);
@@ -126,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       const t0 = Date.now();
       const problems = runner.down(COMPONENTS, contextFor(toolchain(false)));
       const log = logOf("down");
+      await stopLeftoverProcesses(log);
       unmountAll(log);
       const left = leftovers(log);
       if (opts.includes("--purge") && left.length === 0) {

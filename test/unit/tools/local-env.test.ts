@@ -1,12 +1,15 @@
 /**
  * The local environment's table and the one way its files are made: every component's
  * needs come before it, each config template is filled completely, supervisord's
- * program lines quote what they must. Nothing is started.
+ * program lines quote what they must, and `down` stops what is left. Nothing of the
+ * environment is started.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 
@@ -154,5 +157,35 @@ describe("local environment: readiness checks", () => {
       await new Promise((r) => server.close(r));
     }
     assert.equal(await grpcOk(socket, "/runtime.v1.RuntimeService/Version"), false);
+  });
+});
+
+describe("local environment: down stops what its components left running", () => {
+  /** A child process that exits on SIGTERM, or (stubborn) ignores it. */
+  async function child(stubborn: boolean): Promise<ChildProcess> {
+    const code = stubborn
+      ? "process.on('SIGTERM', () => undefined); console.log('up'); setInterval(() => undefined, 1000)"
+      : "console.log('up'); setInterval(() => undefined, 1000)";
+    const c = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] });
+    await once(c.stdout!, "data"); // its handler is installed
+    return c;
+  }
+
+  it("sends SIGTERM, then SIGKILL to what is still running after the grace time", async () => {
+    const { stopProcesses } = await import("../../../tools/local-env/sweep");
+    const log = join(STATE, "logs", "down-unit.log");
+    mkdirSync(dirname(log), { recursive: true });
+    const polite = await child(false);
+    const stubborn = await child(true);
+    const exits = [polite, stubborn].map((c) => once(c, "exit"));
+    await stopProcesses([polite.pid!, stubborn.pid!], log, 500);
+    const [[, politeSignal], [, stubbornSignal]] = await Promise.all(exits);
+    assert.equal(politeSignal, "SIGTERM");
+    assert.equal(stubbornSignal, "SIGKILL");
+    assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), [
+      `# SIGTERM ${polite.pid}`,
+      `# SIGTERM ${stubborn.pid}`,
+      `# SIGKILL ${stubborn.pid}`,
+    ]);
   });
 });
