@@ -35,7 +35,7 @@ function pushCredentials(cfg: StackConfig): RegistryCredentials {
 
 /** The config key a failed registry request points at: the credentials, or the server. */
 const blamed = (err: unknown) =>
-  err instanceof RegistryError && err.fault === "credentials"
+  err instanceof RegistryError && (err.fault === "credentials" || err.fault === "denied")
     ? "registryPullToken"
     : "registry.server";
 
