@@ -1,7 +1,8 @@
 /**
  * What image resolution reads from outside the program (the port, ImageLookup), and
- * its live implementation: the registry with the pull credentials, other stacks'
- * outputs, this stack's own last outputs. Unit tests substitute a fake.
+ * its live implementation: the registry with the pull credentials (and, for a build's tag
+ * the pull credentials are denied, with the push credentials), other stacks' outputs, this
+ * stack's own last outputs. Unit tests substitute a fake.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
@@ -9,18 +10,27 @@ import type { ImageSet } from "./types";
 import { Registry, type Manifest } from "./registry-client";
 import type { SourceRevisionOptions } from "./source-revision";
 
+/** What image resolution reads of a registry. */
+export interface RegistryReads {
+  manifest(server: string, repository: string, reference: string): Promise<Manifest | undefined>;
+  revision(
+    server: string,
+    repository: string,
+    m: Manifest,
+    platform: string,
+  ): Promise<string | undefined>;
+}
+
 /** What image resolution reads from outside the program. */
 export interface ImageLookup {
   /** The registry, read with the pull credentials. */
-  readonly registry: {
-    manifest(server: string, repository: string, reference: string): Promise<Manifest | undefined>;
-    revision(
-      server: string,
-      repository: string,
-      m: Manifest,
-      platform: string,
-    ): Promise<string | undefined>;
-  };
+  readonly registry: RegistryReads;
+  /**
+   * The registry read with the push credentials (`registryToken` as `registry.username`):
+   * asked only for the tag of a build when the registry denies the pull credentials its
+   * repository (see resolve.ts).
+   */
+  readonly pushRegistry: Pick<RegistryReads, "manifest">;
   /** The `verifiedImages` and `images` outputs of a stack. */
   readonly stackOutputs: (
     stack: string,
@@ -38,21 +48,27 @@ async function imagesOf(ref: pulumi.StackReference, output: string): Promise<Ima
   return (await ref.getOutputDetails(output)).value as ImageSet | undefined;
 }
 
-export function liveImageLookup(cfg: StackConfig): ImageLookup {
+/** A client reading as `username` with `token` (none: anonymous), made on first use. */
+function lazyRegistry(username: string, token: pulumi.Output<string> | undefined) {
   let client: Promise<Registry> | undefined;
-  const registry = () =>
-    (client ??= (async () => {
-      const token = cfg.registryPullToken && (await reveal(cfg.registryPullToken));
-      return new Registry(
-        token ? { username: cfg.registry.pullUsername, password: token } : undefined,
-      );
-    })());
+  return () =>
+    (client ??= (async () =>
+      new Registry(token ? { username, password: await reveal(token) } : undefined))());
+}
+
+export function liveImageLookup(cfg: StackConfig): ImageLookup {
+  const registry = lazyRegistry(cfg.registry.pullUsername, cfg.registryPullToken);
+  const pusher = lazyRegistry(cfg.registry.username, cfg.registryToken);
   return {
     registry: {
       manifest: async (server, repository, reference) =>
         (await registry()).manifest(server, repository, reference),
       revision: async (server, repository, m, platform) =>
         (await registry()).revision(server, repository, m, platform),
+    },
+    pushRegistry: {
+      manifest: async (server, repository, reference) =>
+        (await pusher()).manifest(server, repository, reference),
     },
     stackOutputs: async (stack) => {
       const ref = new pulumi.StackReference(stack);

@@ -4,7 +4,8 @@
  * - build: the tag is the source's commit. If the registry already has that tag, it is
  *   reused by digest and nothing is built — unless this stack built it itself (its build
  *   is then a no-op anyway). A tag whose image says it was built from another commit is
- *   an error: an existing tag is never pushed over.
+ *   an error: an existing tag is never pushed over. A repository the registry denies the
+ *   pull credentials is read with the push credentials (readTag).
  * - promote / pinned: the digests must exist in the registry, or preview says which not.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -18,7 +19,7 @@ import type {
 } from "./types";
 import { OCI_LABEL, WORKLOADS, type WorkloadName } from "../names";
 import { selectPromotion } from "./promotion";
-import { parseRef, RegistryError } from "./registry-client";
+import { parseRef, RegistryError, type Manifest } from "./registry-client";
 import type { ImageLookup } from "./lookup";
 import { sourceRevision } from "./source-revision";
 
@@ -33,11 +34,66 @@ function pushCredentials(cfg: StackConfig): RegistryCredentials {
   };
 }
 
-/** The config key a failed registry request points at: the credentials, or the server. */
-const blamed = (err: unknown) =>
-  err instanceof RegistryError && err.fault === "credentials"
-    ? "registryPullToken"
+/**
+ * The config key a failed registry request points at: the credentials it was made with
+ * (`credentials`: their key) when the registry refused or denied them, else the server.
+ */
+const blamed = (err: unknown, credentials: string) =>
+  err instanceof RegistryError && (err.fault === "credentials" || err.fault === "denied")
+    ? credentials
     : "registry.server";
+
+/** The key of the pull credentials: the pull token, or none with a public registry. */
+const pullKey = (cfg: StackConfig) =>
+  cfg.registryPullToken ? "registryPullToken" : "registry.public";
+
+/** A failed read with the push credentials, and the config key it points at. */
+class PushReadError extends Error {
+  constructor(
+    readonly configKey: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A build's tag as read: its manifest, and, when the push credentials read it, the pull
+ * credentials' denial and whether the push credentials were denied too.
+ */
+interface TagRead {
+  readonly manifest: Manifest | undefined;
+  readonly denied?: { readonly pull: RegistryError; readonly push: boolean };
+}
+
+/**
+ * `server/repository:tag` as the pull credentials read it. When the registry denies them the
+ * repository (which is how GHCR may answer, whatever the token, for a package that was never
+ * pushed), the push credentials read it: an account that may push to a repository can
+ * normally read it too, so what they find exists, and what they do not find, or are denied
+ * too, is not there to push over. Whatever else fails throws; a failure of the push
+ * credentials as a PushReadError.
+ */
+async function readTag(
+  lookup: ImageLookup,
+  server: string,
+  repository: string,
+  tag: string,
+): Promise<TagRead> {
+  try {
+    return { manifest: await lookup.registry.manifest(server, repository, tag) };
+  } catch (pull) {
+    if (!(pull instanceof RegistryError) || pull.fault !== "denied") throw pull;
+    try {
+      const manifest = await lookup.pushRegistry.manifest(server, repository, tag);
+      return { manifest, denied: { pull, push: false } };
+    } catch (err) {
+      if (err instanceof RegistryError && err.fault === "denied")
+        return { manifest: undefined, denied: { pull, push: true } };
+      throw new PushReadError(blamed(err, "registryToken"), (err as Error).message);
+    }
+  }
+}
 
 /** A build workload's source: a build of its commit, or the tag the registry already has. */
 async function resolveBuild(
@@ -69,11 +125,28 @@ async function resolveBuild(
     repository: `${server}/${repository}`,
     registry: pushCredentials(cfg),
   };
+  const ref = `${server}/${repository}:${gitSha}`;
   try {
-    const [tagged, own] = await Promise.all([
-      lookup.registry.manifest(server, repository, gitSha),
+    const [{ manifest: tagged, denied }, own] = await Promise.all([
+      readTag(lookup, server, repository, gitSha),
       ownImages,
     ]);
+    if (denied) {
+      if (tagged) {
+        return {
+          problem:
+            `${key(pullKey(cfg))}: cannot look up ${ref}: ${denied.pull.message}; yet registryToken ` +
+            `finds that tag: it exists, and the pods, which pull with the same credentials, could not pull it`,
+        };
+      }
+      void pulumi.log.warn(
+        `${w}: building ${ref}: the registry denies its repository to the pull credentials ` +
+          `(${denied.pull.message}) and ${denied.push ? "to registryToken too" : "registryToken finds no such tag"}, ` +
+          `as GHCR may answer for a package that was never pushed. The pods pull with the pull credentials: ` +
+          `if they still may not read ${server}/${repository} once it is pushed, the rollout stops at the refused pull`,
+      );
+      return { source: build };
+    }
     if (
       !tagged ||
       (own?.[w]?.gitSha === gitSha && own[w].ref === `${server}/${repository}@${tagged.digest}`)
@@ -84,21 +157,20 @@ async function resolveBuild(
     if (revision !== gitSha) {
       return {
         problem:
-          `${key(`images.${w}`)}: ${server}/${repository}:${gitSha} already exists with other content ` +
+          `${key(`images.${w}`)}: ${ref} already exists with other content ` +
           `(its ${OCI_LABEL.revision} is ${revision === undefined ? "not set" : `"${revision}"`}): ` +
           `an existing tag is never pushed over; delete that tag or build another commit`,
       };
     }
     void pulumi.log.info(
-      `${w}: ${server}/${repository}:${gitSha} is already in the registry (${tagged.digest}): reused, nothing built`,
+      `${w}: ${ref} is already in the registry (${tagged.digest}): reused, nothing built`,
     );
     return {
       source: { kind: "existing", ref: `${server}/${repository}@${tagged.digest}`, gitSha },
     };
   } catch (err) {
-    return {
-      problem: `${key(blamed(err))}: cannot look up ${server}/${repository}:${gitSha}: ${(err as Error).message}`,
-    };
+    const k = err instanceof PushReadError ? err.configKey : blamed(err, pullKey(cfg));
+    return { problem: `${key(k)}: cannot look up ${ref}: ${(err as Error).message}` };
   }
 }
 

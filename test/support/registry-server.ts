@@ -3,8 +3,10 @@
  * registry client speaks HTTP to 127.x): tagged images whose config carries an OCI
  * revision label, served by tag and by digest, either a single manifest or an index with
  * a linux/amd64 image. With `auth` set it answers like GHCR: 401 with a Bearer
- * challenge, and a token for those Basic credentials only. Every request is recorded.
- * No tests of its own.
+ * challenge scoped to the repository asked for, and a token for those Basic credentials
+ * only. `answers` and `refusal` stand in for what a registry says instead (what GHCR may
+ * answer for a package that was never pushed, say). Every request is recorded. No tests of
+ * its own.
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -27,12 +29,32 @@ export interface RegistryServer {
   readonly requests: string[];
   /** Basic credentials that get a token; unset: anonymous reads are allowed. */
   auth: { username: string; password: string } | undefined;
+  /** `repository` -> what every read of it gets once authorised, instead of its content. */
+  readonly answers: Map<string, Answer>;
+  /** What the token endpoint answers other credentials (or none) than `auth`. */
+  refusal: Answer;
   /** The digest `repository:tag` resolves to (of the index, for an index). */
   digestOf(repository: string, tag: string): string;
   close(): Promise<void>;
 }
 
+/** A status and, when set, a JSON body (an OCI error body, say). */
+export interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** The OCI error body of `codes`, as registries send it. */
+export const ociErrors = (...codes: string[]) => ({
+  errors: codes.map((code) => ({ code, message: code.toLowerCase().replace(/_/g, " ") })),
+});
+
 const TOKEN = "fake-registry-bearer-token";
+
+const send = (res: ServerResponse, { status, body }: Answer) =>
+  body === undefined
+    ? res.writeHead(status).end()
+    : res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 const sha256 = (body: string) => `sha256:${createHash("sha256").update(body).digest("hex")}`;
 
 interface Blob {
@@ -81,6 +103,8 @@ export async function startRegistry(): Promise<RegistryServer> {
     tags: new Map(),
     requests: [],
     auth: undefined,
+    answers: new Map(),
+    refusal: { status: 401 },
     digestOf: (repository, tag) => documents(registry.tags.get(`${repository}:${tag}`)!).top,
     close: () => new Promise((done) => server.close(() => done())),
   };
@@ -91,7 +115,7 @@ export async function startRegistry(): Promise<RegistryServer> {
     registry.requests[registry.requests.length - 1] += ` as ${user ?? "anonymous"}`;
     const auth = registry.auth;
     if (auth && (user !== auth.username || password !== auth.password)) {
-      res.writeHead(401).end();
+      send(res, registry.refusal);
     } else {
       res
         .writeHead(200, { "content-type": "application/json" })
@@ -100,15 +124,20 @@ export async function startRegistry(): Promise<RegistryServer> {
   };
 
   const v2Request = (req: IncomingMessage, res: ServerResponse) => {
+    const [, repository, kind, reference] = PATH.exec(req.url ?? "") ?? [];
     if (registry.auth && req.headers.authorization !== `Bearer ${TOKEN}`) {
       const realm = `http://${host}/token`;
       res.writeHead(401, {
-        "www-authenticate": `Bearer realm="${realm}",service="fake-registry",scope="repository:*:pull"`,
+        "www-authenticate": `Bearer realm="${realm}",service="fake-registry",scope="repository:${repository}:pull"`,
       });
       res.end();
       return;
     }
-    const [, repository, kind, reference] = PATH.exec(req.url ?? "") ?? [];
+    const answer = registry.answers.get(repository ?? "");
+    if (answer) {
+      send(res, answer);
+      return;
+    }
     let found: Blob | undefined;
     let digest = reference ?? "";
     for (const [name, image] of registry.tags) {

@@ -3,7 +3,8 @@
  * the registry already has, and what is refused before any object, with the exact messages.
  */
 import assert from "node:assert/strict";
-import { beforeEach, describe, it } from "node:test";
+import { beforeEach, describe, it, type TestContext } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../../support/mocks";
 import { fakeRegistry, ownImages, resetLookup } from "../../support/image-lookup";
 import { compose } from "../../support/compose";
@@ -33,6 +34,13 @@ describe("RegistryImage", () => {
     return raw;
   };
   const TAG = `ghcr.io/acme/coagents-travel-backend:${SHA_A}`;
+  const REPO = "ghcr.io/acme/coagents-travel-backend";
+  const REFUSED =
+    'ghcr.io refused the credentials of "ci-bot" (HTTP 403 DENIED from its token endpoint ghcr.io/token): ' +
+    'expected a valid, unexpired token of "ci-bot" that may pull acme/coagents-travel-backend';
+  const DENIED =
+    'ghcr.io took the credentials of "ci-bot" but does not let them read acme/coagents-travel-backend ' +
+    '(HTTP 403 DENIED): expected "ci-bot" to be allowed to pull acme/coagents-travel-backend';
 
   it("builds, tags with the full SHA, pushes with the push token and deploys the digest", async () => {
     await compose(buildRaw());
@@ -105,16 +113,79 @@ describe("RegistryImage", () => {
         `  - travel:registry.server: cannot look up ${TAG}: ghcr.io did not answer (fetch failed)`,
       ),
     );
-    fakeRegistry.failure = new RegistryError(
-      "ghcr.io refused the credentials (HTTP 401)",
-      "credentials",
-    );
+    fakeRegistry.failure = new RegistryError(REFUSED, "credentials");
     await assert.rejects(compose(buildRaw()), (err: Error) =>
-      err.message.includes(
-        `  - travel:registryPullToken: cannot look up ${TAG}: ghcr.io refused the credentials (HTTP 401)`,
-      ),
+      err.message.includes(`  - travel:registryPullToken: cannot look up ${TAG}: ${REFUSED}`),
     );
     assert.equal(ofType(DEPLOYMENT).length, 0);
+  });
+
+  /** Composes `raw`, returning what the program warned about the backend. */
+  const backendWarnings = async (t: TestContext, raw: Record<string, unknown>) => {
+    const warn = t.mock.method(pulumi.log, "warn", async () => {});
+    await compose(raw);
+    return warn.mock.calls
+      .map((c) => String(c.arguments[0]))
+      .filter((m) => m.startsWith("backend:"));
+  };
+  const building = (push: string) =>
+    `backend: building ${TAG}: the registry denies its repository to the pull credentials (${DENIED}) ` +
+    `and ${push}, as GHCR may answer for a package that was never pushed. The pods pull with the pull ` +
+    `credentials: if they still may not read ${REPO} once it is pushed, the rollout stops at the refused pull`;
+
+  it("builds a repository the registry denies both tokens (GHCR before the first push), and says so", async (t) => {
+    fakeRegistry.denied.pull.add(REPO);
+    fakeRegistry.denied.push.add(REPO);
+    assert.deepEqual(await backendWarnings(t, buildRaw()), [building("to registryToken too")]);
+    assert.deepEqual(
+      ofType("docker-build:index:Image").map((r) => r.name),
+      ["travel-backend", "travel-frontend"],
+    );
+    assert.deepEqual(
+      fakeRegistry.asked.filter((a) => a.includes(REPO)),
+      [`${REPO}@${SHA_A}`, `push ${REPO}@${SHA_A}`],
+    );
+  });
+
+  it("builds when the pull token is denied and the push token finds no such tag", async (t) => {
+    fakeRegistry.denied.pull.add(REPO);
+    assert.deepEqual(await backendWarnings(t, buildRaw()), [
+      building("registryToken finds no such tag"),
+    ]);
+    assert.equal(ofType("docker-build:index:Image").length, 2);
+  });
+
+  it("refuses a tag the push token finds but the pull token may not read, changing nothing", async () => {
+    fakeRegistry.denied.pull.add(REPO);
+    fakeRegistry.tags.set(TAG, { digest: fakeDigest("pushed earlier"), revision: SHA_A });
+    await assert.rejects(compose(buildRaw()), {
+      message:
+        "The images cannot be deployed (1 problem):\n" +
+        `  - travel:registryPullToken: cannot look up ${TAG}: ${DENIED}; yet registryToken finds that tag: ` +
+        "it exists, and the pods, which pull with the same credentials, could not pull it",
+    });
+    assert.equal(ofType(DEPLOYMENT).length, 0);
+  });
+
+  it("points a public stack's denied anonymous read at registry.public", async () => {
+    const raw = buildRaw();
+    raw.registry.public = true;
+    delete raw.registryPullToken;
+    fakeRegistry.denied.pull.add(REPO);
+    fakeRegistry.tags.set(TAG, { digest: fakeDigest("pushed earlier"), revision: SHA_A });
+    await assert.rejects(compose(raw), (err: Error) =>
+      err.message.includes(`  - travel:registry.public: cannot look up ${TAG}: `),
+    );
+  });
+
+  it("blames the push token when it is refused where the pull token was denied", async () => {
+    fakeRegistry.denied.pull.add(REPO);
+    fakeRegistry.pushFailure = new RegistryError(REFUSED, "credentials");
+    await assert.rejects(compose(buildRaw()), {
+      message:
+        "The images cannot be deployed (1 problem):\n" +
+        `  - travel:registryToken: cannot look up ${TAG}: ${REFUSED}`,
+    });
   });
 
   it("refuses pinned digests the registry does not have, naming each, before any object", async () => {

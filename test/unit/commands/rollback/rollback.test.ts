@@ -150,7 +150,10 @@ describe("rollback's registry credentials", () => {
     assert.match(run.stderr, /\[rollback\] reading the registry as reader \(REGISTRY_TOKEN\)\n/);
     assert.deepEqual(
       registry.requests.filter((r) => r.startsWith("GET /token")),
-      ["GET /token?service=fake-registry&scope=repository%3A*%3Apull as reader"],
+      REPOSITORIES.map(
+        (r) =>
+          `GET /token?service=fake-registry&scope=${encodeURIComponent(`repository:${r}:pull`)} as reader`,
+      ),
     );
     noLeak(run);
   });
@@ -167,7 +170,9 @@ describe("rollback's registry credentials", () => {
     assert.equal(
       refused.stderr.trim().split("\n").at(-1),
       `[rollback] error: cannot look up ${registry.host}/${REPOSITORIES[0]}:${SHA} in the ` +
-        `registry: ${registry.host} refused the credentials (HTTP 401)`,
+        `registry: ${registry.host} refused the credentials of "ci-bot" (HTTP 401 from its token ` +
+        `endpoint ${registry.host}/token): expected a valid, unexpired token of "ci-bot" that may ` +
+        `pull ${REPOSITORIES[0]}`,
     );
   });
 
