@@ -21,6 +21,7 @@ import { canPrompt, promptHidden, promptNew } from "./prompt";
 import { pulumiCli } from "./pulumi-cli";
 import { secretNeeds } from "./secrets";
 import { resolveSettings } from "./settings";
+import { workflowCopyProblems } from "./workflow-copy";
 
 const ROOT = join(__dirname, "..", "..");
 const out = (line = "") => process.stdout.write(`${line}\n`);
@@ -84,6 +85,9 @@ async function main(argv: string[]): Promise<number> {
     ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
     ...(stateFolder !== undefined ? { stateFolder } : {}),
   });
+  // What would go wrong after the first change, refused before it, every problem at once.
+  const problems = workflowCopyProblems(observed.workflows);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
 
   let githubToken = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? "";
   if (settings.github && githubToken === "" && !opts.dryRun && canPrompt()) {
