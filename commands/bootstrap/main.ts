@@ -18,10 +18,11 @@ import { existingStacks, gitTopLevel, observe } from "./observe";
 import { parseOptions, USAGE } from "./options";
 import { plan } from "./plan";
 import { canPrompt, promptHidden, promptNew } from "./prompt";
+import { preflightProblems } from "./preflight";
 import { pulumiCli } from "./pulumi-cli";
 import { secretNeeds } from "./secrets";
 import { resolveSettings } from "./settings";
-import { workflowCopyProblems } from "./workflow-copy";
+import { toolRun } from "./workflow-scope";
 
 const ROOT = join(__dirname, "..", "..");
 const out = (line = "") => process.stdout.write(`${line}\n`);
@@ -85,8 +86,14 @@ async function main(argv: string[]): Promise<number> {
     ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
     ...(stateFolder !== undefined ? { stateFolder } : {}),
   });
+  const top = gitTopLevel(projectDir);
   // What would go wrong after the first change, refused before it, every problem at once.
-  const problems = workflowCopyProblems(observed.workflows);
+  const problems = preflightProblems({
+    observed,
+    ...(top !== undefined ? { top } : {}),
+    run: toolRun(process.env),
+    env: process.env,
+  });
   if (problems.length > 0) throw new Error(problems.join("\n"));
 
   let githubToken = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? "";
@@ -125,7 +132,6 @@ async function main(argv: string[]): Promise<number> {
     for (const line of missingLines(prompts)) out(`  ${line}`);
   }
 
-  const top = gitTopLevel(projectDir);
   if (!opts.dryRun && actions.length > 0) {
     const answers = await askFor(prompts);
     out();

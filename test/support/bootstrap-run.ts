@@ -3,8 +3,8 @@
  * changes anything: an app repository (git, no commit needed) with this program's
  * project, stack files and workflows in deploy/ beside agent/ and ui/, a file:// backend
  * that does not exist yet, and stub tools on PATH that log every call: `pulumi` answers
- * only the read-only `plugin ls` (any other call fails, and shows in the log). No tests
- * of its own.
+ * only the read-only `plugin ls` (any other call fails, and shows in the log); `gh`
+ * prints STUB_GH_RESPONSE, or fails as when logged out. No tests of its own.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -30,6 +30,12 @@ case " $* " in
 esac
 `;
 
+const GH_STUB = `#!/usr/bin/env bash
+printf 'gh %s\\n' "$*" >>"$STUB_LOG"
+[[ -n "\${STUB_GH_RESPONSE:-}" ]] || { echo "stub gh: not logged in" >&2; exit 4; }
+printf '%s\\n' "$STUB_GH_RESPONSE"
+`;
+
 /** A throwaway app repository; `run` runs bootstrap in it and says what it left. */
 export function bootstrapWorkspace() {
   const root = mkdtempSync(join(tmpdir(), "bootstrap-run-"));
@@ -52,13 +58,20 @@ export function bootstrapWorkspace() {
     writeFileSync(join(app, w, "Dockerfile"), "FROM scratch\n");
   }
   spawnSync("git", ["-C", app, "init", "-q"]);
-  writeFileSync(join(bin, "pulumi"), PULUMI_STUB);
-  chmodSync(join(bin, "pulumi"), 0o755);
+  for (const [tool, stub] of [
+    ["pulumi", PULUMI_STUB],
+    ["gh", GH_STUB],
+  ]) {
+    writeFileSync(join(bin, tool!), stub!);
+    chmodSync(join(bin, tool!), 0o755);
+  }
 
   return {
     app,
     deploy,
     bin,
+    /** Runs git in the app repository. */
+    git: (...args: string[]) => spawnSync("git", ["-C", app, ...args], { encoding: "utf8" }),
     /** Whether the app repository has `path`. */
     appHas: (path: string) => existsSync(join(app, path)),
     /** Whether the file:// backend's folder exists (bootstrap's first change creates it). */

@@ -1,0 +1,25 @@
+/**
+ * What bootstrap refuses once it has looked at the backend and the repository, before
+ * it asks for anything or changes anything: every problem that would otherwise stop it
+ * halfway (or stop the push after it), one line each, all at once.
+ */
+import type { Observed } from "./plan";
+import { needsCopy, workflowCopyProblems } from "./workflow-copy";
+import { type ToolRun, workflowPushProblem } from "./workflow-scope";
+
+export interface PreflightInput {
+  readonly observed: Observed;
+  /** The repository's top folder, if the program is in a git checkout. */
+  readonly top?: string;
+  /** git and gh, to read how the workflow copies would be pushed. */
+  readonly run: ToolRun;
+  /** The environment gh reads its token from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Every problem found before the first change, one line each (empty: go ahead). */
+export function preflightProblems(input: PreflightInput): string[] {
+  const copies = input.observed.workflows.filter(needsCopy).map((c) => c.to);
+  const push = workflowPushProblem(input.top, copies, input.run, input.env);
+  return [...workflowCopyProblems(input.observed.workflows), ...(push ? [push] : [])];
+}
