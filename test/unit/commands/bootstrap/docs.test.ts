@@ -4,8 +4,8 @@
  * shell blocks is a known tool or a script of this repository, every secret and variable
  * it says to set is one the workflows read, every `gh` line names the repository (after
  * `gh repo fork`, gh's default is the upstream), every variable it exports is one
- * bootstrap reads, every link to one of its sections (from the page, the code, the
- * workflows, their actions and README) lands on a heading, and the walk-through goes from
+ * bootstrap reads, every link to one of its sections (from the page, bootstrap, the config
+ * schema's messages, the workflows, their actions and README) lands on a heading, and the walk-through goes from
  * the fork to the first prod deploy in order.
  */
 import assert from "node:assert/strict";
@@ -94,7 +94,7 @@ describe("docs/delivery.md", () => {
   });
 
   it("runs only known tools and this repository's scripts in its shell blocks", () => {
-    const TOOLS = new Set(["gh", "git", "npm", "pulumi", "export", "cd", "eval"]);
+    const TOOLS = new Set(["gh", "git", "npm", "pulumi", "kubectl", "export", "cd", "eval"]);
     const commands = shellLines.flatMap((l) => l.split(/&&|\|\||;|\|/).map((c) => c.trim()));
     const unknown = commands.filter((c) => {
       const word = c.split(/\s+/)[0]!;
@@ -164,7 +164,12 @@ describe("docs/delivery.md", () => {
 
   it("links only to sections it has, from itself, the code, the workflows, actions and README", () => {
     const inPage = [...DOC.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
-    const sources = [...filesUnder("commands/bootstrap"), ...filesUnder(".github"), "README.md"];
+    const sources = [
+      ...filesUnder("commands/bootstrap"),
+      ...filesUnder("src/config"),
+      ...filesUnder(".github"),
+      "README.md",
+    ];
     const outside = sources.flatMap((f) =>
       [...readFileSync(join(ROOT, f), "utf8").matchAll(/delivery\.md#([\w-]+)/g)].map(
         (m) => `${f}#${m[1]!}`,

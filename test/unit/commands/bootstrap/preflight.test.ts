@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { bootstrapWorkspace } from "../../../support/bootstrap-run";
+import { EKS } from "../../../support/kubeconfigs";
 
 const OWN_PR = "name: app ci\non: push\njobs: {}\n";
 const OWN_PR_LINE =
@@ -78,5 +79,25 @@ describe("bootstrap refuses before it changes anything", () => {
       scoped.stdout,
       /copy deploy\/\.github\/workflows\/pr\.yml to \.github\/workflows\/pr\.yml/,
     );
+  });
+
+  it("a kubeconfig the deploy jobs cannot use, with the file that holds it", () => {
+    const w = bootstrapWorkspace();
+    const file = join(w.app, "..", "prod.kubeconfig");
+    writeFileSync(file, EKS);
+    const r = w.run(["--github", "you/coagents-travel", "--reviewers", "alice"], {
+      KUBECONFIG_PROD: file,
+    });
+    assert.equal(
+      r.stderr,
+      `bootstrap: KUBECONFIG_PROD = "${file}": expected credentials the deploy and rollback ` +
+        'jobs can use: the current context "prod" logs in as user "admin" through the exec ' +
+        "plugin aws, which those jobs neither install nor sign in for; use a kubeconfig with a " +
+        "ServiceAccount token (docs/delivery.md#a-kubeconfig-for-the-jobs), or set the plugin up " +
+        "in the jobs and accept it with github.environment.kubeconfigPlugin: aws\n",
+    );
+    assert.equal(r.status, 1);
+    assert.equal(w.stateExists(), false, "the state folder was created");
+    assert.deepEqual(w.calls(), ["pulumi --non-interactive plugin ls --json"]);
   });
 });
