@@ -1,7 +1,8 @@
 /**
- * What bootstrap refuses once it has looked at the backend and the repository, before
- * it asks for anything or changes anything: every problem that would otherwise stop it
- * halfway (or stop the push after it), one line each, all at once.
+ * What bootstrap refuses once it has looked at the backend and the repository, before it
+ * asks for the GitHub token or a secret and before it changes anything: every problem
+ * that would otherwise stop it halfway (or the push or the first deploy after it), one
+ * line each, all at once.
  */
 import { kubeconfigProblems } from "./kubeconfig-check";
 import type { Observed } from "./plan";
