@@ -53,7 +53,13 @@ export type Action =
       /** The URN glob of the GitHub resources (the update's only target). */
       readonly target: string;
     }
-  | { readonly kind: "copy-workflow"; readonly from: string; readonly to: string };
+  | {
+      readonly kind: "copy-workflow";
+      readonly from: string;
+      readonly to: string;
+      /** Whether it replaces an earlier copy of bootstrap's. */
+      readonly replace: boolean;
+    };
 
 /** The Pulumi CLI arguments of an action the CLI performs (undefined for the others). */
 export function cliArgs(a: Action): string[] | undefined {
@@ -108,6 +114,9 @@ export function describeAction(a: Action): string {
         `resources only (--target '${a.target}')`
       );
     case "copy-workflow":
-      return `copy ${a.from} to ${a.to} (GitHub runs workflows from the repository's root only)`;
+      return (
+        `${a.replace ? "replace bootstrap's earlier copy of" : "copy"} ${a.from} ${a.replace ? "at" : "to"} ${a.to} ` +
+        `(GitHub runs workflows from the repository's root only)`
+      );
   }
 }

@@ -4,13 +4,14 @@
  * input), and the GitHub settings through a GitHub-only update (github-apply.ts). The
  * first failure stops the run; running bootstrap again picks up from there.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Action, cliArgs, describeAction } from "./actions";
 import { applyGitHub } from "./github-apply";
 import { type PulumiCli, runOk } from "./pulumi-cli";
 import type { SecretNeed } from "./secrets";
 import { stripEncryption } from "./stack-file";
+import { copyText } from "./workflow-copy";
 
 export interface ExecuteContext {
   readonly cli: PulumiCli;
@@ -48,7 +49,7 @@ async function perform(a: Action, ctx: ExecuteContext): Promise<string | undefin
     case "copy-workflow": {
       const top = ctx.top!;
       mkdirSync(dirname(join(top, a.to)), { recursive: true });
-      copyFileSync(join(top, a.from), join(top, a.to));
+      writeFileSync(join(top, a.to), copyText(readFileSync(join(top, a.from), "utf8"), a.from));
       return undefined;
     }
     default:

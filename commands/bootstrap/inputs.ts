@@ -40,8 +40,14 @@ export function missingLines(prompts: readonly SecretNeed[]): string[] {
   );
 }
 
-/** Asks for every prompted secret once; returns the answers by variable name. */
-export async function askFor(prompts: readonly SecretNeed[]): Promise<Map<string, string>> {
+/**
+ * Asks for every prompted secret once; returns the answers by variable name. A file that
+ * cannot be read, or whose content `check` finds a problem with, is asked for again.
+ */
+export async function askFor(
+  prompts: readonly SecretNeed[],
+  check: (need: SecretNeed, value: string) => string | undefined = () => undefined,
+): Promise<Map<string, string>> {
   const answers = new Map<string, string>();
   if (prompts.length === 0) return answers;
   if (!canPrompt()) {
@@ -61,12 +67,19 @@ export async function askFor(prompts: readonly SecretNeed[]): Promise<Map<string
           : await promptHidden(`${label} (hidden):`);
       if (answer === "") continue;
       if (need.kind === "file") {
+        let content: string;
         try {
-          answers.set(name, readFileSync(answer, "utf8"));
+          content = readFileSync(answer, "utf8");
         } catch (err) {
           process.stderr.write(`  cannot read ${answer}: ${(err as Error).message}\n`);
           continue;
         }
+        const problem = check(need, content);
+        if (problem !== undefined) {
+          process.stderr.write(`  cannot use ${answer}: expected ${problem}\n`);
+          continue;
+        }
+        answers.set(name, content);
       } else answers.set(name, answer);
       break;
     }

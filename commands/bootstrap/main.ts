@@ -12,15 +12,18 @@ import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend
 import { STACKS } from "./environments";
 import { execute } from "./execute";
 import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
+import { kubeconfigAnswerProblem } from "./kubeconfig-check";
 import { isDirectory } from "./layout";
 import { manualSteps } from "./manual";
 import { existingStacks, gitTopLevel, observe } from "./observe";
 import { parseOptions, USAGE } from "./options";
 import { plan } from "./plan";
 import { canPrompt, promptHidden, promptNew } from "./prompt";
+import { preflightProblems } from "./preflight";
 import { pulumiCli } from "./pulumi-cli";
 import { secretNeeds } from "./secrets";
 import { resolveSettings } from "./settings";
+import { toolRun } from "./workflow-scope";
 
 const ROOT = join(__dirname, "..", "..");
 const out = (line = "") => process.stdout.write(`${line}\n`);
@@ -84,6 +87,30 @@ async function main(argv: string[]): Promise<number> {
     ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
     ...(stateFolder !== undefined ? { stateFolder } : {}),
   });
+  const top = gitTopLevel(projectDir);
+  const needs = STACKS.flatMap((s) =>
+    secretNeeds(s, observed.stacks[s].file, settings.github !== undefined),
+  );
+  // What would go wrong after the first change, refused before it, every problem at once.
+  const problems: string[] = [];
+  let given: ReturnType<typeof givenSecrets> = new Map();
+  try {
+    given = givenSecrets(needs, process.env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  problems.push(
+    ...preflightProblems({
+      project,
+      observed,
+      given,
+      github: settings.github !== undefined,
+      ...(top !== undefined ? { top } : {}),
+      run: toolRun(process.env),
+      env: process.env,
+    }),
+  );
+  if (problems.length > 0) throw new Error(problems.join("\n"));
 
   let githubToken = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? "";
   if (settings.github && githubToken === "" && !opts.dryRun && canPrompt()) {
@@ -91,10 +118,6 @@ async function main(argv: string[]): Promise<number> {
       `GITHUB_TOKEN — a token that may administer ${settings.github.repository} (empty: apply the GitHub settings later; hidden):`,
     );
   }
-  const needs = STACKS.flatMap((s) =>
-    secretNeeds(s, observed.stacks[s].file, settings.github !== undefined),
-  );
-  const given = givenSecrets(needs, process.env);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
     dependencies: Record<string, string>;
   };
@@ -121,9 +144,10 @@ async function main(argv: string[]): Promise<number> {
     for (const line of missingLines(prompts)) out(`  ${line}`);
   }
 
-  const top = gitTopLevel(projectDir);
   if (!opts.dryRun && actions.length > 0) {
-    const answers = await askFor(prompts);
+    const answers = await askFor(prompts, (need, value) =>
+      kubeconfigAnswerProblem(observed, need, value),
+    );
     out();
     await execute(actions, {
       cli,

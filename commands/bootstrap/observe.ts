@@ -10,6 +10,7 @@ import { STACKS, type StackName } from "./environments";
 import type { Observed, ObservedStack } from "./plan";
 import { errorLine, type PulumiCli, runOk } from "./pulumi-cli";
 import { readStackFile } from "./stack-file";
+import { copyState, type WorkflowCopy } from "./workflow-copy";
 
 interface ConfigEntry {
   value?: string;
@@ -69,9 +70,10 @@ export function gitTopLevel(dir: string): string | undefined {
  * With this program in a folder of the app's repository, the workflows it carries must
  * also be at the repository's root, where GitHub reads them. Only the workflows: the
  * setup action they share (.github/actions/setup) needs no copy, since they use it as
- * ./deploy/.github/actions/setup, the program's own checkout in either layout.
+ * ./deploy/.github/actions/setup, the program's own checkout in either layout. Each
+ * destination is compared with the copy bootstrap would write there (workflow-copy.ts).
  */
-export function workflowCopies(projectDir: string, top: string | undefined): Observed["workflows"] {
+export function workflowCopies(projectDir: string, top: string | undefined): WorkflowCopy[] {
   const from = join(projectDir, ".github", "workflows");
   if (top === undefined || resolve(top) === resolve(projectDir) || !existsSync(from)) return [];
   if (resolve(dirname(projectDir)) !== resolve(top)) return [];
@@ -79,14 +81,11 @@ export function workflowCopies(projectDir: string, top: string | undefined): Obs
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
     .map((f) => {
-      const to = join(top, ".github", "workflows", f);
-      const same =
-        existsSync(to) && readFileSync(to, "utf8") === readFileSync(join(from, f), "utf8");
-      return {
-        from: join(basename(projectDir), ".github", "workflows", f),
-        to: join(".github", "workflows", f),
-        same,
-      };
+      const source = join(basename(projectDir), ".github", "workflows", f);
+      const to = join(".github", "workflows", f);
+      const current = existsSync(join(top, to)) ? readFileSync(join(top, to), "utf8") : undefined;
+      const state = copyState(current, readFileSync(join(from, f), "utf8"), source);
+      return { from: source, to, state };
     });
 }
 

@@ -15,6 +15,7 @@ import { BRANCH_PROTECTION_STACK, GATED, STACKS, type StackName } from "./enviro
 import type { Contexts } from "./layout";
 import { type SecretInput, type SecretNeed, secretNeeds } from "./secrets";
 import { encryptionState, plainValue, type StackFile } from "./stack-file";
+import { needsCopy, type WorkflowCopy } from "./workflow-copy";
 
 /** The GitHub side bootstrap manages through each stack's `travel:github`. */
 export interface GitHubSettings {
@@ -38,12 +39,8 @@ export interface Observed {
   readonly stateFolderExists?: boolean;
   /** Installed resource plugins, "name@version". */
   readonly plugins: readonly string[];
-  /** Workflow files to install at the repository's root, and whether each is already there. */
-  readonly workflows: readonly {
-    readonly from: string;
-    readonly to: string;
-    readonly same: boolean;
-  }[];
+  /** Workflow files to install at the repository's root, and what is at each destination. */
+  readonly workflows: readonly WorkflowCopy[];
 }
 
 export interface PlanInput {
@@ -196,8 +193,9 @@ export function plan(input: PlanInput): Plan {
       });
     }
   }
-  for (const w of input.observed.workflows) {
-    if (!w.same) actions.push({ kind: "copy-workflow", from: w.from, to: w.to });
+  // A destination bootstrap did not write is never planned over (main refuses it first).
+  for (const w of input.observed.workflows.filter(needsCopy)) {
+    actions.push({ kind: "copy-workflow", from: w.from, to: w.to, replace: w.state === "ours" });
   }
   return { actions, prompts };
 }

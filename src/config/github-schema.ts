@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import { FORMAT } from "../names";
+import { HIDDEN } from "./fields";
+import { kubeconfigRunnerProblem } from "./kubeconfig";
 
 /** The checks the pull-request workflow (.github/workflows/pr.yml) reports, by job name. */
 export const PR_CHECKS = ["unit tests", "preview (dev)", "preview (staging)", "preview (prod)"];
@@ -26,6 +28,7 @@ const REF = /^refs\//;
 /** A check as GitHub shows it on a pull request: "<workflow> / <job> (<event>)". */
 const SHOWN_CHECK = /\((?:pull_request|pull_request_target|push|merge_group)\)$/;
 const SECRET_NAME = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
+const PLUGIN_COMMAND = /^[A-Za-z0-9._/+-]+$/;
 
 const pattern = (re: RegExp, expected: string, maxLength = 255) =>
   z.string({ error: expected }).max(maxLength, { error: expected }).regex(re, { error: expected });
@@ -66,6 +69,12 @@ export const githubConfigSchema = z.strictObject(
           pattern(SECRET_NAME, "a secret name ([A-Za-z_][A-Za-z0-9_]*, not GITHUB_*)"),
           "a list of appSecrets keys to copy into the environment",
         ).default([]),
+        // The exec credential plugin of the kubeconfig, accepted: the jobs set it up.
+        kubeconfigPlugin: pattern(
+          PLUGIN_COMMAND,
+          "the command of the kubeconfig's exec credential plugin, such as aws, " +
+            "gke-gcloud-auth-plugin or kubelogin",
+        ).optional(),
       })
       .prefault({}),
     manageBranchProtection: bool().default(false),
@@ -105,7 +114,7 @@ export interface GitHubConfigIssue {
  * schema's superRefine (run once every key is valid on its own): reviewers only
  * with an approval gate and at most {@link MAX_REVIEWERS}, checks to require when
  * the branch is protected, a kubeconfig to hand to the environment, and app
- * secrets that exist.
+ * secrets that exist, and a kubeconfig the deploy jobs can use as it is (./kubeconfig.ts).
  */
 export function githubConfigIssues(cfg: {
   github?: GitHubConfig | undefined;
@@ -161,6 +170,10 @@ export function githubConfigIssues(cfg: {
         "(pulumi config set --secret kubeconfig < FILE)",
       input: undefined,
     });
+  } else if (typeof cfg.kubeconfig === "string") {
+    const problem = kubeconfigRunnerProblem(cfg.kubeconfig, env.kubeconfigPlugin);
+    if (problem !== undefined)
+      issues.push({ path: ["kubeconfig"], message: problem, input: HIDDEN });
   }
   const reserved = [KUBECONFIG_SECRET, REGISTRY_TOKEN_SECRET];
   env.appSecrets.forEach((key, i) => {

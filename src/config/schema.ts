@@ -190,8 +190,8 @@ export const stackConfigSchema = z.strictObject({
    */
   github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
   /**
-   * Secret. This environment's kubeconfig, stored as its GitHub environment secret KUBECONFIG
-   * (only with github).
+   * Secret. This environment's kubeconfig, its GitHub environment secret KUBECONFIG (only
+   * with github); no exec credential plugin unless github.environment.kubeconfigPlugin names it.
    */
   kubeconfig: z.preprocess((v) => (v === "" ? undefined : v), kubeconfigSchema.optional()),
 });

@@ -176,12 +176,18 @@ export function secretOnCommandLine(words: readonly string[]): string | undefine
 
 /**
  * Whether a `gh` command names the repository it acts on (gh otherwise guesses it from
- * the checkout, and after `gh repo fork` it guesses the upstream): `--repo`/`-R`, or the
- * `OWNER/NAME` argument of a `gh repo` command.
+ * the checkout, and after `gh repo fork` it guesses the upstream): `--repo`/`-R`, the
+ * `OWNER/NAME` argument of a `gh repo` command, or the `repos/OWNER/NAME/…` path of a
+ * `gh api` call (not gh's `{owner}/{repo}`, which is the guess again). A `gh auth`
+ * command acts on no repository and needs none.
  */
 export function namesRepository(words: readonly string[]): boolean {
   const args = words.slice(1);
   if (args.some((w) => /^(?:--repo(?:=\S+)?|-R\S*)$/.test(w))) return true;
   const { positional } = parseArgs(args);
+  if (positional[0] === "auth") return true;
+  if (positional[0] === "api") {
+    return positional.slice(1).some((w) => /^\/?repos\/[^/\s{}]+\/[^/\s{}]+(?:\/|$)/.test(w));
+  }
   return positional[0] === "repo" && positional.slice(2).some((w) => /^[^/\s]+\/[^/\s]+$/.test(w));
 }

@@ -3,10 +3,11 @@
  * `npm run bootstrap -- …` line parses, every file it names is there, every command in its
  * shell blocks is a known tool or a script of this repository, every secret and variable
  * it says to set is one the workflows read, every `gh` line names the repository (after
- * `gh repo fork`, gh's default is the upstream), every variable it exports is one
- * bootstrap reads, every link to one of its sections (from the page, the code, the
- * workflows, their actions and README) lands on a heading, and the walk-through goes from
- * the fork to the first prod deploy in order.
+ * `gh repo fork`, gh's default is the upstream; `gh auth` acts on none), every variable it
+ * exports is one bootstrap reads, every link to one of its sections (from the page,
+ * bootstrap, the config schema's messages, the workflows, their actions and README) lands
+ * on a heading, and the walk-through goes from the fork to the first prod deploy in order,
+ * saying what a fork needs on the way (its Actions enabled, gh's workflow scope).
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -94,7 +95,7 @@ describe("docs/delivery.md", () => {
   });
 
   it("runs only known tools and this repository's scripts in its shell blocks", () => {
-    const TOOLS = new Set(["gh", "git", "npm", "pulumi", "export", "cd", "eval"]);
+    const TOOLS = new Set(["gh", "git", "npm", "pulumi", "kubectl", "export", "cd", "eval"]);
     const commands = shellLines.flatMap((l) => l.split(/&&|\|\||;|\|/).map((c) => c.trim()));
     const unknown = commands.filter((c) => {
       const word = c.split(/\s+/)[0]!;
@@ -143,10 +144,13 @@ describe("docs/delivery.md", () => {
       "gh secret set PULUMI_CONFIG_PASSPHRASE --repo you/app",
       "gh variable set DEPLOY_ENABLED --body true",
       "gh repo fork OWNER/app --clone",
+      "gh api -X PUT repos/you/app/actions/permissions -F enabled=true",
+      "gh api -X PUT repos/{owner}/{repo}/actions/permissions -F enabled=true",
+      "gh auth refresh -h github.com -s workflow",
       "```",
       "Then `gh secret set KUBECONFIG -Ryou/app < k` and `gh variable set X --body 1`.",
     ].join("\n");
-    assert.deepEqual(unnamed(planted), ["delivery.md:3", "delivery.md:6"]);
+    assert.deepEqual(unnamed(planted), ["delivery.md:3", "delivery.md:6", "delivery.md:9"]);
   });
 
   it("exports only variables bootstrap reads", () => {
@@ -164,7 +168,12 @@ describe("docs/delivery.md", () => {
 
   it("links only to sections it has, from itself, the code, the workflows, actions and README", () => {
     const inPage = [...DOC.matchAll(/\]\(#([\w-]+)\)/g)].map((m) => m[1]!);
-    const sources = [...filesUnder("commands/bootstrap"), ...filesUnder(".github"), "README.md"];
+    const sources = [
+      ...filesUnder("commands/bootstrap"),
+      ...filesUnder("src/config"),
+      ...filesUnder(".github"),
+      "README.md",
+    ];
     const outside = sources.flatMap((f) =>
       [...readFileSync(join(ROOT, f), "utf8").matchAll(/delivery\.md#([\w-]+)/g)].map(
         (m) => `${f}#${m[1]!}`,
@@ -177,12 +186,14 @@ describe("docs/delivery.md", () => {
     );
   });
 
-  it("walks from the fork to the first prod deploy in order", () => {
+  it("walks from the fork (Actions enabled, the workflow scope) to the first prod deploy in order", () => {
     const start = DOC.indexOf("## From a fork to the first prod deploy");
     const walk = DOC.slice(start, DOC.indexOf("\n## ", start + 3));
     const milestones = [
+      "gh auth refresh -h github.com -s workflow",
       "gh repo fork",
       "npm ci",
+      "gh api -X PUT repos/YOU/coagents-travel/actions/permissions -F enabled=true",
       "Pulumi.dev.yaml",
       "export PULUMI_CONFIG_PASSPHRASE",
       "npm run bootstrap -- --dry-run",

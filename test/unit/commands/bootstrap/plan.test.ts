@@ -113,7 +113,7 @@ describe("the plan", () => {
     );
   });
 
-  it("replaces a reviewer list that changed, and copies workflows that differ", () => {
+  it("replaces a reviewer list that changed, and copies workflows only over its own copies", () => {
     const files = STACKS.map((s) =>
       parseStackFile(
         "x",
@@ -126,14 +126,11 @@ describe("the plan", () => {
     );
     const observed = {
       ...fresh(files),
-      workflows: [
-        { from: "deploy/.github/workflows/pr.yml", to: ".github/workflows/pr.yml", same: false },
-        {
-          from: "deploy/.github/workflows/deploy.yml",
-          to: ".github/workflows/deploy.yml",
-          same: true,
-        },
-      ],
+      workflows: (["missing", "same", "ours", "edited", "foreign"] as const).map((state, i) => ({
+        from: `deploy/.github/workflows/w${i}.yml`,
+        to: `.github/workflows/w${i}.yml`,
+        state,
+      })),
     };
     const { actions } = plan(
       input(observed, {
@@ -151,7 +148,8 @@ describe("the plan", () => {
       "set-config github.manageBranchProtection",
     ]);
     assert.deepEqual(actions.filter((a) => a.kind === "copy-workflow").map(line), [
-      "copy deploy/.github/workflows/pr.yml to .github/workflows/pr.yml (GitHub runs workflows from the repository's root only)",
+      "copy deploy/.github/workflows/w0.yml to .github/workflows/w0.yml (GitHub runs workflows from the repository's root only)",
+      "replace bootstrap's earlier copy of deploy/.github/workflows/w2.yml at .github/workflows/w2.yml (GitHub runs workflows from the repository's root only)",
     ]);
   });
 });

@@ -12,11 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { parse } from "yaml";
-import type { Action } from "../../../../commands/bootstrap/actions";
+import { type Action, describeAction } from "../../../../commands/bootstrap/actions";
 import { execute } from "../../../../commands/bootstrap/execute";
 import { gitTopLevel, workflowCopies } from "../../../../commands/bootstrap/observe";
 import { PROGRAM_FOLDER } from "../../../../commands/bootstrap/layout";
-import { ROOT } from "../../../support/bootstrap";
+import { plan } from "../../../../commands/bootstrap/plan";
+import { needsCopy, workflowCopyProblems } from "../../../../commands/bootstrap/workflow-copy";
+import { fresh, input, ROOT } from "../../../support/bootstrap";
 import { actionlint, readAction } from "../../../support/workflows/harness";
 
 const root = mkdtempSync(join(tmpdir(), "bootstrap-workflows-"));
@@ -36,11 +38,9 @@ function appRepository(name: string): { app: string; deploy: string } {
 async function bootstrapCopies(app: string, deploy: string): Promise<void> {
   const top = gitTopLevel(deploy);
   assert.ok(top !== undefined);
-  const actions: Action[] = workflowCopies(deploy, top).map((w) => ({
-    kind: "copy-workflow",
-    from: w.from,
-    to: w.to,
-  }));
+  const actions: Action[] = workflowCopies(deploy, top)
+    .filter(needsCopy)
+    .map((w) => ({ kind: "copy-workflow", from: w.from, to: w.to, replace: w.state === "ours" }));
   const fail = () => assert.fail("copying a workflow runs no Pulumi command");
   await execute(actions, {
     cli: { cwd: deploy, run: fail },
@@ -68,15 +68,18 @@ describe("the workflows bootstrap copies into an app repository", () => {
   it("are the three workflows only: the setup action stays in deploy/", async () => {
     const { app, deploy } = appRepository("copies");
     assert.deepEqual(
-      workflowCopies(deploy, gitTopLevel(deploy)).map((w) => [w.from, w.to, w.same]),
-      ["deploy.yml", "pr.yml", "rollback.yml"].map((f) => [
-        `deploy/.github/workflows/${f}`,
-        `.github/workflows/${f}`,
-        false,
-      ]),
+      workflowCopies(deploy, gitTopLevel(deploy)),
+      ["deploy.yml", "pr.yml", "rollback.yml"].map((f) => ({
+        from: `deploy/.github/workflows/${f}`,
+        to: `.github/workflows/${f}`,
+        state: "missing",
+      })),
     );
     await bootstrapCopies(app, deploy);
-    assert.ok(workflowCopies(deploy, gitTopLevel(deploy)).every((w) => w.same));
+    assert.deepEqual(
+      workflowCopies(deploy, gitTopLevel(deploy)).map((w) => w.state),
+      ["same", "same", "same"],
+    );
   });
 
   it("use local actions that resolve from the checkout of either layout, without a copy", () => {
@@ -108,5 +111,55 @@ describe("the workflows bootstrap copies into an app repository", () => {
     const bad = actionlint([], app);
     assert.equal(bad.status, 1);
     assert.match(bad.stdout, /input "check-app-sources" is not defined in action/);
+  });
+
+  it("replace only what bootstrap wrote: an app's own workflow or an edited copy is refused", async () => {
+    const { app, deploy } = appRepository("overwrite");
+    const at = (f: string) => join(app, ".github", "workflows", f);
+    const source = (f: string) => join(deploy, ".github", "workflows", f);
+    const states = () => workflowCopies(deploy, gitTopLevel(deploy)).map((w) => w.state);
+    // A copy made before copies were marked is the source's text: bootstrap's own.
+    mkdirSync(join(app, ".github", "workflows"), { recursive: true });
+    writeFileSync(at("pr.yml"), readFileSync(source("pr.yml"), "utf8"));
+    assert.deepEqual(states(), ["missing", "ours", "missing"]);
+    await bootstrapCopies(app, deploy);
+    assert.deepEqual(states(), ["same", "same", "same"]);
+    const [marker, ...rest] = readFileSync(at("pr.yml"), "utf8").split("\n");
+    assert.match(
+      marker!,
+      /^# Copied by npm run bootstrap from deploy\/\.github\/workflows\/pr\.yml \(sha256 [0-9a-f]{64} of the lines below\): edit that file and run bootstrap again, not this copy\.$/,
+    );
+    assert.equal(rest.join("\n"), readFileSync(source("pr.yml"), "utf8"));
+
+    // The program's rollback.yml changed: its unchanged copy is replaced.
+    writeFileSync(source("rollback.yml"), `${readFileSync(source("rollback.yml"), "utf8")}# v2\n`);
+    // Someone edited the copy of deploy.yml, and the app has a pr.yml of its own.
+    writeFileSync(
+      at("deploy.yml"),
+      readFileSync(at("deploy.yml"), "utf8").replace("main", "trunk"),
+    );
+    const own = "name: app ci\non: push\njobs: {}\n";
+    writeFileSync(at("pr.yml"), own);
+    const copies = workflowCopies(deploy, gitTopLevel(deploy));
+    assert.deepEqual(states(), ["edited", "foreign", "ours"]);
+    assert.deepEqual(workflowCopyProblems(copies), [
+      ".github/workflows/deploy.yml: expected no file or bootstrap's copy of " +
+        "deploy/.github/workflows/deploy.yml, found that copy changed by hand since bootstrap " +
+        "wrote it (it would overwrite the change): make the change in " +
+        "deploy/.github/workflows/deploy.yml and delete the copy (or rename the copy to keep it " +
+        "as a workflow of your own), and run bootstrap again",
+      ".github/workflows/pr.yml: expected no file or bootstrap's copy of " +
+        "deploy/.github/workflows/pr.yml, found a workflow bootstrap did not write (it would " +
+        "overwrite it): rename yours (for example to .github/workflows/pr-app.yml), or delete it " +
+        "to take bootstrap's, and run bootstrap again",
+    ]);
+    const planned = plan(input({ ...fresh(), workflows: copies })).actions;
+    assert.deepEqual(planned.filter((a) => a.kind === "copy-workflow").map(describeAction), [
+      "replace bootstrap's earlier copy of deploy/.github/workflows/rollback.yml at " +
+        ".github/workflows/rollback.yml (GitHub runs workflows from the repository's root only)",
+    ]);
+    await bootstrapCopies(app, deploy);
+    assert.equal(readFileSync(at("pr.yml"), "utf8"), own, "the app's own workflow is untouched");
+    assert.deepEqual(states(), ["edited", "foreign", "same"]);
   });
 });
