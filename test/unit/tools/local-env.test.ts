@@ -177,9 +177,11 @@ describe("local environment: down stops what its components left running", () =>
     mkdirSync(dirname(log), { recursive: true });
     const polite = await child(false);
     const stubborn = await child(true);
-    const exits = [polite, stubborn].map((c) => once(c, "exit"));
+    /** The signal that ended a child. */
+    const signalOf = async (c: ChildProcess) => ((await once(c, "exit")) as [unknown, string])[1];
+    const exits = Promise.all([signalOf(polite), signalOf(stubborn)]);
     await stopProcesses([polite.pid!, stubborn.pid!], log, 500);
-    const [[, politeSignal], [, stubbornSignal]] = await Promise.all(exits);
+    const [politeSignal, stubbornSignal] = await exits;
     assert.equal(politeSignal, "SIGTERM");
     assert.equal(stubbornSignal, "SIGKILL");
     assert.deepEqual(readFileSync(log, "utf8").trim().split("\n"), [
