@@ -1,8 +1,9 @@
 /**
  * Failed rollouts on the real node, each under a request loop through the Gateway. What
  * will not fix itself fails `pulumi up` at once, at the default settings: an image that
- * crash-loops, one the registry refuses to serve, a Secret that is gone. Each report
- * names the pod and its reason and quotes the container's own log and the pod's events.
+ * crash-loops, one the registry refuses to serve, a Secret that is gone; and a pod no node
+ * can take, once its scheduling budget is spent. Each report names the pod and its reason
+ * and quotes the container's own log (when it has one) and the pod's events.
  * What may fix itself is waited for: an image that never gets ready fails only at the
  * progress deadline, and a slow rollout that keeps progressing completes past it. The old
  * pods keep answering throughout; the next good `up` converges.
@@ -33,6 +34,8 @@ import {
 const NS = "travel-rollouts";
 /** What does not fix itself fails `up` within this, at the default settings. */
 const FAIL_FAST = 30;
+/** A pod no node can take fails after this many seconds unscheduled (the key's minimum). */
+const UNSCHEDULABLE = 10;
 /** A rollout that stops progressing fails after PROGRESS seconds, long before TIMEOUT. */
 const PROGRESS = 30;
 const TIMEOUT = 300;
@@ -170,6 +173,24 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
     });
     // The state still lists the Secret: a refresh sees it gone, and the update makes it again.
     await recover(true);
+  });
+
+  it("a pod no node can take fails at its scheduling budget, naming the scheduler's reason", async () => {
+    // More CPU than the node has: the scheduler will never place it.
+    const cpu = "64";
+    await writeConfig(p, {
+      "travel:rolloutUnschedulableSeconds": UNSCHEDULABLE,
+      "travel:backend": {
+        resources: { requests: { cpu, memory: "32Mi" }, limits: { cpu, memory: "64Mi" } },
+      },
+    });
+    await assertFailsSafely({
+      seconds: [UNSCHEDULABLE, FAIL_FAST],
+      why: `Pod ${NS}/travel-backend-\\S+: not scheduled for \\d+s \\(rolloutUnschedulableSeconds: ${UNSCHEDULABLE}\\)`,
+      reason: "Unschedulable: 0/1 nodes are available: 1 Insufficient cpu",
+      event: "FailedScheduling",
+    });
+    await recover();
   });
 
   it("an image that never gets ready fails at the progress deadline, naming its failing probe", async () => {
