@@ -7,6 +7,8 @@
  * checker must catch.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   ADMIN_TOKEN_SECRET,
@@ -23,7 +25,7 @@ import {
   secretsUsed,
   TRIGGERS,
 } from "../../support/workflows/access";
-import { loadWorkflow, type Workflow } from "../../support/workflows/harness";
+import { loadWorkflow, ROOT, type Workflow } from "../../support/workflows/harness";
 
 const MODEL: Model = { environments: CI_ENVIRONMENTS, repositorySecrets: REPOSITORY_SECRETS };
 const FILES = ["pr.yml", "deploy.yml", "rollback.yml", "settings.yml"];
@@ -115,6 +117,26 @@ describe("who can read which secret", () => {
         assert.deepEqual(other, [], `${name ?? "no environment"} on ${t.name}`);
       }
     }
+  });
+});
+
+describe("docs/delivery.md", () => {
+  it("lists every environment as the table the checker uses has it", () => {
+    const doc = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Secrets per environment"));
+    const rows = [
+      ...section.matchAll(/^\| `([\w-]+)` +\| (.+?) +\| (yes|no) +\| (\w+) +\| (.+?) +\|$/gm),
+    ].map((m) => [m[1], m[2], m[3], m[4], m[5]]);
+    assert.deepEqual(
+      rows,
+      Object.entries(CI_ENVIRONMENTS).map(([name, e]) => [
+        name,
+        e.branches === "all" ? "all" : e.branches.join(", "),
+        e.reviewers ? "yes" : "no",
+        e.stack,
+        e.purpose,
+      ]),
+    );
   });
 });
 
