@@ -32,10 +32,12 @@ export function sharedPassphrases(passphrases: Record<string, string | undefined
   return stacks.filter((s) => stacks.some((o) => o !== s && passphrases[o] === passphrases[s]));
 }
 
-/** The short name of the stack a CLI call names (`--stack org/project/dev` → dev). */
+/** The short name of the stack a CLI call names (`--stack org/project/dev`, `stack init org/project/dev` → dev). */
 export function stackOfArgs(args: readonly string[]): string | undefined {
   const i = args.findIndex((a) => a === "--stack" || a === "-s");
-  const value = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith("--stack="))?.slice(8);
+  const init = args[0] === "stack" && args[1] === "init" ? args[2] : undefined;
+  const value =
+    i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith("--stack="))?.slice(8) ?? init);
   return value?.split("/").at(-1);
 }
 

@@ -4,11 +4,15 @@
  * leaves by hand afterwards, per backend.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CONTEXTS, contextProblems, detectLayout } from "../../../../commands/bootstrap/layout";
 import { CI_ENVIRONMENTS } from "../../../../src/config/ci-environments";
 import {
   passphraseEnv,
+  perStackCli,
   sharedPassphrases,
   stackOfArgs,
   stackPassphrases,
@@ -226,10 +230,32 @@ describe("one passphrase per stack", () => {
     );
     assert.equal(stackOfArgs(["up", "-s", "dev"]), "dev");
     assert.equal(stackOfArgs(["up", "--stack=acme/travel/dev"]), "dev");
+    assert.equal(stackOfArgs(["stack", "init", "organization/travel/prod", "--no-select"]), "prod");
     assert.equal(stackOfArgs(["stack", "ls"]), undefined);
     assert.deepEqual(passphraseEnv(p, "staging"), { PULUMI_CONFIG_PASSPHRASE: "s" });
     assert.deepEqual(passphraseEnv(p, "prod"), {});
     assert.deepEqual(passphraseEnv(p, undefined), {});
+  });
+
+  it("runs the CLI with the passphrase of the stack each call names, never the shared one", () => {
+    const bin = mkdtempSync(join(tmpdir(), "passphrases-"));
+    writeFileSync(
+      join(bin, "pulumi"),
+      '#!/bin/sh\nprintf "%s" "${PULUMI_CONFIG_PASSPHRASE-unset}"\n',
+      {
+        mode: 0o755,
+      },
+    );
+    try {
+      const env = { PATH: `${bin}:/usr/bin:/bin`, PULUMI_CONFIG_PASSPHRASE: "shared" };
+      const cli = perStackCli(bin, env, { dev: "d", staging: "s" });
+      assert.equal(cli.run(["config", "--stack", "organization/travel/staging"]).stdout, "s");
+      assert.equal(cli.run(["stack", "init", "organization/travel/dev"]).stdout, "d");
+      assert.equal(cli.run(["stack", "ls"]).stdout, "unset");
+      assert.equal(cli.run(["up", "--stack", "prod"]).stdout, "unset");
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 
