@@ -20,8 +20,8 @@ export interface ExecuteContext {
   readonly top?: string;
   /** The value of a secret, from the environment or the answers given at the prompts. */
   readonly secretValue: (need: SecretNeed) => string;
-  /** The environment of the GitHub-only updates (backend, passphrase, GITHUB_TOKEN). */
-  readonly githubEnv: Readonly<Record<string, string>>;
+  /** The environment of a stack's GitHub-only update (backend, its passphrase, GITHUB_TOKEN). */
+  readonly githubEnv: (ref: string) => Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -43,7 +43,7 @@ async function perform(a: Action, ctx: ExecuteContext): Promise<string | undefin
         project: ctx.project,
         ref: a.ref,
         target: a.target,
-        env: ctx.githubEnv,
+        env: ctx.githubEnv(a.ref),
         log: ctx.log,
       });
     case "copy-workflow": {

@@ -17,6 +17,14 @@ import { isDirectory } from "./layout";
 import { manualSteps } from "./manual";
 import { existingStacks, gitTopLevel, observe } from "./observe";
 import { parseOptions, USAGE } from "./options";
+import {
+  passphraseEnv,
+  perStackCli,
+  sharedPassphrases,
+  stackOfArgs,
+  stackPassphrases,
+  stackPassphraseVar,
+} from "./passphrases";
 import { plan } from "./plan";
 import { canPrompt, promptHidden, promptNew } from "./prompt";
 import { preflightProblems } from "./preflight";
@@ -62,24 +70,31 @@ async function main(argv: string[]): Promise<number> {
       ? new Set<string>()
       : existingStacks(probe, backend.kind === "cloud" ? settings.org : undefined);
 
-  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
-  if (needsPassphrase(settings.secretsProvider) && (passphrase ?? "") === "") {
+  // Each stack's own passphrase (PULUMI_CONFIG_PASSPHRASE_<STACK>), else the shared one.
+  let passphrases = stackPassphrases(STACKS, process.env, process.env.PULUMI_CONFIG_PASSPHRASE);
+  const passphraseProvider = needsPassphrase(settings.secretsProvider);
+  if (passphraseProvider && STACKS.some((s) => (passphrases[s] ?? "") === "")) {
     if (!canPrompt())
       throw new Error(
-        "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrase (set it, or run on a terminal)",
+        "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrases (PULUMI_CONFIG_PASSPHRASE_DEV, _STAGING, _PROD, or one for all; set them, or run on a terminal)",
       );
     const creating = STACKS.some((s) => !present.has(refs[s]));
-    passphrase =
+    const asked =
       creating && !opts.dryRun
         ? await promptNew("PULUMI_CONFIG_PASSPHRASE (new stacks are encrypted with it; hidden):")
         : await promptHidden("PULUMI_CONFIG_PASSPHRASE (hidden):");
-    const placeholder = placeholderPassphraseProblem(STACKS, { [PASSPHRASE_VAR]: passphrase });
+    const placeholder = placeholderPassphraseProblem(STACKS, { [PASSPHRASE_VAR]: asked });
     if (placeholder !== undefined) throw new Error(placeholder);
+    passphrases = stackPassphrases(STACKS, process.env, asked);
   }
-  const secretsEnv: Record<string, string> = passphrase
-    ? { PULUMI_CONFIG_PASSPHRASE: passphrase }
-    : {};
-  const cli = pulumiCli(projectDir, cliEnv(backend, secretsEnv));
+  for (const s of STACKS) {
+    const own = process.env[stackPassphraseVar(s)];
+    const problem =
+      own === undefined ? undefined : placeholderPassphraseProblem([s], { [PASSPHRASE_VAR]: own });
+    if (problem !== undefined) throw new Error(`${stackPassphraseVar(s)}: ${problem}`);
+  }
+  if (!passphraseProvider) passphrases = {};
+  const cli = perStackCli(projectDir, cliEnv(backend), passphrases);
   const observed = observe({
     cli,
     project,
@@ -154,14 +169,14 @@ async function main(argv: string[]): Promise<number> {
       project,
       ...(top !== undefined ? { top } : {}),
       secretValue: secretValueFrom(given, answers),
-      githubEnv: {
+      githubEnv: (ref) => ({
         PULUMI_BACKEND_URL: backend.url,
-        ...secretsEnv,
+        ...passphraseEnv(passphrases, stackOfArgs(["--stack", ref])),
         ...(process.env.PULUMI_ACCESS_TOKEN
           ? { PULUMI_ACCESS_TOKEN: process.env.PULUMI_ACCESS_TOKEN }
           : {}),
         GITHUB_TOKEN: githubToken,
-      },
+      }),
       log: out,
     });
   }
@@ -177,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
     githubApplied: actions.some((a) => a.kind === "apply-github") && !opts.dryRun,
     ...(top !== undefined ? { top } : {}),
     changedFiles,
+    sharedPassphrase: sharedPassphrases(passphrases),
     rerun: `npm run bootstrap -- ${argv.filter((a) => a !== "--dry-run").join(" ")}`.trim(),
   });
   for (const line of steps) out(`  ${line}`);

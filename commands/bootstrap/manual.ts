@@ -1,12 +1,33 @@
 /**
- * What bootstrap leaves to the user, in order, each with the command that does it:
- * the repository-level secrets and variables the workflows read (the program manages
- * environments, not the repository's own settings or the admin token it runs with),
- * committing the stack files, and switching deploys on.
+ * What bootstrap leaves to the user, in order, each with the command that does it: the
+ * secrets of each GitHub environment the workflows run in (src/config/ci-environments.ts:
+ * a stack's state credentials and passphrase only in the environments of that stack; none
+ * at the repository level), the repository's variables, committing the stack files, and
+ * switching deploys on. Every `gh secret set` names the environment and the repository and
+ * takes the value on standard input (gh asks for it, hidden).
  */
+import { ADMIN_TOKEN_SECRET, CI_ENVIRONMENTS } from "../../src/config/ci-environments";
 import type { StateBackend } from "./backend";
 import { GATED, STACKS } from "./environments";
 import type { Layout } from "./layout";
+
+/** Every environment holds the state credentials of its own stack (the settings job's: github's). */
+const STATE_ENVIRONMENTS = Object.keys(CI_ENVIRONMENTS);
+
+/** Which stack's value each environment takes: "dev-preview and dev: dev's; …". */
+const WHOSE = [...new Set(Object.values(CI_ENVIRONMENTS).map((e) => e.stack))]
+  .map(
+    (stack) =>
+      `${Object.keys(CI_ENVIRONMENTS)
+        .filter((e) => CI_ENVIRONMENTS[e]!.stack === stack)
+        .join(" and ")}: ${stack}'s`,
+  )
+  .join("; ");
+
+/** `gh secret set NAME --env E` for each environment (the value on standard input). */
+function perEnvironment(name: string, environments: readonly string[], repo: string): string {
+  return environments.map((e) => `gh secret set ${name} --env ${e}${repo}`).join("; ");
+}
 
 export interface ManualInput {
   readonly backend: StateBackend;
@@ -21,6 +42,8 @@ export interface ManualInput {
   readonly top?: string;
   /** The stack files (and workflow copies) this run wrote or would write, relative to `top`. */
   readonly changedFiles: readonly string[];
+  /** The stacks that share a passphrase with another (each should have its own). */
+  readonly sharedPassphrase?: readonly string[];
   /** The bootstrap command line as given, to run again. */
   readonly rerun: string;
 }
@@ -31,7 +54,9 @@ export function manualSteps(m: ManualInput): string[] {
   const repo = m.repository ? ` --repo ${m.repository}` : "";
   if (m.backend.kind === "cloud") {
     steps.push(
-      `Repository secret PULUMI_ACCESS_TOKEN (a Pulumi Cloud token of ${m.org}): gh secret set PULUMI_ACCESS_TOKEN${repo}`,
+      `Environment secret PULUMI_ACCESS_TOKEN: in each environment a Pulumi Cloud token of ${m.org} ` +
+        `that may use only that environment's stack (a team token per stack; ${WHOSE}): ` +
+        perEnvironment("PULUMI_ACCESS_TOKEN", STATE_ENVIRONMENTS, repo),
     );
     steps.push(
       `Repository variable PULUMI_ORG, so the workflows find the stacks in ${m.org}: gh variable set PULUMI_ORG --body ${m.org}${repo}`,
@@ -48,19 +73,34 @@ export function manualSteps(m: ManualInput): string[] {
       );
       steps.push(
         m.backend.scheme === "s3"
-          ? `The bucket's credentials for the jobs: gh secret set AWS_ACCESS_KEY_ID${repo}; gh secret set AWS_SECRET_ACCESS_KEY${repo}; gh variable set AWS_REGION --body <region>${repo}`
+          ? `The bucket's credentials, one IAM identity per stack that may write only its stack's keys ` +
+              `(${WHOSE}; docs/delivery.md#secrets-per-environment): ` +
+              perEnvironment("AWS_ACCESS_KEY_ID", STATE_ENVIRONMENTS, repo) +
+              "; " +
+              perEnvironment("AWS_SECRET_ACCESS_KEY", STATE_ENVIRONMENTS, repo) +
+              `; gh variable set AWS_REGION --body <region>${repo}`
           : `Credentials for ${m.backend.scheme}:// in the jobs' env of the three workflows (docs/delivery.md#state-backend-and-secrets)`,
       );
     }
   }
+  if (m.secretsProvider === "passphrase" && (m.sharedPassphrase ?? []).length > 0) {
+    steps.push(
+      `The stacks ${m.sharedPassphrase!.join(", ")} share one passphrase: whoever holds one holds the ` +
+        `others'. Give each its own: PULUMI_CONFIG_PASSPHRASE_DEV, _STAGING, _PROD before bootstrap ` +
+        `creates the stacks (docs/delivery.md#secrets-per-environment)`,
+    );
+  }
   if (m.secretsProvider === "passphrase") {
     steps.push(
-      `Repository secret PULUMI_CONFIG_PASSPHRASE (the passphrase given here): gh secret set PULUMI_CONFIG_PASSPHRASE${repo}`,
+      `Environment secret PULUMI_CONFIG_PASSPHRASE: in each environment the passphrase of its ` +
+        `stack (${WHOSE}): ` +
+        perEnvironment("PULUMI_CONFIG_PASSPHRASE", STATE_ENVIRONMENTS, repo),
     );
   }
   if (m.layout === "separate") {
     steps.push(
-      `Repository variable APP_REPOSITORY (the app's owner/name; APP_REF optional, APP_REPOSITORY_TOKEN for a private one): gh variable set APP_REPOSITORY --body OWNER/NAME${repo}`,
+      `Repository variable APP_REPOSITORY (the app's owner/name; APP_REF optional; for a private one the ` +
+        `environment secret APP_REPOSITORY_TOKEN of dev and dev-preview): gh variable set APP_REPOSITORY --body OWNER/NAME${repo}`,
     );
   }
   if (m.repository) {
@@ -71,15 +111,16 @@ export function manualSteps(m: ManualInput): string[] {
       );
     }
     steps.push(
-      `Environment secret GH_ADMIN_TOKEN in each environment (deploys keep the settings; the program ` +
-        `never manages the token it runs with): ` +
-        STACKS.map((s) => `gh secret set GH_ADMIN_TOKEN --env ${s}${repo}`).join("; "),
+      `Environment secret ${ADMIN_TOKEN_SECRET} of the environment github only (with required reviewers; ` +
+        `the settings workflow applies the settings with it; no app stack's job can read it): ` +
+        `gh secret set ${ADMIN_TOKEN_SECRET} --env github${repo}`,
     );
   } else {
     steps.push(
-      `GitHub settings by hand (Settings → Environments): ${STACKS.join(", ")}, required reviewers on ` +
-        `${GATED.join(" and ")} (the deploy jobs refuse to run without them), each with the secrets ` +
-        `KUBECONFIG and REGISTRY_TOKEN; branch protection of main requiring the pull-request checks`,
+      `GitHub settings by hand (Settings → Environments): ${Object.keys(CI_ENVIRONMENTS).join(", ")} ` +
+        `as docs/delivery.md#secrets-per-environment lists them, required reviewers on ` +
+        `${GATED.join(" and ")} and github (their jobs refuse to run without them), ${STACKS.join(", ")} ` +
+        `each with the secrets KUBECONFIG and REGISTRY_TOKEN; branch protection of main requiring the pull-request checks`,
     );
   }
   if (m.changedFiles.length > 0) {
@@ -88,12 +129,12 @@ export function manualSteps(m: ManualInput): string[] {
         `git${m.top ? ` -C ${m.top}` : ""} add ${m.changedFiles.join(" ")} && git commit -m "Bootstrap the stacks" && git push`,
     );
   }
+  const previews = STATE_ENVIRONMENTS.filter((e) => !(STACKS as readonly string[]).includes(e));
   steps.push(
-    `Optional: read-only kubeconfigs for the previews: ` +
-      STACKS.map(
-        (s) =>
-          `gh secret set PREVIEW_KUBECONFIG_${s.toUpperCase()}${repo} < ${s}-readonly.kubeconfig`,
-      ).join("; "),
+    `Optional: kubeconfigs of a preview identity for dev's pull-request previews and the plans: ` +
+      previews
+        .map((e) => `gh secret set KUBECONFIG --env ${e}${repo} < ${e}.kubeconfig`)
+        .join("; "),
   );
   steps.push(
     `Open a pull request: every preview must pass (staging and prod report "nothing verified to promote yet" until dev has deployed)`,

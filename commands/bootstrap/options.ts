@@ -45,7 +45,9 @@ left by hand. Safe to run again: it changes only what differs.
   --project DIR             the program's folder (default: this checkout)
 
 Secrets come from the environment, else a hidden prompt on a terminal:
-  PULUMI_CONFIG_PASSPHRASE  the stacks' passphrase (passphrase provider)
+  PULUMI_CONFIG_PASSPHRASE_DEV, PULUMI_CONFIG_PASSPHRASE_STAGING, PULUMI_CONFIG_PASSPHRASE_PROD
+                            each stack's own passphrase (passphrase provider)
+  PULUMI_CONFIG_PASSPHRASE  the passphrase of a stack without its own (one for all: bootstrap warns)
   REGISTRY_PUSH_TOKEN       registryToken of dev (the stack that builds)
   REGISTRY_PULL_TOKEN       registryPullToken of every stack
   OPENAI_API_KEY, GOOGLE_MAPS_API_KEY   appSecrets of every stack

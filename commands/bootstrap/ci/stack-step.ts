@@ -43,7 +43,7 @@ export function stackStep(input: StackStepInput): number {
       `${name} has a passphrase encryptionsalt, but PULUMI_CONFIG_PASSPHRASE is not set` +
         (backend.kind === "cloud"
           ? `: on Pulumi Cloud ${BOOTSTRAP} (its secrets then use Pulumi Cloud's key), or set the secret PULUMI_CONFIG_PASSPHRASE`
-          : `: set the repository secret PULUMI_CONFIG_PASSPHRASE`),
+          : `: set the secret PULUMI_CONFIG_PASSPHRASE of this job's environment (the stack's own passphrase)`),
     );
     return 1;
   }

@@ -102,7 +102,10 @@ export function run(
   });
 }
 
-/** A same-repository pull request's preview of `stack`, on a self-managed backend. */
+/**
+ * The preview of `stack` on a self-managed backend: dev's in a same-repository pull
+ * request (pr.yml), a gated stack's plan on main (deploy.yml, plan-<stack>).
+ */
 export const preview = (
   w: Workspace,
   stack: string,
@@ -112,8 +115,8 @@ export const preview = (
 ) =>
   run(
     w,
-    loadWorkflow("pr.yml"),
-    "preview",
+    loadWorkflow(stack === "dev" ? "pr.yml" : "deploy.yml"),
+    stack === "dev" ? "preview" : `plan-${stack}`,
     { matrix: { stack }, secrets: SELF_MANAGED, vars },
     { STUB_QUALIFIED: `organization/travel/${stack}`, ...runnerEnv },
     until,

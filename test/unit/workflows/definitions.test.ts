@@ -1,9 +1,11 @@
 /**
- * Each workflow read as data: pr.yml (unit tests, then a preview of every stack, the
- * fork skip, one comment per stack, the checks branch protection requires), deploy.yml
- * (dev, staging, prod in order, each in its environment and concurrency group behind the
- * deploy switch, the approval gates, promotion only after dev) and rollback.yml (by
- * hand, gated like a deploy, never creating a stack).
+ * Each workflow read as data: pr.yml (unit tests, then dev's preview and the promotion
+ * chain of staging and prod, all in dev-preview, the fork skip, one comment per stack, the
+ * checks branch protection requires), deploy.yml (dev, then each gated stack's plan before
+ * its deploy, in order, each in its environment behind the deploy switch, waiting for the
+ * stack's turn, the approval gates, promotion only after dev), rollback.yml (by hand,
+ * gated like a deploy, never creating a stack) and settings.yml (the admin token's job).
+ * Who can read which secret: access.test.ts.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -35,7 +37,7 @@ describe("pr.yml", () => {
       group: "pr-${{ github.event.pull_request.number }}",
       "cancel-in-progress": true,
     });
-    assert.deepEqual(Object.keys(pr.jobs), ["unit", "preview"]);
+    assert.deepEqual(Object.keys(pr.jobs), ["unit", "preview", "promotion"]);
   });
 
   it("unit tests: the layout, npm ci, actionlint through the toolchain, build, lint, unit tests", () => {
@@ -52,11 +54,12 @@ describe("pr.yml", () => {
     assert.deepEqual(named(unit, "Check the layout"), named(deploy.jobs.dev!, "Check the layout"));
   });
 
-  it("previews every stack after the unit tests, as an engine event stream for the summary", () => {
+  it("previews dev after the unit tests in dev-preview, as an engine event stream for the summary", () => {
     const preview = pr.jobs.preview!;
     assert.equal(preview.needs, "unit");
-    assert.deepEqual(preview.strategy, { "fail-fast": false, matrix: { stack: [...STACKS] } });
-    assert.equal(preview.env?.STACK, "${{ matrix.stack }}");
+    assert.equal(preview.environment, "dev-preview");
+    assert.equal(preview.strategy, undefined);
+    assert.equal(preview.env?.STACK, "dev");
     const run = named(preview, "Preview").run!;
     assert.ok(
       run.includes(
@@ -92,15 +95,37 @@ describe("pr.yml", () => {
       preview.env?.WITHOUT_SECRETS,
       "${{ github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]' }}",
     );
-    assert.ok(indexOf(preview, "Promotion source") < indexOf(preview, "Preview"));
+  });
+
+  it("shows staging and prod their promotion chain with dev's credentials only, never their own", () => {
+    const job = pr.jobs.promotion!;
+    assert.equal(job.needs, "unit");
+    assert.equal(job.environment, "dev-preview");
+    assert.deepEqual(job.strategy, { "fail-fast": false, matrix: { stack: ["staging", "prod"] } });
+    assert.equal(job.env?.STACK, "dev", "the setup selects the stack whose secrets it holds");
+    assert.equal(job.env?.PREVIEW_OF, "${{ matrix.stack }}");
+    assert.equal(
+      named(job, "Promotion chain").run,
+      'npm run --silent ci:step -- chain "$PREVIEW_OF"',
+    );
+    assert.ok(
+      !runs(job).some((r) => /pulumi (preview|up)\b/.test(r)),
+      "no preview of a gated stack",
+    );
+    assert.deepEqual(
+      named(job, "Comment on the pull request"),
+      named(pr.jobs.preview!, "Comment on the pull request"),
+    );
   });
 
   it("posts the summary as one comment per stack, with the only write permission", () => {
     const preview = pr.jobs.preview!;
     assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write" });
+    assert.deepEqual(pr.jobs.promotion!.permissions, preview.permissions);
     const comment = named(preview, "Comment on the pull request");
     assert.equal(comment.uses, "actions/github-script@v8");
     const script = String(comment.with?.script);
+    assert.match(script, /const stack = process\.env\.PREVIEW_OF;/);
     assert.match(script, /const marker = `<!-- travel-preview:\$\{stack\} -->`;/);
     assert.match(script, /preview\.md/);
     assert.match(script, /github\.rest\.issues\.updateComment/);
@@ -117,30 +142,54 @@ describe("pr.yml", () => {
 });
 
 describe("deploy.yml", () => {
-  it("runs on pushes to main and by hand, dev then staging then prod", () => {
+  it("runs on pushes to main and by hand: dev, then each gated stack's plan before its deploy", () => {
     assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
     assert.deepEqual(deploy.on.push, { branches: ["main"] });
-    assert.equal(deploy.concurrency, undefined, "one group per stack, not per workflow");
-    assert.deepEqual(Object.keys(deploy.jobs), [...STACKS]);
+    assert.equal(deploy.concurrency, undefined, "no group: a pending run is never cancelled");
+    assert.deepEqual(Object.keys(deploy.jobs), [
+      "dev",
+      "plan-staging",
+      "staging",
+      "plan-prod",
+      "prod",
+    ]);
     assert.deepEqual(
-      STACKS.map((s) => deploy.jobs[s]!.needs),
-      [undefined, "dev", "staging"],
+      Object.values(deploy.jobs).map((j) => j.needs),
+      [undefined, "dev", "plan-staging", "staging", "plan-prod"],
     );
   });
 
   for (const stack of STACKS) {
-    it(`${stack}: in its environment and concurrency group, behind the deploy switch`, () => {
+    it(`${stack}: in its environment, behind the deploy switch, waiting for the stack's turn`, () => {
       const job = deploy.jobs[stack]!;
       assert.equal(job.if, SWITCH);
       assert.deepEqual(job.environment, { name: stack, url: "${{ steps.outputs.outputs.url }}" });
-      assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
+      assert.equal(job.concurrency, undefined, "a group would cancel a run waiting for approval");
       assert.equal(job.env?.STACK, stack);
       assert.deepEqual(
         runs(job).filter((r) => r.startsWith("pulumi up")),
         ['pulumi up --yes --stack "$STACK" --policy-pack policy'],
       );
-      assert.deepEqual(named(job, "Deploy").env, { GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}" });
+      assert.equal(named(job, "Deploy").env, undefined, "no GitHub token reaches an app stack");
+      assert.equal(indexOf(job, "Wait for the stack's turn") + 1, indexOf(job, "Deploy"));
+      assert.deepEqual(job.permissions, { contents: "read", actions: "read" });
       assert.equal(named(job, "Set up").with?.["create-stack"], "true", "creates a missing stack");
+    });
+  }
+
+  for (const stack of ["staging", "prod"]) {
+    it(`plan-${stack}: a preview of ${stack} on main in ${stack}-plan, before the approval`, () => {
+      const job = deploy.jobs[`plan-${stack}`]!;
+      assert.equal(job.if, SWITCH);
+      assert.deepEqual(job.environment, { name: `${stack}-plan` });
+      assert.equal(job.env?.STACK, stack);
+      assert.equal(job.permissions, undefined);
+      assert.match(
+        named(job, "Plan").run!,
+        /pulumi preview --diff --stack "\$STACK" --policy-pack policy/,
+      );
+      assert.ok(!runs(job).some((r) => /pulumi up\b/.test(r)), "a plan changes nothing");
+      assert.equal(named(job, "Set up").with?.["create-stack"], undefined);
     });
   }
 
@@ -199,10 +248,8 @@ describe("rollback.yml", () => {
       name: "${{ inputs.stack }}",
       url: "${{ steps.outputs.outputs.url }}",
     });
-    assert.deepEqual(job.concurrency, {
-      group: "deploy-${{ inputs.stack }}",
-      "cancel-in-progress": false,
-    });
+    assert.equal(job.concurrency, undefined, "a group would cancel a run waiting for approval");
+    assert.equal(indexOf(job, "Wait for the stack's turn") + 1, indexOf(job, "Roll back"));
     assert.equal(job.if, "github.ref == 'refs/heads/main'");
     const gate = named(job, "Check the approval gate");
     assert.deepEqual(gate, {
@@ -225,7 +272,32 @@ describe("rollback.yml", () => {
     );
     assert.deepEqual(named(job, "Roll back").env, {
       REGISTRY_TOKEN: "${{ secrets.REGISTRY_TOKEN }}",
-      GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}",
     });
+  });
+});
+
+describe("settings.yml", () => {
+  const settings = loadWorkflow("settings.yml");
+
+  it("runs by hand or on a push to main that changes the settings stack's file", () => {
+    assert.deepEqual(settings.on, {
+      push: { branches: ["main"], paths: ["Pulumi.github.yaml", "deploy/Pulumi.github.yaml"] },
+      workflow_dispatch: null,
+    });
+    assert.deepEqual(Object.keys(settings.jobs), ["settings"]);
+  });
+
+  it("applies the github stack only, in the gated environment github, with the admin token", () => {
+    const job = settings.jobs.settings!;
+    assert.equal(job.if, "github.ref == 'refs/heads/main'");
+    assert.equal(job.environment, "github");
+    assert.equal(job.env?.STACK, "github");
+    assert.deepEqual(named(job, "Check the approval gate"), {
+      ...named(deploy.jobs.prod!, "Check the approval gate"),
+    });
+    assert.equal(indexOf(job, "Check the approval gate"), 0);
+    const apply = named(job, "Apply the settings");
+    assert.equal(apply.run!.trim(), 'pulumi up --yes --stack "$STACK"');
+    assert.deepEqual(apply.env, { GITHUB_TOKEN: "${{ secrets.GH_ADMIN_TOKEN }}" });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * Whole jobs on their first runs, step after step as GitHub runs them
  * (test/support/workflows), with the Pulumi CLI, curl and npm stubbed: a fork's pull
- * request, staging's preview before dev ever deployed, the app source in either layout,
- * and a gated deploy whose environment has no reviewers (the stack on the backend:
- * stack.test.ts).
+ * request, the promotion chain a pull request shows of staging and prod, staging's plan
+ * before dev ever deployed, the app source in either layout, and a gated deploy whose
+ * environment has no reviewers (the stack on the backend: stack.test.ts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -31,7 +31,8 @@ describe("a pull request from a fork", () => {
     it(`preview (${stack}) passes with a notice, runs nothing after the backend check, comments nothing`, () => {
       const w = setUp("in-app");
       const fork = { event: { pull_request: { head: { repo: { full_name: "someone/travel" } } } } };
-      const r = run(w, pr, "preview", { matrix: { stack }, github: fork });
+      const job = stack === "dev" ? "preview" : "promotion";
+      const r = run(w, pr, job, { matrix: { stack }, github: fork });
       assert.ok(r.success, problems(r).join("\n"));
       assert.deepEqual(
         r.steps.flatMap((s) => s.errors),
@@ -52,8 +53,71 @@ describe("a pull request from a fork", () => {
   }
 });
 
-describe("staging's preview before dev has deployed", () => {
-  it("reports nothing verified to promote yet, passes, and says so in the summary and the comment", () => {
+describe("staging and prod on a pull request: the promotion chain, with dev's credentials", () => {
+  const chain = (stack: string, runnerEnv: Record<string, string> = {}) => {
+    const w = setUp("in-app");
+    const r = run(
+      w,
+      pr,
+      "promotion",
+      { matrix: { stack }, secrets: SELF_MANAGED },
+      { STUB_QUALIFIED: "organization/travel/dev", ...runnerEnv },
+    );
+    return { w, r };
+  };
+
+  it("names the chain and dev's verified release, and comments it; selects dev, never the gated stack", () => {
+    for (const stack of ["staging", "prod"]) {
+      const { w, r } = chain(stack, { STUB_SOURCE_OUTPUTS: VERIFIED });
+      assert.ok(r.success, problems(r).join("\n"));
+      const path = stack === "prod" ? "prod ← staging ← dev" : "staging ← dev";
+      assert.match(r.summary, new RegExp(`### ${stack}: the promotion this pull request leads to`));
+      assert.ok(r.summary.includes(`- chain: ${path} (dev builds)`), r.summary);
+      assert.match(r.summary, /- dev verified a{40}; the merge's deploy of dev builds/);
+      assert.match(
+        r.summary,
+        new RegExp(`its plan runs on main, in the environment ${stack}-plan`),
+      );
+      assert.equal(r.result("Comment on the pull request").ran, true);
+      const comment = readFileSync(join(w.ws, "..", "runner-temp", "preview.md"), "utf8");
+      assert.ok(comment.includes(`- chain: ${path}`));
+      const stacks = calls(w).filter((c) => / stack (select|init|output) /.test(c));
+      assert.deepEqual(stacks, [
+        "pulumi --non-interactive stack select organization/travel/dev",
+        "pulumi --non-interactive stack output --json --stack organization/travel/dev",
+      ]);
+    }
+  });
+
+  it("before dev has deployed: nothing verified to promote yet, and passes", () => {
+    const { r } = chain("staging");
+    assert.ok(r.success, problems(r).join("\n"));
+    assert.match(r.summary, /- dev: nothing verified to promote yet \(no completed deploy\)/);
+  });
+
+  it("fails a gated stack whose file would build", () => {
+    const w = setUp("in-app", {
+      "Pulumi.prod.yaml": stackFile("prod").replace("mode: promote", "mode: build"),
+    });
+    const r = run(
+      w,
+      pr,
+      "promotion",
+      { matrix: { stack: "prod" }, secrets: SELF_MANAGED },
+      {
+        STUB_QUALIFIED: "organization/travel/dev",
+      },
+    );
+    assert.equal(r.success, false);
+    assert.match(
+      r.result("Promotion chain").errors[0]!,
+      /^Pulumi\.prod\.yaml: images\.mode = "build": expected promote or pinned/,
+    );
+  });
+});
+
+describe("staging's plan on main before dev has deployed", () => {
+  it("reports nothing verified to promote yet, passes, and says so in the summary", () => {
     const w = setUp("in-app");
     const r = preview(w, "staging");
     assert.ok(r.success, problems(r).join("\n"));
@@ -61,13 +125,8 @@ describe("staging's preview before dev has deployed", () => {
       r.result("Promotion source").notices[0]!,
       /^staging: nothing verified to promote yet: organization\/travel\/dev has not completed a deploy/,
     );
-    assert.equal(r.result("Preview").ran, false);
-    assert.equal(r.result("Summary").ran, false);
-    assert.equal(r.result("Comment on the pull request").ran, true);
-    assert.equal(r.result("Fail when the preview failed").ran, false);
+    assert.equal(r.result("Plan").ran, false);
     assert.match(r.summary, /### staging: nothing verified to promote yet/);
-    const comment = readFileSync(join(w.ws, "..", "runner-temp", "preview.md"), "utf8");
-    assert.match(comment, /nothing verified to promote yet/);
     assert.ok(
       calls(w).includes(
         "pulumi --non-interactive stack output --json --stack organization/travel/dev",
@@ -75,11 +134,11 @@ describe("staging's preview before dev has deployed", () => {
     );
   });
 
-  it("previews once dev has verified images, with the stack selected first", () => {
+  it("plans once dev has verified images, with the stack selected first", () => {
     const w = setUp("in-app");
-    const r = preview(w, "prod", { STUB_SOURCE_OUTPUTS: VERIFIED }, "Preview");
+    const r = preview(w, "prod", { STUB_SOURCE_OUTPUTS: VERIFIED }, "Plan");
     assert.ok(r.success, problems(r).join("\n"));
-    assert.equal(r.result("Preview").ran, true);
+    assert.equal(r.result("Plan").ran, true);
     assert.match(
       r.result("Promotion source").stdout,
       /prod promotes a{40}, verified on organization\/travel\/staging/,

@@ -22,6 +22,7 @@ const text = readFileSync(join(SETUP_ACTION, "action.yml"), "utf8");
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
 const rollback = loadWorkflow("rollback.yml");
+const settings = loadWorkflow("settings.yml");
 
 const SKIPPED = "steps.backend.outputs.skipped != 'true'";
 const NODE = { "node-version": "${{ env.NODE_VERSION }}" };
@@ -30,6 +31,14 @@ const APP = {
   "app-token": "${{ secrets.APP_REPOSITORY_TOKEN || github.token }}",
 };
 const GATED = { ...NODE, "create-stack": "true", kubeconfig: "${{ secrets.KUBECONFIG }}" };
+const WITHOUT_SECRETS = { "without-secrets": "${{ env.WITHOUT_SECRETS }}" };
+const NO_APP = { "check-app-source": "false" };
+const PLAN = {
+  ...NODE,
+  ...NO_APP,
+  kubeconfig: "${{ secrets.KUBECONFIG }}",
+  "kubeconfig-optional": "true",
+};
 /** What each Pulumi job gives the action: what differs between them. */
 const GIVEN: [string, Job, Record<string, string>][] = [
   [
@@ -37,14 +46,25 @@ const GIVEN: [string, Job, Record<string, string>][] = [
     pr.jobs.preview!,
     {
       ...NODE,
-      "without-secrets": "${{ env.WITHOUT_SECRETS }}",
-      "app-repository": "${{ matrix.stack == 'dev' && vars.APP_REPOSITORY || '' }}",
+      ...WITHOUT_SECRETS,
+      "app-repository": "${{ vars.APP_REPOSITORY }}",
       ...APP,
       "create-stack": "true",
-      kubeconfig: "${{ secrets[format('PREVIEW_KUBECONFIG_{0}', matrix.stack)] }}",
-      "kubeconfig-secret": "PREVIEW_KUBECONFIG_${{ matrix.stack }}",
+      kubeconfig: "${{ secrets.KUBECONFIG }}",
       "kubeconfig-optional": "true",
     },
+  ],
+  [
+    "pr.yml#promotion",
+    pr.jobs.promotion!,
+    { ...NODE, ...WITHOUT_SECRETS, ...NO_APP, "kubeconfig-optional": "true" },
+  ],
+  ["deploy.yml#plan-staging", deploy.jobs["plan-staging"]!, PLAN],
+  ["deploy.yml#plan-prod", deploy.jobs["plan-prod"]!, PLAN],
+  [
+    "settings.yml#settings",
+    settings.jobs.settings!,
+    { ...NODE, ...NO_APP, "kubeconfig-optional": "true" },
   ],
   [
     "deploy.yml#dev",

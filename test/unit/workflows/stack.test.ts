@@ -22,7 +22,6 @@ import {
   type Workspace,
 } from "../../support/workflows/harness";
 
-const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
 
 describe("the stack on the backend", () => {
@@ -140,7 +139,7 @@ describe("the stack on the backend", () => {
     });
     const env = { STUB_QUALIFIED: "acme/travel/staging", STUB_SOURCE_OUTPUTS: VERIFIED };
     const promotion = (w: Workspace) =>
-      run(w, pr, "preview", { matrix: { stack: "staging" }, ...cloud }, env, "Promotion source");
+      run(w, deploy, "plan-staging", cloud, env, "Promotion source");
     const ok = setUp("in-app", bootstrapped("acme/travel/dev"));
     const r = promotion(ok);
     assert.ok(r.success, problems(r).join("\n"));

@@ -37,10 +37,12 @@ const BACKEND_ENV = {
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
 const rollback = loadWorkflow("rollback.yml");
+const settings = loadWorkflow("settings.yml");
 const ALL: Record<string, Workflow> = {
   "pr.yml": pr,
   "deploy.yml": deploy,
   "rollback.yml": rollback,
+  "settings.yml": settings,
 };
 
 /** package.json's scripts: what the workflows may run. */
@@ -56,10 +58,14 @@ const FILE_CALL =
 /** Every job that runs the Pulumi CLI, by "<file>#<job>". */
 const pulumiJobs: Record<string, Job> = {
   "pr.yml#preview": pr.jobs.preview!,
+  "pr.yml#promotion": pr.jobs.promotion!,
   "deploy.yml#dev": deploy.jobs.dev!,
+  "deploy.yml#plan-staging": deploy.jobs["plan-staging"]!,
   "deploy.yml#staging": deploy.jobs.staging!,
+  "deploy.yml#plan-prod": deploy.jobs["plan-prod"]!,
   "deploy.yml#prod": deploy.jobs.prod!,
   "rollback.yml#rollback": rollback.jobs.rollback!,
+  "settings.yml#settings": settings.jobs.settings!,
 };
 /** How every Pulumi job starts, word for word: the checkout of either layout, the layout check. */
 const START = [
@@ -69,8 +75,13 @@ const START = [
 ];
 
 describe("all workflows", () => {
-  it("are exactly pr, deploy and rollback", () => {
-    assert.deepEqual(readdirSync(WORKFLOWS).sort(), ["deploy.yml", "pr.yml", "rollback.yml"]);
+  it("are exactly pr, deploy, rollback and settings", () => {
+    assert.deepEqual(readdirSync(WORKFLOWS).sort(), [
+      "deploy.yml",
+      "pr.yml",
+      "rollback.yml",
+      "settings.yml",
+    ]);
   });
 
   for (const [file, wf] of Object.entries(ALL)) {
@@ -85,7 +96,7 @@ describe("all workflows", () => {
           assert.equal(s.with?.["persist-credentials"], false, `${file}#${id} keeps a token`);
         }
         const writes = Object.entries(job.permissions ?? {}).filter(([, v]) => v !== "read");
-        const expected = file === "pr.yml" && id === "preview" ? [["pull-requests", "write"]] : [];
+        const expected = file === "pr.yml" && id !== "unit" ? [["pull-requests", "write"]] : [];
         assert.deepEqual(writes, expected, `${file}#${id}`);
       }
     });
@@ -133,7 +144,9 @@ describe("all workflows", () => {
         "checkout, layout, then the action that needs them",
       );
       const touches = (r: string) =>
-        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|npm run --silent rollback\b/.test(r);
+        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|npm run --silent (rollback|ci:step -- chain)\b/.test(
+          r,
+        );
       const first = job.steps.findIndex((s) => touches(s.run ?? ""));
       assert.ok(first > job.steps.indexOf(setup[0]!), "the stack is selected before it is used");
     });

@@ -4,8 +4,19 @@
  * leaves by hand afterwards, per backend.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CONTEXTS, contextProblems, detectLayout } from "../../../../commands/bootstrap/layout";
+import { CI_ENVIRONMENTS } from "../../../../src/config/ci-environments";
+import {
+  passphraseEnv,
+  perStackCli,
+  sharedPassphrases,
+  stackOfArgs,
+  stackPassphrases,
+} from "../../../../commands/bootstrap/passphrases";
 import { manualSteps } from "../../../../commands/bootstrap/manual";
 import { parseOptions } from "../../../../commands/bootstrap/options";
 import { parseBackend } from "../../../../commands/bootstrap/backend";
@@ -97,7 +108,7 @@ describe("what is left by hand", () => {
     changedFiles: [],
     rerun: "npm run bootstrap -- --x",
   };
-  it("names each backend's repository secrets and variables, and says a file backend is local", () => {
+  it("names each backend's environment secrets and repository variables, and says a file backend is local", () => {
     const file = manualSteps({ ...base, backend: FILE, secretsProvider: "passphrase" });
     assert.match(file[0]!, /^1\. file:\/\/\/tmp\/state is on this machine only/);
     assert.ok(file.some((s) => s.includes("gh secret set PULUMI_CONFIG_PASSPHRASE")));
@@ -126,8 +137,16 @@ describe("what is left by hand", () => {
       repository: "acme/travel",
       layout: "separate",
     });
+    for (const env of Object.keys(CI_ENVIRONMENTS)) {
+      assert.ok(
+        cloud.some((s) =>
+          s.includes(`gh secret set PULUMI_ACCESS_TOKEN --env ${env} --repo acme/travel`),
+        ),
+        env,
+      );
+    }
     assert.ok(
-      cloud.some((s) => s.includes("gh secret set PULUMI_ACCESS_TOKEN --repo acme/travel")),
+      cloud.some((s) => s.includes("gh secret set GH_ADMIN_TOKEN --env github --repo acme/travel")),
     );
     assert.ok(
       cloud.some((s) => s.includes("gh variable set PULUMI_ORG --body acme --repo acme/travel")),
@@ -142,6 +161,101 @@ describe("what is left by hand", () => {
       ),
     );
     assert.match(cloud.at(-1)!, /gh variable set DEPLOY_ENABLED --body true/);
+  });
+
+  it("sets every secret in an environment, never at the repository level, and flags a shared passphrase", () => {
+    const steps = manualSteps({
+      ...base,
+      backend: parseBackend("s3://b"),
+      secretsProvider: "passphrase",
+      repository: "acme/travel",
+      sharedPassphrase: ["dev", "staging", "prod"],
+    });
+    const secretSets = steps.flatMap((s) =>
+      [...s.matchAll(/gh secret set [^;<]*/g)].map((m) => m[0].trim()),
+    );
+    assert.ok(secretSets.length >= 3 * 7, secretSets.join("\n"));
+    for (const line of secretSets) {
+      assert.match(line, /^gh secret set [A-Z_]+ --env [a-z-]+ --repo acme\/travel$/, line);
+    }
+    for (const env of Object.keys(CI_ENVIRONMENTS)) {
+      for (const name of [
+        "PULUMI_CONFIG_PASSPHRASE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+      ]) {
+        assert.ok(
+          secretSets.includes(`gh secret set ${name} --env ${env} --repo acme/travel`),
+          `${name} ${env}`,
+        );
+      }
+    }
+    assert.deepEqual(
+      secretSets.filter((l) => l.includes("GH_ADMIN_TOKEN")),
+      ["gh secret set GH_ADMIN_TOKEN --env github --repo acme/travel"],
+    );
+    assert.ok(
+      steps.some((s) =>
+        s.includes("dev-preview and dev: dev's; staging-plan and staging: staging's"),
+      ),
+    );
+    assert.ok(steps.some((s) => /The stacks dev, staging, prod share one passphrase/.test(s)));
+    const own = manualSteps({
+      ...base,
+      backend: parseBackend("s3://b"),
+      secretsProvider: "passphrase",
+      sharedPassphrase: [],
+    });
+    assert.ok(!own.some((s) => s.includes("share one passphrase")));
+  });
+});
+
+describe("one passphrase per stack", () => {
+  it("takes PULUMI_CONFIG_PASSPHRASE_<STACK> over the shared one, and names the stacks that share", () => {
+    const p = stackPassphrases(
+      ["dev", "staging", "prod"],
+      { PULUMI_CONFIG_PASSPHRASE_PROD: "p" },
+      "s",
+    );
+    assert.deepEqual(p, { dev: "s", staging: "s", prod: "p" });
+    assert.deepEqual(sharedPassphrases(p), ["dev", "staging"]);
+    assert.deepEqual(sharedPassphrases({ dev: "a", staging: "b", prod: "c" }), []);
+  });
+
+  it("gives each Pulumi call the passphrase of the stack it names, and none to a call that names none", () => {
+    const p = { dev: "d", staging: "s" };
+    assert.equal(
+      stackOfArgs(["config", "set", "--stack", "organization/travel/staging"]),
+      "staging",
+    );
+    assert.equal(stackOfArgs(["up", "-s", "dev"]), "dev");
+    assert.equal(stackOfArgs(["up", "--stack=acme/travel/dev"]), "dev");
+    assert.equal(stackOfArgs(["stack", "init", "organization/travel/prod", "--no-select"]), "prod");
+    assert.equal(stackOfArgs(["stack", "ls"]), undefined);
+    assert.deepEqual(passphraseEnv(p, "staging"), { PULUMI_CONFIG_PASSPHRASE: "s" });
+    assert.deepEqual(passphraseEnv(p, "prod"), {});
+    assert.deepEqual(passphraseEnv(p, undefined), {});
+  });
+
+  it("runs the CLI with the passphrase of the stack each call names, never the shared one", () => {
+    const bin = mkdtempSync(join(tmpdir(), "passphrases-"));
+    writeFileSync(
+      join(bin, "pulumi"),
+      '#!/bin/sh\nprintf "%s" "${PULUMI_CONFIG_PASSPHRASE-unset}"\n',
+      {
+        mode: 0o755,
+      },
+    );
+    try {
+      const env = { PATH: `${bin}:/usr/bin:/bin`, PULUMI_CONFIG_PASSPHRASE: "shared" };
+      const cli = perStackCli(bin, env, { dev: "d", staging: "s" });
+      assert.equal(cli.run(["config", "--stack", "organization/travel/staging"]).stdout, "s");
+      assert.equal(cli.run(["stack", "init", "organization/travel/dev"]).stdout, "d");
+      assert.equal(cli.run(["stack", "ls"]).stdout, "unset");
+      assert.equal(cli.run(["up", "--stack", "prod"]).stdout, "unset");
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 

@@ -32,7 +32,9 @@ describe("bootstrap refuses before it changes anything", () => {
     assert.equal(r.status, 1);
     assert.equal(readFileSync(join(workflows, "pr.yml"), "utf8"), OWN_PR);
     assert.deepEqual(
-      ["deploy.yml", "rollback.yml"].filter((f) => w.appHas(`.github/workflows/${f}`)),
+      ["deploy.yml", "rollback.yml", "settings.yml"].filter((f) =>
+        w.appHas(`.github/workflows/${f}`),
+      ),
       [],
       "no other workflow was copied",
     );
@@ -56,7 +58,7 @@ describe("bootstrap refuses before it changes anything", () => {
         "gh's login for github.com has the scopes gist, read:org, repo and not workflow: git " +
           "pushes to https://github.com/you/coagents-travel.git with it (gh is git's " +
           "credential helper), and GitHub refuses a push that adds or changes " +
-          ".github/workflows/deploy.yml, .github/workflows/rollback.yml without that scope; " +
+          ".github/workflows/deploy.yml, .github/workflows/rollback.yml, .github/workflows/settings.yml without that scope; " +
           "run gh auth refresh -h github.com -s workflow, then bootstrap again",
         "",
       ].join("\n"),

@@ -47,14 +47,14 @@ async function bootstrapCopies(app: string, deploy: string): Promise<void> {
     project: "travel",
     top: app,
     secretValue: fail,
-    githubEnv: {},
+    githubEnv: () => ({}),
     log: () => undefined,
   });
 }
 
 /** The `uses: ./…` of every step of the workflows in `dir`. */
 function localActions(dir: string): string[] {
-  const files = ["deploy.yml", "pr.yml", "rollback.yml"];
+  const files = ["deploy.yml", "pr.yml", "rollback.yml", "settings.yml"];
   const uses = files.flatMap((f) => {
     const wf = parse(readFileSync(join(dir, f), "utf8")) as {
       jobs: Record<string, { steps: { uses?: string }[] }>;
@@ -65,11 +65,11 @@ function localActions(dir: string): string[] {
 }
 
 describe("the workflows bootstrap copies into an app repository", () => {
-  it("are the three workflows only: the setup action stays in deploy/", async () => {
+  it("are the four workflows only: the setup action stays in deploy/", async () => {
     const { app, deploy } = appRepository("copies");
     assert.deepEqual(
       workflowCopies(deploy, gitTopLevel(deploy)),
-      ["deploy.yml", "pr.yml", "rollback.yml"].map((f) => ({
+      ["deploy.yml", "pr.yml", "rollback.yml", "settings.yml"].map((f) => ({
         from: `deploy/.github/workflows/${f}`,
         to: `.github/workflows/${f}`,
         state: "missing",
@@ -78,7 +78,7 @@ describe("the workflows bootstrap copies into an app repository", () => {
     await bootstrapCopies(app, deploy);
     assert.deepEqual(
       workflowCopies(deploy, gitTopLevel(deploy)).map((w) => w.state),
-      ["same", "same", "same"],
+      ["same", "same", "same", "same"],
     );
   });
 
@@ -121,9 +121,9 @@ describe("the workflows bootstrap copies into an app repository", () => {
     // A copy made before copies were marked is the source's text: bootstrap's own.
     mkdirSync(join(app, ".github", "workflows"), { recursive: true });
     writeFileSync(at("pr.yml"), readFileSync(source("pr.yml"), "utf8"));
-    assert.deepEqual(states(), ["missing", "ours", "missing"]);
+    assert.deepEqual(states(), ["missing", "ours", "missing", "missing"]);
     await bootstrapCopies(app, deploy);
-    assert.deepEqual(states(), ["same", "same", "same"]);
+    assert.deepEqual(states(), ["same", "same", "same", "same"]);
     const [marker, ...rest] = readFileSync(at("pr.yml"), "utf8").split("\n");
     assert.match(
       marker!,
@@ -141,7 +141,7 @@ describe("the workflows bootstrap copies into an app repository", () => {
     const own = "name: app ci\non: push\njobs: {}\n";
     writeFileSync(at("pr.yml"), own);
     const copies = workflowCopies(deploy, gitTopLevel(deploy));
-    assert.deepEqual(states(), ["edited", "foreign", "ours"]);
+    assert.deepEqual(states(), ["edited", "foreign", "ours", "same"]);
     assert.deepEqual(workflowCopyProblems(copies), [
       ".github/workflows/deploy.yml: expected no file or bootstrap's copy of " +
         "deploy/.github/workflows/deploy.yml, found that copy changed by hand since bootstrap " +
@@ -160,6 +160,6 @@ describe("the workflows bootstrap copies into an app repository", () => {
     ]);
     await bootstrapCopies(app, deploy);
     assert.equal(readFileSync(at("pr.yml"), "utf8"), own, "the app's own workflow is untouched");
-    assert.deepEqual(states(), ["edited", "foreign", "same"]);
+    assert.deepEqual(states(), ["edited", "foreign", "same", "same"]);
   });
 });
