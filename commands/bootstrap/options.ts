@@ -46,7 +46,7 @@ left by hand. Safe to run again: it changes only what differs.
 
 Secrets come from the environment, else a hidden prompt on a terminal:
   PULUMI_CONFIG_PASSPHRASE  the stacks' passphrase (passphrase provider)
-  REGISTRY_PUSH_TOKEN       registryToken of dev (the stack that builds)
+  REGISTRY_PUSH_TOKEN       registryToken of a stack that builds without registry.pushTokenEnv
   REGISTRY_PULL_TOKEN       registryPullToken of every stack
   OPENAI_API_KEY, GOOGLE_MAPS_API_KEY   appSecrets of every stack
   KUBECONFIG_DEV, KUBECONFIG_STAGING, KUBECONFIG_PROD   kubeconfig FILES (with GitHub)
