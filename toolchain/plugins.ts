@@ -9,13 +9,15 @@
  *
  * The CLI's own `--checksum` cannot do this: in v3.259 it hashes nothing on a download (every
  * value is refused) and is ignored with `--file`. TRAVEL_PLUGIN_CHECKSUMS names another
- * checksums file and TRAVEL_PLUGIN_URL another download URL template (the tests' local server).
+ * checksums file and TRAVEL_PLUGIN_URL another download URL template, https or file:// (a
+ * mirror; the workflow tests' archives).
  */
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const CHECKSUMS_FILE = join(__dirname, "plugin-checksums.json");
 
@@ -49,7 +51,9 @@ const fill = (template: string, values: Record<string, string>) =>
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
+/** The bytes at `url`: https, or file:// (a local mirror, the tests' archives). */
 async function download(url: string): Promise<Buffer> {
+  if (url.startsWith("file://")) return readFileSync(fileURLToPath(url));
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url} answered HTTP ${res.status}`);
   return Buffer.from(await res.arrayBuffer());

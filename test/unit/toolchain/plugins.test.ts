@@ -13,6 +13,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import {
   assetName,
@@ -92,6 +93,15 @@ describe("toolchain:plugin install", () => {
       /^plugin install resource fake 1\.2\.3 --file \S+\/pulumi-resource-fake-v1\.2\.3-linux-amd64\.tar\.gz$/,
     );
     assert.equal(given, DIGEST);
+  });
+
+  it("takes the archive from a file:// mirror the same way", async () => {
+    rmSync(LOG, { force: true });
+    const url = `${pathToFileURL(dir).href}/{asset}`;
+    const opts = { plugin: "fake", version: "1.2.3", platform: PLATFORM, pulumi: PULUMI, url };
+    assert.equal(await installPlugin({ ...opts, checksumsFile: table(DIGEST) }), DIGEST);
+    assert.equal(pulumiLog().trim().split("\n")[1], DIGEST);
+    await assert.rejects(installPlugin({ ...opts, checksumsFile: table(OTHER) }), /not installed/);
   });
 
   it("refuses an archive whose SHA-256 differs, and installs nothing", async () => {
