@@ -76,7 +76,15 @@ export const FORMAT = {
 export const OCI_LABEL = {
   /** The git commit an image was built from: an existing tag is checked against it. */
   revision: "org.opencontainers.image.revision",
+  /** The repository the image's code lives in: GHCR links a new package to it. */
+  source: "org.opencontainers.image.source",
 } as const;
+
+/** GitHub's container registry, the default `registry.server`. */
+export const GHCR = "ghcr.io";
+
+/** Where GitHub serves repositories: `<GITHUB_URL>/<owner>/<name>`. */
+export const GITHUB_URL = "https://github.com";
 
 /** Label keys on every object the program creates. */
 export const LABEL = {

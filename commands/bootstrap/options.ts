@@ -48,7 +48,7 @@ Secrets come from the environment, else a hidden prompt on a terminal:
   PULUMI_CONFIG_PASSPHRASE_DEV, PULUMI_CONFIG_PASSPHRASE_STAGING, PULUMI_CONFIG_PASSPHRASE_PROD
                             each stack's own passphrase (passphrase provider)
   PULUMI_CONFIG_PASSPHRASE  the passphrase of a stack without its own (one for all: bootstrap warns)
-  REGISTRY_PUSH_TOKEN       registryToken of dev (the stack that builds)
+  REGISTRY_PUSH_TOKEN       registryToken of a stack that builds without registry.pushTokenEnv
   REGISTRY_PULL_TOKEN       registryPullToken of every stack
   OPENAI_API_KEY, GOOGLE_MAPS_API_KEY   appSecrets of every stack
   KUBECONFIG_DEV, KUBECONFIG_STAGING, KUBECONFIG_PROD   kubeconfig FILES (with GitHub)

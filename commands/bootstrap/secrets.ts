@@ -55,7 +55,9 @@ function appSecretKeys(file: StackFile): string[] {
 export function secretNeeds(stack: StackName, file: StackFile, github: boolean): SecretNeed[] {
   const needs: SecretNeed[] = [];
   const images = imagesSchema.safeParse(file.config.images);
-  if (images.success && images.data.mode === "build") {
+  const registry = file.config.registry as { public?: unknown; pushTokenEnv?: unknown } | undefined;
+  // With registry.pushTokenEnv the push token comes from the job's environment (GITHUB_TOKEN).
+  if (images.success && images.data.mode === "build" && registry?.pushTokenEnv === undefined) {
     needs.push({
       stack,
       path: "registryToken",
@@ -64,7 +66,6 @@ export function secretNeeds(stack: StackName, file: StackFile, github: boolean):
       what: "the registry push token (GHCR: write:packages)",
     });
   }
-  const registry = file.config.registry as { public?: unknown } | undefined;
   if (registry?.public !== true) {
     needs.push({
       stack,

@@ -2,7 +2,7 @@
  * Label sets, computed once per workload and shared by every object that
  * selects or describes it (Deployment, Service, PDB, NetworkPolicy, route).
  */
-import { LABEL, PART_OF, type MeshMode, type WorkloadName } from "../names";
+import { GITHUB_URL, LABEL, OCI_LABEL, PART_OF, type MeshMode, type WorkloadName } from "../names";
 
 export interface WorkloadIdentity {
   /** The workload's name, e.g. "travel-backend". */
@@ -49,5 +49,17 @@ export function namespaceLabels(environment: string, meshMode: MeshMode): Record
     "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/warn": "restricted",
     ...(meshMode === "ambient" ? { [LABEL.dataplaneMode]: "ambient" } : {}),
+  };
+}
+
+/**
+ * The labels of a built image: the commit it was built from (an existing tag is checked
+ * against it) and, given the GitHub repository `owner/name` whose workflows push it
+ * (`registry.repository`), that repository's URL, by which GHCR links a new package to it.
+ */
+export function imageLabels(gitSha: string, repository?: string): Record<string, string> {
+  return {
+    [OCI_LABEL.revision]: gitSha,
+    ...(repository === undefined ? {} : { [OCI_LABEL.source]: `${GITHUB_URL}/${repository}` }),
   };
 }

@@ -1,7 +1,7 @@
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { BuildSource, ExistingSource } from "../images/types";
-import { OCI_LABEL, TYPE } from "../names";
+import { TYPE } from "../names";
 
 export interface RegistryImageArgs {
   /** Build and push it, or take an image already in the registry (images/resolve.ts decides). */
@@ -50,7 +50,7 @@ export class RegistryImage extends pulumi.ComponentResource {
                 ],
               }),
           tags: [`${src.repository}:${src.gitSha}`],
-          labels: { [OCI_LABEL.revision]: src.gitSha },
+          labels: { ...src.labels },
           push: true,
           registries: [
             {

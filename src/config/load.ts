@@ -21,8 +21,13 @@ export type StackConfig = Omit<
   readonly environment: string;
   /** The config namespace (the project name), for messages. */
   readonly configNamespace: string;
-  /** The push token (build mode only). */
+  /**
+   * The push token (build mode only): `registryToken`, or the value of the environment
+   * variable `registry.pushTokenEnv` names.
+   */
   readonly registryToken?: pulumi.Output<string>;
+  /** The config key the push token comes from, for messages. */
+  readonly pushTokenKey: string;
   /** The read-only token of the pull secret (none for a public registry). */
   readonly registryPullToken?: pulumi.Output<string>;
   readonly appSecrets: pulumi.Output<Record<string, string>>;
@@ -76,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
     }
   }
   const raw = decodeEngineConfig(values);
-  return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack() }, problems);
+  return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack(), env }, problems);
 }
 
 /**
@@ -97,12 +102,13 @@ export function decodeEngineConfig(
 /**
  * Validates raw config values (keys without the namespace prefix). Exported
  * for tests; `loadConfig` is the entry point for programs. Every problem is
- * reported: each key's own, and every rule across keys whose keys are valid.
+ * reported: each key's own, and every rule across keys whose keys are valid. `ctx.env`
+ * (none: empty) is where `registry.pushTokenEnv` is read.
  */
 export function parseStackConfig(
   raw: Record<string, unknown>,
   ctx: { namespace: string; environment: string } & Partial<
-    Pick<RuleContext, "isDirectory" | "isFile">
+    Pick<RuleContext, "isDirectory" | "isFile" | "env">
   >,
   earlierProblems: string[] = [],
 ): StackConfig {
@@ -141,11 +147,14 @@ export function parseStackConfig(
   }
   const { registryToken, registryPullToken, appSecrets, kubeconfig, ...plain } = result.data;
   const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+  // Only a build reads the push token; the rules made sure the variable is set then.
+  const pushTokenEnv = plain.images.mode === "build" ? plain.registry.pushTokenEnv : undefined;
   return {
     ...plain,
     environment: ctx.environment,
     configNamespace: ctx.namespace,
-    registryToken: secret(registryToken),
+    registryToken: secret(pushTokenEnv === undefined ? registryToken : ctx.env?.[pushTokenEnv]),
+    pushTokenKey: pushTokenEnv === undefined ? "registryToken" : "registry.pushTokenEnv",
     registryPullToken: secret(registryPullToken),
     appSecrets: pulumi.secret(appSecrets),
     appSecretKeys: Object.keys(appSecrets).sort(),

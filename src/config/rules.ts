@@ -9,7 +9,7 @@ import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
 import { githubConfigIssues } from "./github-schema";
 import { cpuMillis, memoryBytes } from "./quantity";
-import { WORKLOADS } from "../names";
+import { GHCR, WORKLOADS } from "../names";
 
 export interface Issue {
   readonly path: (string | number)[];
@@ -25,6 +25,8 @@ export interface RuleContext {
   /** Whether a path (relative to the project) is a directory / a file. */
   readonly isDirectory?: (p: string) => boolean;
   readonly isFile?: (p: string) => boolean;
+  /** The environment the program runs in: where `registry.pushTokenEnv` points. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 type Key = keyof ParsedStackConfig;
@@ -134,15 +136,9 @@ const RULES: readonly Rule[] = [
   },
   {
     needs: ["images", "registry", "registryToken"],
-    check(cfg, add) {
+    check(cfg, add, ctx) {
       const mode = cfg.images.mode;
-      if (mode === "build" && cfg.registryToken === undefined) {
-        add(
-          ["registryToken"],
-          "a push token for the images this stack builds (pulumi config set --secret registryToken)",
-          undefined,
-        );
-      }
+      if (mode === "build") pushTokenIssues(cfg, add, ctx);
       if (mode === "pinned") {
         for (const name of WORKLOADS) {
           const ref = cfg.images[name].ref;
@@ -219,6 +215,46 @@ const RULES: readonly Rule[] = [
     },
   },
 ];
+
+/**
+ * A build's push token: `registryToken`, or the environment variable `registry.pushTokenEnv`
+ * names (set when the program runs, e.g. the GitHub Actions job's own token), never both. A
+ * build for GHCR also needs `registry.repository`, the label that links its packages.
+ */
+function pushTokenIssues(cfg: ParsedStackConfig, add: Add, ctx: RuleContext): void {
+  const from = cfg.registry.pushTokenEnv;
+  if (from === undefined && cfg.registryToken === undefined) {
+    add(
+      ["registryToken"],
+      "a push token for the images this stack builds (pulumi config set --secret registryToken), " +
+        "or registry.pushTokenEnv naming the environment variable that holds it",
+      undefined,
+    );
+  }
+  if (from !== undefined && cfg.registryToken !== undefined) {
+    add(
+      ["registry", "pushTokenEnv"],
+      "no push token source besides registryToken: remove one of them",
+      from,
+    );
+  } else if (from !== undefined && !ctx.env?.[from]) {
+    add(
+      ["registry", "pushTokenEnv"],
+      `the environment variable ${from} to hold the push token, but it is not set or empty ` +
+        `(GitHub Actions: ${from}: \${{ github.token }} in the env of the step that runs pulumi, ` +
+        "and permissions packages: write on its job)",
+      from,
+    );
+  }
+  if (cfg.registry.server === GHCR && cfg.registry.repository === undefined) {
+    add(
+      ["registry", "repository"],
+      "the GitHub repository 'owner/name' whose workflows push the images, for their " +
+        "org.opencontainers.image.source label: GHCR links a new package to that repository",
+      undefined,
+    );
+  }
+}
 
 /** The issues of every rule whose keys are all in `valid`. */
 export function crossKeyIssues(

@@ -22,7 +22,7 @@ import {
   text,
 } from "./fields";
 import { backendSchema, frontendSchema } from "./workload-schema";
-import { FORMAT, MESH_MODES, PLATFORMS } from "../names";
+import { FORMAT, GHCR, MESH_MODES, PLATFORMS } from "../names";
 
 export { HIDDEN } from "./fields";
 export { backendSchema, frontendSchema } from "./workload-schema";
@@ -122,9 +122,7 @@ export const stackConfigSchema = z.strictObject({
     .strictObject(
       {
         /** registry host[:port] */
-        server: pattern(FORMAT.registryServer, "a registry host[:port] in lowercase").default(
-          "ghcr.io",
-        ),
+        server: pattern(FORMAT.registryServer, "a registry host[:port] in lowercase").default(GHCR),
         /** lowercase owner; images are `<server>/<owner>/<imageName>` */
         owner: pattern(
           FORMAT.pathComponent,
@@ -137,14 +135,30 @@ export const stackConfigSchema = z.strictObject({
         pullUsername: text("the user name of the pull credentials").optional(),
         /** the images are public: no pull secret, no pull token */
         public: bool().default(false),
+        /**
+         * the environment variable that holds the push token, read when the program runs,
+         * instead of `registryToken` (GitHub Actions: `GITHUB_TOKEN`, the job's token with
+         * `packages: write`)
+         */
+        pushTokenEnv: envName.optional(),
+        /**
+         * the GitHub repository (`owner/name`) whose workflows push the images: their
+         * `org.opencontainers.image.source` label, which links a new GHCR package to it
+         * (required to build for ghcr.io)
+         */
+        repository: pattern(
+          FORMAT.githubRepository,
+          "the GitHub repository 'owner/name' whose workflows push the images",
+          140,
+        ).optional(),
       },
       { error: "an object with owner and username (server defaults to ghcr.io)" },
     )
     // The pull credentials' user is the push user unless said otherwise.
     .transform((r) => ({ ...r, pullUsername: r.pullUsername ?? r.username })),
   /**
-   * Secret. The push token, required (and used) only when images.mode is build; the cluster never
-   * gets it.
+   * Secret. The push token, required (and used) only when images.mode is build, unless
+   * registry.pushTokenEnv names where it is; the cluster never gets it.
    */
   registryToken: text("a push token set with `pulumi config set --secret`").optional(),
   /**

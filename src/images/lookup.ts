@@ -26,7 +26,7 @@ export interface ImageLookup {
   /** The registry, read with the pull credentials. */
   readonly registry: RegistryReads;
   /**
-   * The registry read with the push credentials (`registryToken` as `registry.username`):
+   * The registry read with the push credentials (the push token as `registry.username`):
    * asked only for the tag of a build when the registry denies the pull credentials its
    * repository (see resolve.ts).
    */

@@ -9,6 +9,7 @@
  * - promote / pinned: the digests must exist in the registry, or preview says which not.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { imageLabels } from "../builders/labels";
 import type { StackConfig } from "../config/load";
 import type {
   BuildSource,
@@ -79,6 +80,7 @@ async function readTag(
   server: string,
   repository: string,
   tag: string,
+  pushKey: string,
 ): Promise<TagRead> {
   try {
     return { manifest: await lookup.registry.manifest(server, repository, tag) };
@@ -90,7 +92,7 @@ async function readTag(
     } catch (err) {
       if (err instanceof RegistryError && err.fault === "denied")
         return { manifest: undefined, denied: { pull, push: true } };
-      throw new PushReadError(blamed(err, "registryToken"), (err as Error).message);
+      throw new PushReadError(blamed(err, pushKey), (err as Error).message);
     }
   }
 }
@@ -124,24 +126,25 @@ async function resolveBuild(
     cacheTag: images.cacheTag,
     repository: `${server}/${repository}`,
     registry: pushCredentials(cfg),
+    labels: imageLabels(gitSha, cfg.registry.repository),
   };
   const ref = `${server}/${repository}:${gitSha}`;
   try {
     const [{ manifest: tagged, denied }, own] = await Promise.all([
-      readTag(lookup, server, repository, gitSha),
+      readTag(lookup, server, repository, gitSha, cfg.pushTokenKey),
       ownImages,
     ]);
     if (denied) {
       if (tagged) {
         return {
           problem:
-            `${key(pullKey(cfg))}: cannot look up ${ref}: ${denied.pull.message}; yet registryToken ` +
+            `${key(pullKey(cfg))}: cannot look up ${ref}: ${denied.pull.message}; yet ${cfg.pushTokenKey} ` +
             `finds that tag: it exists, and the pods, which pull with the same credentials, could not pull it`,
         };
       }
       void pulumi.log.warn(
         `${w}: building ${ref}: the registry denies its repository to the pull credentials ` +
-          `(${denied.pull.message}) and ${denied.push ? "to registryToken too" : "registryToken finds no such tag"}, ` +
+          `(${denied.pull.message}) and ${denied.push ? `to ${cfg.pushTokenKey} too` : `${cfg.pushTokenKey} finds no such tag`}, ` +
           `as GHCR may answer for a package that was never pushed. The pods pull with the pull credentials: ` +
           `if they still may not read ${server}/${repository} once it is pushed, the rollout stops at the refused pull`,
       );

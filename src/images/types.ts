@@ -29,6 +29,8 @@ export interface BuildSource {
   readonly repository: string;
   /** Push credentials. */
   readonly registry: RegistryCredentials;
+  /** The image's labels (builders/labels.ts, imageLabels). */
+  readonly labels: Readonly<Record<string, string>>;
   /**
    * Name of an existing buildx builder, e.g. "default" for the Docker daemon's own
    * BuildKit (no builder image to pull).

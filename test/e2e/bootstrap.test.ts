@@ -210,14 +210,15 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
         s === "prod" ? SECRETS.GOOGLE_MAPS_API_KEY_PROD : SECRETS.GOOGLE_MAPS_API_KEY,
       );
       const secrets = ["appSecrets", "registryPullToken", "kubeconfig"];
-      for (const k of s === "dev" ? [...secrets, "registryToken"] : secrets)
-        assert.equal(entries[`travel:${k}`]!.secret, true, `${s}: ${k}`);
-      if (s === "dev") assert.equal(raw.registryToken, SECRETS.REGISTRY_PUSH_TOKEN);
+      for (const k of secrets) assert.equal(entries[`travel:${k}`]!.secret, true, `${s}: ${k}`);
+      // dev pushes with the deploy job's GITHUB_TOKEN (registry.pushTokenEnv): none stored.
+      assert.ok(!raw.registryToken, `${s}: a stored push token`);
       const cfg = parseStackConfig(raw, {
         namespace: "travel",
         environment: s,
         isDirectory: () => true,
         isFile: () => true,
+        env: { GITHUB_TOKEN: "ghs_job_token_e2e" },
       });
       assert.equal(cfg.github?.environment.requireApproval, s !== "dev");
       assert.equal(cfg.github?.manageBranchProtection, s === "prod");

@@ -15,6 +15,7 @@ export interface Composed {
 export async function compose(
   raw: Record<string, unknown>,
   environment = "dev",
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Composed> {
   // Build contexts are checked against the machine: the committed stacks' do not exist here.
   const cfg = parseStackConfig(raw, {
@@ -22,6 +23,7 @@ export async function compose(
     environment,
     isDirectory: () => true,
     isFile: () => true,
+    env,
   });
   resetRecorded();
   const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeLookup), {

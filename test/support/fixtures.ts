@@ -18,7 +18,7 @@ export const FRONTEND_REF = `ghcr.io/acme/coagents-travel-frontend@sha256:${hex(
 export function validRaw(): Record<string, any> {
   return {
     hostnames: ["travel.example.com"],
-    registry: { owner: "acme", username: "ci-bot" },
+    registry: { owner: "acme", username: "ci-bot", repository: "acme/travel" },
     // Pinned images: no push token; the pull secret holds the read-only one.
     registryPullToken: SECRET_VALUES.registryPullToken,
     appSecrets: {

@@ -34,6 +34,14 @@ export const SUPPLIED_AT_RUN: Readonly<Partial<Record<StackName, readonly string
   local: ["registryToken", "registryPullToken"],
 };
 
+/**
+ * What a stack's deploy job has in its environment for the program: dev's push token is the
+ * job's own GITHUB_TOKEN (its `registry.pushTokenEnv`), never a value in its stack file.
+ */
+export const JOB_ENV: Readonly<Record<string, string>> = {
+  GITHUB_TOKEN: "placeholder:env.GITHUB_TOKEN",
+};
+
 /** Pulumi.yaml: the project name and its config declarations. */
 export const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
   name: string;
@@ -120,5 +128,5 @@ export async function composeStackFile(
   stack: string,
   raw = loadStack(stack).raw,
 ): Promise<Composed> {
-  return compose(raw, stack);
+  return compose(raw, stack, JOB_ENV);
 }

@@ -21,6 +21,12 @@ export type * from "./types";
 export * from "./workspace";
 
 export const WORKFLOWS = join(ROOT, ".github", "workflows");
+
+/**
+ * A workflow's text without the version comments of its pinned actions (`uses: a/b@<sha> #
+ * v6.1.0`: the commit pins it, test/unit/workflows/pins.test.ts checks the comment).
+ */
+export const withoutPinComments = (text: string) => text.replace(/ # v\d+(\.\d+)*$/gm, "");
 /** The folder of the composite action every Pulumi job uses, in this checkout. */
 export const SETUP_ACTION = join(ROOT, ".github", "actions", "setup");
 /** How the jobs use it: from the program's checkout in deploy/ (either layout). */

@@ -6,11 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after } from "node:test";
 import { pinOf } from "../../../toolchain/build";
+import { assetName } from "../../../toolchain/plugins";
 import { expand } from "../../../toolchain/tools";
 
 export const ROOT = join(__dirname, "..", "..", "..");
@@ -27,11 +30,38 @@ export const PINS = {
     }
   ).dependencies["@pulumi/github"]!,
 };
-/** What the pulumi stub reports, so that the toolchain step finds every pin installed. */
+/**
+ * The plugin archives the jobs install (toolchain/plugins.ts), as files: one small archive
+ * per pinned plugin and a checksums file recording their SHA-256.
+ */
+const PLUGIN_MIRROR = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "workflow-plugins-"));
+  const assets: Record<string, { sha256: string; source: string }> = {};
+  for (const [plugin, version] of [
+    ["kubernetes", PINS.kubernetes],
+    ["docker-build", PINS.docker_build],
+    ["github", PINS.github],
+  ] as const) {
+    const asset = assetName(plugin, version, "linux-amd64");
+    const data = Buffer.from(`archive of ${asset}`);
+    writeFileSync(join(dir, asset), data);
+    assets[asset] = { sha256: createHash("sha256").update(data).digest("hex"), source: "test" };
+  }
+  const checksums = join(dir, "plugin-checksums.json");
+  writeFileSync(checksums, JSON.stringify({ url: "", checksumsUrl: "", assets }));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return { url: `${pathToFileURL(dir).href}/{asset}`, checksums };
+})();
+/**
+ * What the pulumi stub reports, so that the toolchain step finds every pin installed, and
+ * where the plugin step downloads the archives from (PLUGIN_MIRROR).
+ */
 export const STUB_PINS = {
   STUB_PULUMI_VERSION: PINS.pulumi,
   STUB_KUBERNETES: PINS.kubernetes,
   STUB_DOCKER_BUILD: PINS.docker_build,
+  TRAVEL_PLUGIN_URL: PLUGIN_MIRROR.url,
+  TRAVEL_PLUGIN_CHECKSUMS: PLUGIN_MIRROR.checksums,
 };
 /** Only the stubs, node, and the system's tools: no toolchain cache on PATH. */
 export const SYSTEM_PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;

@@ -38,7 +38,7 @@ describe("config: all problems at once", () => {
     assert.deepEqual(problems(raw), [
       "travel:namespace = \"Not_A_Label\": expected an RFC 1123 label (lowercase a-z, 0-9, '-'; max 63)",
       'travel:backend.resources.requests.cpu = "2": expected at most the CPU limit "1"',
-      "travel:registryToken is missing: expected a push token for the images this stack builds (pulumi config set --secret registryToken)",
+      "travel:registryToken is missing: expected a push token for the images this stack builds (pulumi config set --secret registryToken), or registry.pushTokenEnv naming the environment variable that holds it",
     ]);
   });
 

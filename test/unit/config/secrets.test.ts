@@ -35,7 +35,7 @@ const CASES: BadConfig[] = [
         frontend: { context: "fixtures/app/frontend" },
       }),
     [
-      "travel:registryToken is missing: expected a push token for the images this stack builds (pulumi config set --secret registryToken)",
+      "travel:registryToken is missing: expected a push token for the images this stack builds (pulumi config set --secret registryToken), or registry.pushTokenEnv naming the environment variable that holds it",
     ],
   ],
   [

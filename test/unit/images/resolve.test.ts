@@ -52,7 +52,10 @@ describe("RegistryImage", () => {
       network: "default",
       platforms: ["linux/amd64"],
       tags: [TAG],
-      labels: { "org.opencontainers.image.revision": SHA_A },
+      labels: {
+        "org.opencontainers.image.revision": SHA_A,
+        "org.opencontainers.image.source": "https://github.com/acme/travel",
+      },
       push: true,
     });
     assert.deepEqual(secretContent(registries), [

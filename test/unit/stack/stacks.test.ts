@@ -8,6 +8,7 @@ import { ofType, one } from "../../support/mocks";
 import { resolveOutputs } from "../../support/compose";
 import {
   composeStackFile,
+  JOB_ENV,
   loadStack,
   project,
   SUPPLIED_AT_RUN,
@@ -30,6 +31,8 @@ const EXPECTED = {
       frontend: { cpu: "50m", memory: "128Mi" },
     },
     builds: 2,
+    // The deploy job's own GITHUB_TOKEN (registry.pushTokenEnv), not a stored token.
+    pushToken: "registry.pushTokenEnv",
     pdbs: [] as string[],
     protect: false,
   },
@@ -53,6 +56,7 @@ const EXPECTED = {
       frontend: { cpu: "25m", memory: "32Mi" },
     },
     builds: 2,
+    pushToken: "registryToken",
     pdbs: ["travel-frontend"],
     protect: false,
   },
@@ -77,7 +81,7 @@ for (const [stack, want] of Object.entries(EXPECTED)) {
           "appSecrets.GOOGLE_MAPS_API_KEY",
           "appSecrets.OPENAI_API_KEY",
           "registryPullToken",
-          ...(want.builds ? ["registryToken"] : []),
+          ...("pushToken" in want && want.pushToken === "registryToken" ? ["registryToken"] : []),
         ].filter((k) => !supplied.includes(k)),
       );
     });
@@ -89,8 +93,10 @@ for (const [stack, want] of Object.entries(EXPECTED)) {
         environment: stack,
         isDirectory: () => true,
         isFile: () => true,
+        env: JOB_ENV,
       });
       assert.deepEqual(cfg.hostnames, want.hostnames);
+      if ("pushToken" in want) assert.equal(cfg.pushTokenKey, want.pushToken);
       assert.equal(cfg.protect, want.protect);
       assert.equal(cfg.namespace, "app-travelexample");
     });

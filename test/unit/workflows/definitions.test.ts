@@ -123,7 +123,7 @@ describe("pr.yml", () => {
     assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write" });
     assert.deepEqual(pr.jobs.promotion!.permissions, preview.permissions);
     const comment = named(preview, "Comment on the pull request");
-    assert.equal(comment.uses, "actions/github-script@v8");
+    assert.match(comment.uses!, /^actions\/github-script@[0-9a-f]{40}$/);
     const script = String(comment.with?.script);
     assert.match(script, /const stack = process\.env\.PREVIEW_OF;/);
     assert.match(script, /const marker = `<!-- travel-preview:\$\{stack\} -->`;/);
@@ -170,9 +170,16 @@ describe("deploy.yml", () => {
         runs(job).filter((r) => r.startsWith("pulumi up")),
         ['pulumi up --yes --stack "$STACK" --policy-pack policy'],
       );
-      assert.equal(named(job, "Deploy").env, undefined, "no GitHub token reaches an app stack");
+      // The job's own token: dev pushes its images with it (Pulumi.dev.yaml registry.pushTokenEnv);
+      // no admin token reaches an app stack.
+      assert.deepEqual(named(job, "Deploy").env, { GITHUB_TOKEN: "${{ github.token }}" });
       assert.equal(indexOf(job, "Wait for the stack's turn") + 1, indexOf(job, "Deploy"));
-      assert.deepEqual(job.permissions, { contents: "read", actions: "read" });
+      assert.deepEqual(
+        job.permissions,
+        stack === "dev"
+          ? { contents: "read", actions: "read", packages: "write" }
+          : { contents: "read", actions: "read" },
+      );
       assert.equal(named(job, "Set up").with?.["create-stack"], "true", "creates a missing stack");
     });
   }

@@ -193,12 +193,15 @@ describe("Tool versions, plugins and the toolchain", () => {
     const r = run(w);
     assert.ok(r.success, r.steps.map((s) => s.stdout + s.stderr).join("\n"));
     assert.deepEqual(r.outputs.pins, PINS);
+    // Each archive checked against its recorded SHA-256 (toolchain/plugins.ts), then installed from that file.
     assert.deepEqual(
-      calls(w).filter((c) => c.startsWith("pulumi plugin install")),
+      calls(w)
+        .filter((c) => c.startsWith("pulumi plugin install"))
+        .map((c) => c.replace(/--file \S+\/(pulumi-resource-[^/\s]+)$/, "--file …/$1")),
       [
-        `pulumi plugin install resource kubernetes ${PINS.kubernetes}`,
-        `pulumi plugin install resource docker-build ${PINS.docker_build}`,
-        `pulumi plugin install resource github ${PINS.github}`,
+        `pulumi plugin install resource kubernetes ${PINS.kubernetes} --file …/pulumi-resource-kubernetes-v${PINS.kubernetes}-linux-amd64.tar.gz`,
+        `pulumi plugin install resource docker-build ${PINS.docker_build} --file …/pulumi-resource-docker-build-v${PINS.docker_build}-linux-amd64.tar.gz`,
+        `pulumi plugin install resource github ${PINS.github} --file …/pulumi-resource-github-v${PINS.github}-linux-amd64.tar.gz`,
       ],
     );
     // `pulumi up` awaits rollouts through the Kubernetes API itself: no kubectl to install.

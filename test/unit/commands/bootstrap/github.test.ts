@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { recorded, resetRecorded, settle, valueOf } from "../../../support/mocks";
-import { composeStackFile, loadStack } from "../../../support/stack-files";
+import { composeStackFile, JOB_ENV, loadStack } from "../../../support/stack-files";
 import { parseStackConfig } from "../../../../src/config/load";
 import { githubProgram } from "../../../../commands/bootstrap/github-apply";
 import { desiredConfig, githubTarget, type PlanInput } from "../../../../commands/bootstrap/plan";
@@ -65,6 +65,7 @@ const parse = (stack: (typeof STACKS)[number]) =>
     environment: stack,
     isDirectory: () => true,
     isFile: () => true,
+    env: JOB_ENV,
   });
 
 const githubTyped = (type: string) =>

@@ -63,8 +63,8 @@ describe("secrets", () => {
   it("each committed stack needs the secrets its config uses; the kubeconfig only with GitHub", () => {
     const paths = (stack: (typeof STACKS)[number], github: boolean) =>
       secretNeeds(stack, committed(stack), github).map((n) => n.path);
+    // dev's push token is the deploy job's GITHUB_TOKEN (registry.pushTokenEnv): none to store.
     assert.deepEqual(paths("dev", false), [
-      "registryToken",
       "registryPullToken",
       "appSecrets.GOOGLE_MAPS_API_KEY",
       "appSecrets.OPENAI_API_KEY",
@@ -78,7 +78,12 @@ describe("secrets", () => {
   });
 
   it("reads a stack's own variable first, then the shared one; a kubeconfig from the file named", () => {
-    const [push, pull] = secretNeeds("dev", committed("dev"), true);
+    // A dev that stores its push token (no registry.pushTokenEnv) needs it first.
+    const dev = committed("dev");
+    const registry = { ...(dev.config.registry as object), pushTokenEnv: undefined };
+    const stored = { ...dev, config: { ...dev.config, registry } };
+    const [push, pull] = secretNeeds("dev", stored, true);
+    assert.equal(push!.path, "registryToken");
     assert.deepEqual(
       secretFromEnv(push!, { REGISTRY_PUSH_TOKEN: "a", REGISTRY_PUSH_TOKEN_DEV: "b" }),
       { value: "b", from: "$REGISTRY_PUSH_TOKEN_DEV" },

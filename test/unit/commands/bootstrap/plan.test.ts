@@ -18,7 +18,8 @@ describe("the plan", () => {
       "create-folder",
       "dev:reset-stack-file",
       "dev:init-stack",
-      ...Array(4).fill("dev:set-secret"),
+      // No push token: dev pushes with the deploy job's GITHUB_TOKEN (registry.pushTokenEnv).
+      ...Array(3).fill("dev:set-secret"),
       "staging:reset-stack-file",
       "staging:init-stack",
       ...Array(3).fill("staging:set-secret"),
@@ -37,8 +38,6 @@ describe("the plan", () => {
 
   it("plans nothing once the stacks hold what was given, and only the changed secret after that", () => {
     const done = fresh(STACKS.map((s) => parseStackFile("x", stripEncryption(text(s)), "travel")));
-    const stored = (s: string): Record<string, string> =>
-      s === "dev" ? { registryToken: "push-1" } : {};
     const ready: Observed = {
       ...done,
       stateFolderExists: true,
@@ -49,7 +48,6 @@ describe("the plan", () => {
             ...done.stacks[s],
             exists: true,
             secrets: {
-              ...stored(s),
               registryPullToken: "pull-2",
               "appSecrets.OPENAI_API_KEY": "sk-3",
               "appSecrets.GOOGLE_MAPS_API_KEY": "maps-4",
