@@ -73,6 +73,7 @@ export function composeStack(
       environment,
       meshMode: cfg.meshMode,
       protect: cfg.protect,
+      create: cfg.createNamespace,
     },
     { dependsOn: [images.backend, images.frontend] },
   );

@@ -15,6 +15,14 @@ export interface NamespaceArgs {
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Create (and own) the namespace. When false, the namespace is made by the cluster
+   * admin (`npm run bootstrap -- deployer`) and only read: the stack writes nothing
+   * cluster-scoped, and a namespace it created before is released from its state, not
+   * deleted (a read of the same resource and ID is Pulumi's "relinquish").
+   * @default true
+   */
+  readonly create?: boolean;
 }
 
 /**
@@ -28,16 +36,22 @@ export class Namespace extends pulumi.ComponentResource {
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.namespace, name, {}, opts);
-    const namespace = new k8s.core.v1.Namespace(
-      name,
-      {
-        metadata: {
-          name: args.name,
-          labels: namespaceLabels(args.environment, args.meshMode),
-        },
-      },
-      { parent: this, protect: args.protect ?? false, dependsOn: opts?.dependsOn },
-    );
+    const childOpts = { parent: this, dependsOn: opts?.dependsOn };
+    // The same name and parent either way: one URN, so switching to an admin-made
+    // namespace reads the one in state (same ID) instead of deleting it.
+    const namespace =
+      (args.create ?? true)
+        ? new k8s.core.v1.Namespace(
+            name,
+            {
+              metadata: {
+                name: args.name,
+                labels: namespaceLabels(args.environment, args.meshMode),
+              },
+            },
+            { ...childOpts, protect: args.protect ?? false },
+          )
+        : k8s.core.v1.Namespace.get(name, args.name, childOpts);
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });
   }

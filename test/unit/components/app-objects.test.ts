@@ -57,6 +57,26 @@ describe("Namespace", () => {
     assert.equal(ns.labels["pod-security.kubernetes.io/enforce"], "restricted");
   });
 
+  it("with createNamespace false, only reads the namespace and puts everything in it", async () => {
+    const raw = validRaw();
+    raw.createNamespace = false;
+    raw.namespace = "travel-prod";
+    await compose(raw, "prod");
+    const namespaces = ofType(NAMESPACE);
+    assert.equal(namespaces.length, 1);
+    assert.equal(namespaces[0]!.name, "travel", "the same name (so the same URN) as when created");
+    assert.equal(namespaces[0]!.id, "travel-prod", "a read of the admin's namespace");
+    assert.deepEqual(namespaces[0]!.inputs, {}, "nothing of it is written");
+    const placed = recorded.filter((r) => r.type.startsWith("kubernetes:") && r.type !== NAMESPACE);
+    assert.ok(placed.length > 10, `${placed.length} namespaced objects`);
+    for (const r of placed) assert.equal(r.inputs.metadata.namespace, "travel-prod", r.name);
+  });
+
+  it("creates the namespace by default (no read)", async () => {
+    await compose(validRaw());
+    assert.equal(one(NAMESPACE, "travel").id, undefined);
+  });
+
   it("protects the namespace only when asked", () => {
     const seen = new Map<string, boolean | undefined>();
     const capture: pulumi.ResourceTransformation = (args) => {
