@@ -23,7 +23,20 @@ export interface NamespaceArgs {
    * @default true
    */
   readonly create?: boolean;
+  /**
+   * Whether an admin-made namespace can be read. False only in a preview without a
+   * kubeconfig (the provider fails every read there): the name is used as it is, with a
+   * warning.
+   * @default true
+   */
+  readonly read?: boolean;
 }
+
+/** The warning of a preview that cannot read an admin-made namespace. */
+export const unreadNamespaceWarning = (name: string) =>
+  `createNamespace is false and this preview has no kubeconfig: namespace ${name} is not ` +
+  `read (a stack that created it shows it as deleted here; \`pulumi up\`, with the ` +
+  `cluster, reads it and keeps it)`;
 
 /**
  * The app's namespace, with mesh and Pod Security Standards labels. Every app
@@ -36,22 +49,28 @@ export class Namespace extends pulumi.ComponentResource {
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.namespace, name, {}, opts);
+    const create = args.create ?? true;
+    if (!create && !(args.read ?? true)) {
+      void pulumi.log.warn(unreadNamespaceWarning(args.name), this);
+      this.name = pulumi.output(args.name);
+      this.registerOutputs({ name: this.name });
+      return;
+    }
     const childOpts = { parent: this, dependsOn: opts?.dependsOn };
     // The same name and parent either way: one URN, so switching to an admin-made
     // namespace reads the one in state (same ID) instead of deleting it.
-    const namespace =
-      (args.create ?? true)
-        ? new k8s.core.v1.Namespace(
-            name,
-            {
-              metadata: {
-                name: args.name,
-                labels: namespaceLabels(args.environment, args.meshMode),
-              },
+    const namespace = create
+      ? new k8s.core.v1.Namespace(
+          name,
+          {
+            metadata: {
+              name: args.name,
+              labels: namespaceLabels(args.environment, args.meshMode),
             },
-            { ...childOpts, protect: args.protect ?? false },
-          )
-        : k8s.core.v1.Namespace.get(name, args.name, childOpts);
+          },
+          { ...childOpts, protect: args.protect ?? false },
+        )
+      : k8s.core.v1.Namespace.get(name, args.name, childOpts);
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });
   }

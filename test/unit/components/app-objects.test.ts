@@ -12,7 +12,7 @@ import {
 } from "../../support/mocks";
 import { compose } from "../../support/compose";
 import { SECRET_VALUES, validRaw } from "../../support/fixtures";
-import { Namespace } from "../../../src/components/namespace";
+import { Namespace, unreadNamespaceWarning } from "../../../src/components/namespace";
 import { Secrets } from "../../../src/components/secrets";
 import { DeletionGuard, GUARD_NOTE } from "../../../src/components/deletion-guard";
 import { ACCEPTED_WAIT_FOR } from "../../../src/components/http-route";
@@ -70,6 +70,24 @@ describe("Namespace", () => {
     const placed = recorded.filter((r) => r.type.startsWith("kubernetes:") && r.type !== NAMESPACE);
     assert.ok(placed.length > 10, `${placed.length} namespaced objects`);
     for (const r of placed) assert.equal(r.inputs.metadata.namespace, "travel-prod", r.name);
+  });
+
+  it("in a preview without a kubeconfig, uses the admin's namespace unread", async () => {
+    resetRecorded();
+    const ns = new Namespace("unread", {
+      name: "travel-prod",
+      environment: "prod",
+      meshMode: "none",
+      create: false,
+      read: false,
+    });
+    assert.equal(await valueOf(ns.name), "travel-prod");
+    await settle();
+    assert.deepEqual(ofType(NAMESPACE), [], "neither created nor read");
+    assert.equal(
+      unreadNamespaceWarning("travel-prod"),
+      "createNamespace is false and this preview has no kubeconfig: namespace travel-prod is not read (a stack that created it shows it as deleted here; `pulumi up`, with the cluster, reads it and keeps it)",
+    );
   });
 
   it("creates the namespace by default (no read)", async () => {
