@@ -89,10 +89,10 @@ export function manualSteps(m: ManualInput): string[] {
     );
   }
   steps.push(
-    `Optional: read-only kubeconfigs for the previews: ` +
+    `Optional: the deployers' kubeconfigs for the previews (a read-only one cannot preview; ` +
+      `docs/delivery.md#the-deployer): ` +
       STACKS.map(
-        (s) =>
-          `gh secret set PREVIEW_KUBECONFIG_${s.toUpperCase()}${repo} < ${s}-readonly.kubeconfig`,
+        (s) => `gh secret set PREVIEW_KUBECONFIG_${s.toUpperCase()}${repo} < ${s}-ci.kubeconfig`,
       ).join("; "),
   );
   steps.push(
