@@ -37,7 +37,7 @@ void pulumi.runtime.setMocks(
         state.metadata = {
           ...metadata,
           // A read's name is its ID's last part (`namespace/name`, or `name` cluster-wide).
-          name: metadata.name ?? args.id?.split("/").pop() ?? `${args.name}-0a1b2c3d`,
+          name: metadata.name ?? (args.id ? args.id.split("/").pop() : `${args.name}-0a1b2c3d`),
           generation: 1,
         };
       }
