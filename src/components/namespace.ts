@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { namespaceLabels } from "../builders/labels";
-import { type MeshMode, TYPE } from "../names";
+import { LABEL, type MeshMode, TYPE } from "../names";
 
 export interface NamespaceArgs {
   /** The namespace's name (an RFC 1123 label). */
@@ -32,11 +32,34 @@ export interface NamespaceArgs {
   readonly read?: boolean;
 }
 
+/** The warning for an admin-made namespace whose labels are not the stack's. */
+export const driftWarning = (name: string, drift: readonly string[]) =>
+  `namespace ${name} lacks what the stack expects of it: ${drift.join(", ")} (the stack does ` +
+  `not write it: run npm run bootstrap -- deployer --stack <stack> --apply)`;
+
 /** The warning of a preview that cannot read an admin-made namespace. */
 export const unreadNamespaceWarning = (name: string) =>
   `createNamespace is false and this preview has no kubeconfig: namespace ${name} is not ` +
   `read (a stack that created it shows it as deleted here; \`pulumi up\`, with the ` +
   `cluster, reads it and keeps it)`;
+
+/**
+ * The labels of `expected` that `actual` lacks or holds with another value, as
+ * `key=value` (the mesh label also when it is there but the mesh is off).
+ */
+export function labelDrift(
+  expected: Readonly<Record<string, string>>,
+  actual: Readonly<Record<string, string>>,
+  meshMode: MeshMode,
+): string[] {
+  const drift = Object.entries(expected)
+    .filter(([k, v]) => actual[k] !== v)
+    .map(([k, v]) => `${k}=${v}`);
+  if (meshMode === "none" && actual[LABEL.dataplaneMode] !== undefined) {
+    drift.push(`no ${LABEL.dataplaneMode}`);
+  }
+  return drift;
+}
 
 /**
  * The app's namespace, with mesh and Pod Security Standards labels. Every app
@@ -71,6 +94,15 @@ export class Namespace extends pulumi.ComponentResource {
           { ...childOpts, protect: args.protect ?? false },
         )
       : k8s.core.v1.Namespace.get(name, args.name, childOpts);
+    if (!create) {
+      // The stack no longer labels it: say what the admin's namespace lacks (a mesh mode
+      // changed since the admin step, say), with the step that fixes it.
+      const expected = namespaceLabels(args.environment, args.meshMode);
+      namespace.metadata.labels.apply((labels) => {
+        const drift = labelDrift(expected, labels ?? {}, args.meshMode);
+        if (drift.length > 0) void pulumi.log.warn(driftWarning(args.name, drift), this);
+      });
+    }
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });
   }

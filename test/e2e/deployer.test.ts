@@ -249,6 +249,10 @@ describe("the deployer identity", { timeout: 20 * 60_000 }, () => {
       before.secret,
     );
     await assertDeployed(MOVED, sha);
+    assert.ok(
+      !moved.output.some((l) => l.includes("lacks what the stack expects")),
+      "the admin step labelled the namespace as the stack expects",
+    );
     const state = await moved.stack.exportStack();
     const ns = (state.deployment.resources as { type: string; external?: boolean }[]).find(
       (r) => r.type === "kubernetes:core/v1:Namespace",
