@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -226,7 +226,10 @@ describe("the deployer identity", { timeout: 20 * 60_000 }, () => {
       service: uidOf("service", "travel-backend-service", "-n", MOVED),
     };
     assert.ok(before.namespace);
+    // A kubeconfig left from before, readable by all: the new token is not.
+    writeFileSync(movedKubeconfig, "stale\n", { mode: 0o644 });
     adminStep(moved, movedKubeconfig);
+    assert.equal(statSync(movedKubeconfig).mode & 0o777, 0o600);
     await useDeployer(moved, movedKubeconfig, PROTECTED);
     const sha = commitSource(
       moved,

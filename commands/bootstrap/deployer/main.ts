@@ -5,7 +5,7 @@
  * the file, never through a command line or this command's output.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { clusterOf, deployerKubeconfig } from "./kubeconfig";
 import { DEPLOYER_USAGE, parseDeployerOptions } from "./options";
@@ -61,6 +61,8 @@ export function deployerMain(
       `--namespace=${namespace}`,
       `--duration=${opts.tokenDuration}`,
     ]).trim();
+    // A file that is there keeps its mode on write: made private before the token goes in.
+    if (existsSync(opts.kubeconfigOut)) chmodSync(opts.kubeconfigOut, 0o600);
     writeFileSync(opts.kubeconfigOut, deployerKubeconfig(clusterOf(view), namespace, token), {
       mode: 0o600,
     });
