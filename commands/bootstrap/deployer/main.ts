@@ -48,7 +48,8 @@ export function deployerMain(
   }
   const list = JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests });
   const applied = kubectl(
-    ["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"],
+    // The admin's word wins: labels a stack applied before (another field manager) are taken over.
+    ["apply", "--server-side", "--force-conflicts", `--field-manager=${FIELD_MANAGER}`, "-f", "-"],
     list,
   );
   for (const line of applied.trim().split("\n")) out(line);
