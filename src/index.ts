@@ -4,14 +4,16 @@
  * outputs (`github` only where the stack manages it).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config/load";
+import { hasKubeconfig, loadConfig } from "./config/load";
 import { resolveImageSources } from "./images/resolve";
 import { composeStack } from "./stack";
 import { liveImageLookup } from "./images/lookup";
 
 async function main() {
   const cfg = loadConfig();
-  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)));
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)), {
+    clusterReadable: !pulumi.runtime.isDryRun() || hasKubeconfig(),
+  });
   // An update ends here when a rollout failed (a RolloutError with every failed rollout).
   await outputs.rollouts;
   const github = outputs.github;

@@ -51,6 +51,12 @@ export interface StackOutputs {
 export interface StackPorts {
   /** @default awaitRolloutLive */
   readonly awaitRollout?: RolloutAwaiter;
+  /**
+   * Whether the cluster can be read (a kubeconfig is there); false only in a preview without
+   * one, where an admin-made namespace is not read.
+   * @default true
+   */
+  readonly clusterReadable?: boolean;
 }
 
 export function composeStack(
@@ -73,6 +79,8 @@ export function composeStack(
       environment,
       meshMode: cfg.meshMode,
       protect: cfg.protect,
+      create: cfg.createNamespace,
+      read: ports.clusterReadable ?? true,
     },
     { dependsOn: [images.backend, images.frontend] },
   );

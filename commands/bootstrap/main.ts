@@ -11,6 +11,7 @@ import { type Action, describeAction } from "./actions";
 import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend";
 import { STACKS } from "./environments";
 import { execute } from "./execute";
+import { deployerMain } from "./deployer/main";
 import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
 import { kubeconfigAnswerProblem } from "./kubeconfig-check";
 import { isDirectory } from "./layout";
@@ -50,6 +51,7 @@ function filesOf(a: Action, projectDir: string, top: string | undefined): string
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "deployer") return deployerMain(argv.slice(1), ROOT, out);
   let opts;
   try {
     opts = parseOptions(argv);

@@ -131,7 +131,7 @@ export function manualSteps(m: ManualInput): string[] {
   }
   const previews = STATE_ENVIRONMENTS.filter((e) => !(STACKS as readonly string[]).includes(e));
   steps.push(
-    `Optional: kubeconfigs of a preview identity for dev's pull-request previews and the plans: ` +
+    `Optional: the deployer's kubeconfig of each stack for dev's pull-request previews and the plans (a read-only one cannot preview; docs/delivery.md#the-deployer): ` +
       previews
         .map((e) => `gh secret set KUBECONFIG --env ${e}${repo} < ${e}.kubeconfig`)
         .join("; "),

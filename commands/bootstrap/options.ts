@@ -53,7 +53,9 @@ Secrets come from the environment, else a hidden prompt on a terminal:
   OPENAI_API_KEY, GOOGLE_MAPS_API_KEY   appSecrets of every stack
   KUBECONFIG_DEV, KUBECONFIG_STAGING, KUBECONFIG_PROD   kubeconfig FILES (with GitHub)
   GITHUB_TOKEN              a token that may administer the repository (with GitHub)
-A variable suffixed with a stack's name (OPENAI_API_KEY_PROD) wins for that stack.`;
+A variable suffixed with a stack's name (OPENAI_API_KEY_PROD) wins for that stack.
+
+npm run bootstrap -- deployer --help: the jobs' cluster identity (a cluster admin's step).`;
 
 const VALUE_OPTIONS = {
   "--project": "projectDir",

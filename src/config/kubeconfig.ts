@@ -7,6 +7,7 @@
  * 1.26. Only the current context's user counts (the jobs use no other). Only names are
  * ever reported: never a token, key or the plugin's environment.
  */
+import { delimiter, join } from "node:path";
 import { parse } from "yaml";
 
 /** How the current context's user logs in, when it takes more than the file. */
@@ -90,4 +91,18 @@ export function kubeconfigRunnerProblem(kubeconfig: string, accepted?: string): 
     `replaced it (gke-gcloud-auth-plugin for gcp, kubelogin for azure), set up in the jobs and ` +
     `accepted with ${ACCEPT_PLUGIN_KEY}`
   );
+}
+
+/**
+ * The kubeconfig files the kubernetes provider and the rollout await load, those that
+ * exist: KUBECONFIG's (a list), else `~/.kube/config`. None: the program has no cluster
+ * to read (a preview without a kubeconfig, as the workflows run one without the secret).
+ */
+export function kubeconfigFiles(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  exists: (file: string) => boolean,
+): string[] {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter((f) => f !== "");
+  return (listed.length > 0 ? listed : [join(home, ".kube", "config")]).filter(exists);
 }

@@ -6,8 +6,11 @@
  * real stack among them (./passphrase.ts). Secret values never appear in a message
  * and leave this module wrapped as Pulumi secrets.
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { kubeconfigFiles } from "./kubeconfig";
 import { describeRuleIssue, describeZodIssue } from "./messages";
 import { placeholderPassphraseProblem } from "./passphrase";
 import { crossKeyIssues, type RuleContext } from "./rules";
@@ -82,6 +85,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   }
   const raw = decodeEngineConfig(values);
   return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack(), env }, problems);
+}
+
+/**
+ * Whether the kubernetes provider has a cluster to talk to: its own `kubernetes:kubeconfig`
+ * or a kubeconfig file (./kubeconfig.ts). Without one it previews writes blind but fails
+ * every read.
+ */
+export function hasKubeconfig(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (
+    new pulumi.Config("kubernetes").get("kubeconfig") !== undefined ||
+    kubeconfigFiles(env, homedir(), existsSync).length > 0
+  );
 }
 
 /**

@@ -87,6 +87,11 @@ export const stackConfigSchema = z.strictObject({
   meshMode: oneOf(MESH_MODES).default("ambient"),
   /** Protect the namespace (and so the app) from deletion. */
   protect: bool().default(false),
+  /**
+   * false: the namespace is made by the cluster admin (`npm run bootstrap -- deployer`) and
+   * only read; the stack writes nothing cluster-scoped (one it made before is kept).
+   */
+  createNamespace: bool().default(true),
   /** Hostnames the HTTPRoute serves; the first is the stack's url output. */
   hostnames: z
     .array(

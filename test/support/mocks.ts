@@ -10,6 +10,8 @@ export interface Recorded {
   type: string;
   name: string;
   inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The ID a read (`Resource.get`) asked for; undefined for a resource the program manages. */
+  id?: string;
 }
 
 export const recorded: Recorded[] = [];
@@ -23,13 +25,19 @@ export const fakeDigest = (seed: string) =>
 void pulumi.runtime.setMocks(
   {
     newResource(args) {
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs,
+        ...(args.id ? { id: args.id } : {}),
+      });
       const state: Record<string, unknown> = { ...args.inputs };
       if (args.type.startsWith("kubernetes:")) {
         const metadata = (args.inputs.metadata ?? {}) as Record<string, unknown>;
         state.metadata = {
           ...metadata,
-          name: metadata.name ?? `${args.name}-0a1b2c3d`,
+          // A read's name is its ID's last part (`namespace/name`, or `name` cluster-wide).
+          name: metadata.name ?? (args.id ? args.id.split("/").pop() : `${args.name}-0a1b2c3d`),
           generation: 1,
         };
       }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { before, describe, it, mock } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import {
   ofType,
@@ -12,7 +12,12 @@ import {
 } from "../../support/mocks";
 import { compose } from "../../support/compose";
 import { SECRET_VALUES, validRaw } from "../../support/fixtures";
-import { Namespace } from "../../../src/components/namespace";
+import {
+  driftWarning,
+  labelDrift,
+  Namespace,
+  unreadNamespaceWarning,
+} from "../../../src/components/namespace";
 import { Secrets } from "../../../src/components/secrets";
 import { DeletionGuard, GUARD_NOTE } from "../../../src/components/deletion-guard";
 import { ACCEPTED_WAIT_FOR } from "../../../src/components/http-route";
@@ -55,6 +60,82 @@ describe("Namespace", () => {
     assert.equal(ns.name, "travel-dev");
     assert.equal(ns.labels["istio.io/dataplane-mode"], undefined);
     assert.equal(ns.labels["pod-security.kubernetes.io/enforce"], "restricted");
+  });
+
+  it("with createNamespace false, only reads the namespace and puts everything in it", async () => {
+    const raw = validRaw();
+    raw.createNamespace = false;
+    raw.namespace = "travel-prod";
+    const warn = mock.method(pulumi.log, "warn", () => Promise.resolve());
+    await compose(raw, "prod");
+    warn.mock.restore();
+    // The mocked read returns a namespace without labels: every expected one is named.
+    assert.deepEqual(
+      warn.mock.calls.map((c) => c.arguments[0]),
+      [
+        driftWarning("travel-prod", [
+          "app.kubernetes.io/part-of=coagents-travel",
+          "app.kubernetes.io/instance=prod",
+          "app.kubernetes.io/managed-by=pulumi",
+          "pod-security.kubernetes.io/enforce=restricted",
+          "pod-security.kubernetes.io/enforce-version=latest",
+          "pod-security.kubernetes.io/audit=restricted",
+          "pod-security.kubernetes.io/warn=restricted",
+          "istio.io/dataplane-mode=ambient",
+        ]),
+      ],
+    );
+    const namespaces = ofType(NAMESPACE);
+    assert.equal(namespaces.length, 1);
+    assert.equal(namespaces[0]!.name, "travel", "the same name (so the same URN) as when created");
+    assert.equal(namespaces[0]!.id, "travel-prod", "a read of the admin's namespace");
+    assert.deepEqual(namespaces[0]!.inputs, {}, "nothing of it is written");
+    const placed = recorded.filter((r) => r.type.startsWith("kubernetes:") && r.type !== NAMESPACE);
+    assert.ok(placed.length > 10, `${placed.length} namespaced objects`);
+    for (const r of placed) assert.equal(r.inputs.metadata.namespace, "travel-prod", r.name);
+  });
+
+  it("in a preview without a kubeconfig, uses the admin's namespace unread", async () => {
+    resetRecorded();
+    const ns = new Namespace("unread", {
+      name: "travel-prod",
+      environment: "prod",
+      meshMode: "none",
+      create: false,
+      read: false,
+    });
+    assert.equal(await valueOf(ns.name), "travel-prod");
+    await settle();
+    assert.deepEqual(ofType(NAMESPACE), [], "neither created nor read");
+    assert.equal(
+      unreadNamespaceWarning("travel-prod"),
+      "createNamespace is false and this preview has no kubeconfig: namespace travel-prod is not read (a stack that created it shows it as deleted here; `pulumi up`, with the cluster, reads it and keeps it)",
+    );
+  });
+
+  it("names the labels an admin-made namespace lacks, and the step that fixes them", () => {
+    const expected = { a: "1", "istio.io/dataplane-mode": "ambient" };
+    assert.deepEqual(
+      labelDrift(expected, { a: "1", "istio.io/dataplane-mode": "ambient" }, "ambient"),
+      [],
+    );
+    assert.deepEqual(labelDrift(expected, { a: "2" }, "ambient"), [
+      "a=1",
+      "istio.io/dataplane-mode=ambient",
+    ]);
+    assert.deepEqual(
+      labelDrift({ a: "1" }, { a: "1", "istio.io/dataplane-mode": "ambient" }, "none"),
+      ["no istio.io/dataplane-mode"],
+    );
+    assert.equal(
+      driftWarning("travel-prod", ["a=1", "no istio.io/dataplane-mode"]),
+      "namespace travel-prod lacks what the stack expects of it: a=1, no istio.io/dataplane-mode (the stack does not write it: run npm run bootstrap -- deployer --stack <stack> --apply)",
+    );
+  });
+
+  it("creates the namespace by default (no read)", async () => {
+    await compose(validRaw());
+    assert.equal(one(NAMESPACE, "travel").id, undefined);
   });
 
   it("protects the namespace only when asked", () => {

@@ -7,7 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { credentialPlugin, kubeconfigRunnerProblem } from "../../../src/config/kubeconfig";
+import {
+  credentialPlugin,
+  kubeconfigFiles,
+  kubeconfigRunnerProblem,
+} from "../../../src/config/kubeconfig";
 import { parseStackConfig } from "../../../src/config/load";
 import { itRefuses, type BadConfig } from "../../support/config-cases";
 import { validRaw } from "../../support/fixtures";
@@ -78,4 +82,28 @@ describe("a kubeconfig for the deploy jobs", () => {
       ],
     ],
   ]);
+});
+
+describe("kubeconfigFiles: what the provider would load", () => {
+  const exists = (present: string[]) => (f: string) => present.includes(f);
+
+  it("takes KUBECONFIG's list, keeping the files that exist", () => {
+    assert.deepEqual(
+      kubeconfigFiles({ KUBECONFIG: "/a:/b::/c" }, "/home/u", exists(["/b", "/c"])),
+      ["/b", "/c"],
+    );
+  });
+
+  it("falls back to ~/.kube/config when KUBECONFIG is unset or empty", () => {
+    const home = exists(["/home/u/.kube/config"]);
+    assert.deepEqual(kubeconfigFiles({}, "/home/u", home), ["/home/u/.kube/config"]);
+    assert.deepEqual(kubeconfigFiles({ KUBECONFIG: "" }, "/home/u", home), [
+      "/home/u/.kube/config",
+    ]);
+  });
+
+  it("finds none on a runner without the secret", () => {
+    assert.deepEqual(kubeconfigFiles({}, "/home/runner", exists([])), []);
+    assert.deepEqual(kubeconfigFiles({ KUBECONFIG: "/gone" }, "/home/u", exists([])), []);
+  });
 });

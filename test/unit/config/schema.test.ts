@@ -42,6 +42,11 @@ const CASES: BadConfig[] = [
     ['travel:protect = "yes": expected true or false'],
   ],
   [
+    "createNamespace not boolean",
+    (r) => (r.createNamespace = "no"),
+    ['travel:createNamespace = "no": expected true or false'],
+  ],
+  [
     "hostnames missing",
     (r) => delete r.hostnames,
     [`travel:hostnames is missing: expected ${HOSTS}`],
@@ -130,7 +135,7 @@ const CASES: BadConfig[] = [
     "unknown top-level key",
     (r) => (r.replicas = 3),
     [
-      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, github, kubeconfig",
+      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, createNamespace, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, github, kubeconfig",
     ],
   ],
   [
@@ -164,6 +169,7 @@ describe("stack config defaults", () => {
     assert.equal(cfg.namespace, "app-travelexample");
     assert.equal(cfg.meshMode, "ambient");
     assert.equal(cfg.protect, false);
+    assert.equal(cfg.createNamespace, true, "the stack creates its namespace unless told");
     assert.deepEqual(cfg.gateway, {
       name: "default-gateway",
       namespace: "default",

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { parseDeployerOptions } from "../../../../commands/bootstrap/deployer/options";
 import { parseOptions, USAGE } from "../../../../commands/bootstrap/options";
 import { ROOT, STACKS } from "../../../support/bootstrap";
 import { commandsOf, namesRepository } from "../../../support/command-lines";
@@ -75,7 +76,14 @@ describe("docs/delivery.md", () => {
       return m ? [m[1]!] : [];
     });
     assert.ok(lines.length >= 3, lines.join("\n"));
-    for (const l of lines) assert.doesNotThrow(() => parseOptions(l.split(/\s+/)), l);
+    for (const l of lines) {
+      const [first, ...rest] = l.split(/\s+/);
+      assert.doesNotThrow(
+        () =>
+          first === "deployer" ? parseDeployerOptions(rest, ROOT) : parseOptions(l.split(/\s+/)),
+        l,
+      );
+    }
   });
 
   it("names only files and folders that exist", () => {
