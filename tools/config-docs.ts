@@ -14,6 +14,8 @@ import { WORKLOADS } from "../src/names";
 import { parseDocument } from "yaml";
 import { keyDescriptions, OBJECT_KEYS_WITH_ROWS } from "./config-descriptions";
 import { SECRET_KEYS, stackConfigSchema } from "../src/config/schema";
+import { settingsStackSchema } from "../src/config/github-schema";
+import type { z } from "zod";
 
 const ROOT = join(__dirname, "..");
 const START = "<!-- config-table:start (tools/config-docs.ts) -->";
@@ -41,9 +43,24 @@ const OTHER: Record<string, unknown> = {
   registryToken: "t2",
 };
 
+/** The settings stack's minimal config, and one with other values, likewise. */
+const MINIMAL_SETTINGS: Record<string, unknown> = { github: { repository: "o/r" } };
+const OTHER_SETTINGS: Record<string, unknown> = { github: { repository: "p/q" } };
+
+type Shaped = z.ZodType & { shape: Record<string, unknown> };
+
+/** The schemas README's table renders, in its order: the app stacks', the settings stack's. */
+const TABLES: readonly [Shaped, Record<string, unknown>, Record<string, unknown>][] = [
+  [stackConfigSchema, MINIMAL, OTHER],
+  [settingsStackSchema, MINIMAL_SETTINGS, OTHER_SETTINGS],
+];
+
+/** Every key Pulumi.yaml declares: the app stacks' and the settings stack's. */
+const allKeys = () => TABLES.flatMap(([schema]) => Object.keys(schema.shape));
+
 /** Key paths the schema reports missing when `raw` lacks them. */
-function missing(raw: Record<string, unknown>): string[] {
-  const r = stackConfigSchema.safeParse(raw, { reportInput: true });
+function missing(raw: Record<string, unknown>, schema: z.ZodType = stackConfigSchema): string[] {
+  const r = schema.safeParse(raw, { reportInput: true });
   return r.success
     ? []
     : r.error.issues.filter((i) => i.input === undefined).map((i) => i.path.join("."));
@@ -66,13 +83,21 @@ export interface Row {
 }
 
 export function rows(): Row[] {
+  return TABLES.flatMap(([schema, minimal, other]) => rowsOf(schema, minimal, other));
+}
+
+function rowsOf(
+  schema: Shaped,
+  MINIMAL: Record<string, unknown>,
+  OTHER: Record<string, unknown>,
+): Row[] {
   const { top: TOP_LEVEL, rows: ROWS } = keyDescriptions();
-  const resolved = stackConfigSchema.parse(MINIMAL) as Record<string, unknown>;
-  const other = stackConfigSchema.parse(OTHER) as Record<string, unknown>;
+  const resolved = schema.parse(MINIMAL) as Record<string, unknown>;
+  const other = schema.parse(OTHER) as Record<string, unknown>;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const requiredTop = new Set(missing({}));
+  const requiredTop = new Set(missing({}, schema));
   const out: Row[] = [];
-  for (const key of Object.keys(stackConfigSchema.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const secret = (SECRET_KEYS as readonly string[]).includes(key) ? ", secret" : "";
     const subs = (OBJECT_KEYS_WITH_ROWS as readonly string[]).includes(key)
       ? Object.keys(ROWS).filter((r) => r.startsWith(`${key}.`))
@@ -91,7 +116,7 @@ export function rows(): Row[] {
       });
       continue;
     }
-    const requiredSub = new Set(missing({ ...MINIMAL, [key]: {} }));
+    const requiredSub = new Set(missing({ ...MINIMAL, [key]: {} }, schema));
     for (const path of subs) {
       const sub = path.slice(key.length + 1);
       const value = (resolved[key] as Record<string, unknown>)[sub];
@@ -124,10 +149,10 @@ export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
   const objects = new Set(["gateway", ...WORKLOADS, "github"]);
   return Object.fromEntries(
-    Object.keys(stackConfigSchema.shape).map((key) => {
+    allKeys().map((key) => {
       const decl: Record<string, unknown> = {};
-      // The engine then refuses to show or store it in plaintext (kubeconfig, optional, is
-      // checked by the program: a declared secret needs a value).
+      // The engine then refuses to show or store it in plaintext (the optional secret keys
+      // are checked by the program: a declared secret needs a value).
       if (key === "registryToken") Object.assign(decl, { type: "string", secret: true });
       decl.description = keyDescriptions().top[key];
       // A declared key without a default is required by the engine: "" and {} mean "not set".

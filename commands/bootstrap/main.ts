@@ -8,8 +8,15 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
 import { type Action, describeAction } from "./actions";
-import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend";
-import { STACKS } from "./environments";
+import {
+  fileBackendFolder,
+  needsPassphrase,
+  qualifiedStackName,
+  type StateBackend,
+} from "./backend";
+import { foreignCodeOwners, ownerHandles } from "./codeowners";
+import { SETTINGS_STACK, STACKS } from "./environments";
+import { ghWithToken } from "./github-apply";
 import { execute } from "./execute";
 import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
 import { kubeconfigAnswerProblem } from "./kubeconfig-check";
@@ -17,7 +24,7 @@ import { isDirectory } from "./layout";
 import { manualSteps } from "./manual";
 import { existingStacks, gitTopLevel, observe } from "./observe";
 import { parseOptions, USAGE } from "./options";
-import { plan } from "./plan";
+import { plan, secretKey } from "./plan";
 import { canPrompt, promptHidden, promptNew } from "./prompt";
 import { preflightProblems } from "./preflight";
 import { pulumiCli } from "./pulumi-cli";
@@ -34,8 +41,13 @@ function cliEnv(backend: StateBackend, extra: Record<string, string> = {}): Node
 
 /** The files an action writes, relative to the repository's top folder (or the project). */
 function filesOf(a: Action, projectDir: string, top: string | undefined): string[] {
-  if (a.kind === "copy-workflow") return [a.to];
-  if (a.kind === "create-folder" || a.kind === "install-plugin" || a.kind === "apply-github") {
+  if (a.kind === "copy-workflow" || a.kind === "write-codeowners") return [a.to];
+  if (
+    a.kind === "create-folder" ||
+    a.kind === "install-plugin" ||
+    a.kind === "apply-github" ||
+    a.kind === "set-environment-secret"
+  ) {
     return [];
   }
   return [relative(top ?? projectDir, join(projectDir, `Pulumi.${a.stack}.yaml`))];
@@ -55,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const settings = resolveSettings(opts, process.env, ROOT, (b) => pulumiCli(ROOT, cliEnv(b)));
   const { backend, projectDir, project, refs } = settings;
+  const settingsRef = qualifiedStackName(settings.org, project, SETTINGS_STACK);
   const stateFolder = fileBackendFolder(backend);
   const probe = pulumiCli(projectDir, cliEnv(backend));
   const present =
@@ -68,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(
         "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrase (set it, or run on a terminal)",
       );
-    const creating = STACKS.some((s) => !present.has(refs[s]));
+    const creating =
+      STACKS.some((s) => !present.has(refs[s])) ||
+      (settings.github !== undefined && !present.has(settingsRef));
     passphrase =
       creating && !opts.dryRun
         ? await promptNew("PULUMI_CONFIG_PASSPHRASE (new stacks are encrypted with it; hidden):")
@@ -84,6 +99,10 @@ async function main(argv: string[]): Promise<number> {
     cli,
     project,
     refs,
+    settingsRef,
+    ...(settings.github
+      ? { codeOwners: ownerHandles(settings.github.repository, settings.github.reviewers) }
+      : {}),
     ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
     ...(stateFolder !== undefined ? { stateFolder } : {}),
   });
@@ -132,7 +151,9 @@ async function main(argv: string[]): Promise<number> {
   out(
     `State backend ${backend.url} (${backend.kind}), secrets provider ${settings.secretsProvider}, layout ${settings.layout}`,
   );
-  out(`Stacks: ${STACKS.map((s) => refs[s]).join(", ")}`);
+  out(
+    `Stacks: ${STACKS.map((s) => refs[s]).join(", ")}${settings.github ? `, ${settingsRef} (GitHub settings)` : ""}`,
+  );
   out(
     actions.length === 0
       ? "Nothing to do: the stacks are as planned."
@@ -162,10 +183,24 @@ async function main(argv: string[]): Promise<number> {
           : {}),
         GITHUB_TOKEN: githubToken,
       },
+      gh: ghWithToken(process.env, githubToken),
       log: out,
     });
   }
   const changedFiles = [...new Set(actions.flatMap((a) => filesOf(a, projectDir, top)))];
+  const sent = new Set(
+    actions.flatMap((a) =>
+      a.kind === "set-environment-secret" && !opts.dryRun ? [secretKey(a.stack, a.need.path)] : [],
+    ),
+  );
+  const environmentSecrets = needs
+    .filter((n) => n.into === "environment" && !sent.has(secretKey(n.stack, n.path)))
+    .map(
+      (n) =>
+        `gh secret set ${n.path} --env ${n.stack} --repo ${settings.github!.repository}` +
+        (n.kind === "file" ? ` < ${n.stack}.kubeconfig` : ""),
+    );
+  const codeowners = observed.codeowners;
   out();
   out("Left by hand:");
   const steps = manualSteps({
@@ -175,6 +210,15 @@ async function main(argv: string[]): Promise<number> {
     layout: settings.layout,
     ...(settings.github ? { repository: settings.github.repository } : {}),
     githubApplied: actions.some((a) => a.kind === "apply-github") && !opts.dryRun,
+    environmentSecrets,
+    ...(codeowners && foreignCodeOwners(codeowners)
+      ? {
+          codeOwnersToAdd: {
+            at: codeowners.current!.at,
+            lines: codeowners.want.split("\n").filter((l) => l !== "" && !l.startsWith("#")),
+          },
+        }
+      : {}),
     ...(top !== undefined ? { top } : {}),
     changedFiles,
     rerun: `npm run bootstrap -- ${argv.filter((a) => a !== "--dry-run").join(" ")}`.trim(),

@@ -1,11 +1,13 @@
 /**
  * What bootstrap leaves to the user, in order, each with the command that does it:
- * the repository-level secrets and variables the workflows read (the program manages
- * environments, not the repository's own settings or the admin token it runs with),
- * committing the stack files, and switching deploys on.
+ * the repository-level secrets and variables the workflows read, the environments' secrets
+ * it was not given, the admin token of the settings job (the settings stack manages
+ * environments and branch protection, never the token it runs with), committing the stack
+ * files and CODEOWNERS, and switching deploys on.
  */
 import type { StateBackend } from "./backend";
-import { GATED, STACKS } from "./environments";
+import { GATED_ENVIRONMENTS } from "../../src/names";
+import { SETTINGS_STACK, STACKS } from "./environments";
 import type { Layout } from "./layout";
 
 export interface ManualInput {
@@ -17,6 +19,10 @@ export interface ManualInput {
   readonly repository?: string;
   /** Whether this run applied the GitHub settings. */
   readonly githubApplied: boolean;
+  /** `gh secret set --env` lines of the environment secrets this run does not set. */
+  readonly environmentSecrets?: readonly string[];
+  /** CODEOWNERS lines to add to a CODEOWNERS of the user's own (`at`), if there is one. */
+  readonly codeOwnersToAdd?: { readonly at: string; readonly lines: readonly string[] };
   /** The repository's top folder, if in a git checkout. */
   readonly top?: string;
   /** The stack files (and workflow copies) this run wrote or would write, relative to `top`. */
@@ -66,26 +72,47 @@ export function manualSteps(m: ManualInput): string[] {
   if (m.repository) {
     if (!m.githubApplied) {
       steps.push(
-        `Apply the GitHub settings (environments ${STACKS.join(", ")}, reviewers of ${GATED.join(" and ")}, ` +
-          `their secrets, branch protection): GITHUB_TOKEN=<a token that may administer ${m.repository}> ${m.rerun}`,
+        `Apply the GitHub settings (the ${SETTINGS_STACK} stack: environments ${[...STACKS, SETTINGS_STACK].join(", ")}, ` +
+          `reviewers of ${GATED_ENVIRONMENTS.join(", ")}, branch protection), then the environments' secrets: ` +
+          `GITHUB_TOKEN=<a token that may administer ${m.repository}> ${m.rerun}`,
+      );
+    }
+    if ((m.environmentSecrets ?? []).length > 0) {
+      steps.push(
+        `The environments' secrets bootstrap was not given (each value on standard input): ` +
+          m.environmentSecrets!.join("; "),
       );
     }
     steps.push(
-      `Environment secret GH_ADMIN_TOKEN in each environment (deploys keep the settings; the program ` +
-        `never manages the token it runs with): ` +
-        STACKS.map((s) => `gh secret set GH_ADMIN_TOKEN --env ${s}${repo}`).join("; "),
+      `Environment secret GH_ADMIN_TOKEN of the ${SETTINGS_STACK} environment alone (its settings ` +
+        `job keeps the settings; no deploy, preview or rollback gets it): ` +
+        `gh secret set GH_ADMIN_TOKEN --env ${SETTINGS_STACK}${repo}`,
     );
+    if (m.codeOwnersToAdd) {
+      steps.push(
+        `Add to ${m.codeOwnersToAdd.at} (yours, so bootstrap left it): ` +
+          m.codeOwnersToAdd.lines.join("; "),
+      );
+    }
   } else {
     steps.push(
-      `GitHub settings by hand (Settings → Environments): ${STACKS.join(", ")}, required reviewers on ` +
-        `${GATED.join(" and ")} (the deploy jobs refuse to run without them), each with the secrets ` +
-        `KUBECONFIG and REGISTRY_TOKEN; branch protection of main requiring the pull-request checks`,
+      `GitHub settings by hand (Settings → Environments): ${[...STACKS, SETTINGS_STACK].join(", ")}, required reviewers on ` +
+        `${GATED_ENVIRONMENTS.join(", ")} (the deploy jobs refuse to run without them), no self-review, no admin bypass, ` +
+        `deployments from main only; the secrets KUBECONFIG and REGISTRY_TOKEN of each deploy environment; ` +
+        `branch protection of main requiring the pull-request checks and a code owner's review, admins included`,
     );
   }
   if (m.changedFiles.length > 0) {
+    const git = `git${m.top ? ` -C ${m.top}` : ""}`;
     steps.push(
-      `Commit and push what bootstrap wrote (secrets only encrypted): ` +
-        `git${m.top ? ` -C ${m.top}` : ""} add ${m.changedFiles.join(" ")} && git commit -m "Bootstrap the stacks" && git push`,
+      m.githubApplied
+        ? // The branch is protected now: the change arrives through a reviewed pull request.
+          `Commit what bootstrap wrote (secrets only encrypted) and open a pull request (main is ` +
+            `protected now): ${git} switch -c bootstrap && ${git} add ${m.changedFiles.join(" ")} && ` +
+            `${git} commit -m "Bootstrap the stacks" && ${git} push -u origin bootstrap && ` +
+            `gh pr create --fill${repo}`
+        : `Commit and push what bootstrap wrote (secrets only encrypted): ` +
+            `${git} add ${m.changedFiles.join(" ")} && ${git} commit -m "Bootstrap the stacks" && ${git} push`,
     );
   }
   steps.push(

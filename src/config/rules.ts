@@ -7,7 +7,6 @@
 import { statSync } from "node:fs";
 import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
-import { githubConfigIssues } from "./github-schema";
 import { cpuMillis, memoryBytes } from "./quantity";
 import { WORKLOADS } from "../names";
 
@@ -210,12 +209,6 @@ const RULES: readonly Rule[] = [
           );
         }
       }
-    },
-  },
-  {
-    needs: ["github", "appSecrets", "kubeconfig"],
-    check(cfg, add) {
-      for (const i of githubConfigIssues(cfg)) add(i.path, i.message, i.input);
     },
   },
 ];

@@ -16,6 +16,7 @@ import {
 import { decodeEngineConfig, parseStackConfig } from "../../../src/config/load";
 import { staleConfigDocs } from "../../../tools/config-docs";
 import { stackConfigSchema } from "../../../src/config/schema";
+import { settingsStackSchema } from "../../../src/config/github-schema";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -116,10 +117,10 @@ for (const [stack, want] of Object.entries(EXPECTED)) {
 }
 
 describe("Pulumi.yaml", () => {
-  it("declares exactly the keys the schema accepts", () => {
+  it("declares exactly the keys the app and settings stacks accept", () => {
     assert.deepEqual(
       Object.keys(project.config).sort(),
-      Object.keys(stackConfigSchema.shape).sort(),
+      [...Object.keys(stackConfigSchema.shape), ...Object.keys(settingsStackSchema.shape)].sort(),
     );
   });
 
@@ -133,8 +134,8 @@ describe("Pulumi.yaml", () => {
     };
     const ctx = { namespace: "travel", environment: "dev" };
     const parsed = (raw: Record<string, unknown>) => {
-      const { registryToken, appSecrets, kubeconfig, ...plain } = parseStackConfig(raw, ctx);
-      const secrets = [registryToken, appSecrets, kubeconfig].map((o) => o === undefined);
+      const { registryToken, appSecrets, ...plain } = parseStackConfig(raw, ctx);
+      const secrets = [registryToken, appSecrets].map((o) => o === undefined);
       return { plain: JSON.parse(JSON.stringify(plain)) as unknown, secrets };
     };
     // As the engine hands them over: strings, objects as JSON.
