@@ -136,8 +136,8 @@ export function describeAction(a: Action): string {
       );
     case "set-environment-secret":
       return (
-        `${a.stack}: set the environment secret ${a.need.path} from ${a.from}: ` +
-        `gh ${ghSecretArgs(a).join(" ")} (the value on its standard input)`
+        `${a.stack}: set the environment secret ${a.need.path} from ${a.from} (the value on ` +
+        `gh's standard input): gh ${ghSecretArgs(a).join(" ")}`
       );
     case "write-codeowners":
       return `write ${a.to} (code owners of the policy pack, the stack files and .github/)`;

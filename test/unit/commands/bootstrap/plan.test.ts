@@ -111,7 +111,7 @@ describe("the plan", () => {
       "github: apply the GitHub settings (branch protection, environments and their reviewers): pulumi up --stack organization/travel/github (with GITHUB_TOKEN)",
       ...STACKS.map(
         (s) =>
-          `${s}: set the environment secret REGISTRY_TOKEN from $REGISTRY_PULL_TOKEN: gh secret set REGISTRY_TOKEN --env ${s} --repo acme/travel (the value on its standard input)`,
+          `${s}: set the environment secret REGISTRY_TOKEN from $REGISTRY_PULL_TOKEN (the value on gh's standard input): gh secret set REGISTRY_TOKEN --env ${s} --repo acme/travel`,
       ),
     ]);
   });
@@ -133,7 +133,7 @@ describe("the plan", () => {
     assert.ok(applyAt >= 0 && kubeconfigAt > applyAt, kinds.join(", "));
     assert.equal(
       line(actions[kubeconfigAt]!),
-      "prod: set the environment secret KUBECONFIG from the file $KUBECONFIG_PROD names: gh secret set KUBECONFIG --env prod --repo acme/travel (the value on its standard input)",
+      "prod: set the environment secret KUBECONFIG from the file $KUBECONFIG_PROD names (the value on gh's standard input): gh secret set KUBECONFIG --env prod --repo acme/travel",
     );
     assert.ok(
       !actions.some((a) => a.kind === "set-secret" && /kubeconfig/i.test(a.need.path)),
