@@ -144,19 +144,22 @@ export async function readmeTable(): Promise<string> {
   ).trim();
 }
 
-/** Pulumi.yaml's config block: every key declared, no default but the schema's. */
+/**
+ * Pulumi.yaml's config block: every key declared, no default but the schema's. Every key
+ * has a neutral default ("" or {}: "not set") and none is declared secret: what the engine
+ * requires of a declared key it requires of every stack, and the settings stack sets none
+ * of the app's keys (a declared secret with the default "" fails every stack that does not
+ * set it, Pulumi 3.259: "must be encrypted as it's secret"). The program reports a missing
+ * key and a secret stored in plaintext itself, in its own words.
+ */
 export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
   const objects = new Set(["gateway", ...WORKLOADS, "github"]);
   return Object.fromEntries(
     allKeys().map((key) => {
-      const decl: Record<string, unknown> = {};
-      // The engine then refuses to show or store it in plaintext (the optional secret keys
-      // are checked by the program: a declared secret needs a value).
-      if (key === "registryToken") Object.assign(decl, { type: "string", secret: true });
-      decl.description = keyDescriptions().top[key];
-      // A declared key without a default is required by the engine: "" and {} mean "not set".
-      if (!required.has(key)) decl.default = objects.has(key) ? {} : "";
+      const decl: Record<string, unknown> = { description: keyDescriptions().top[key] };
+      // "" for a required key too: the schema then says it is missing.
+      decl.default = objects.has(key) && !required.has(key) ? {} : "";
       return [key, decl];
     }),
   );
