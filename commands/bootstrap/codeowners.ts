@@ -14,12 +14,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { CODEOWNERS_PLACES } from "../../src/config/settings";
 
 /** The first line of the file bootstrap writes: how it knows its own copy. */
 export const CODEOWNERS_MARK = "# Written by bootstrap (npm run bootstrap)";
-
-/** Where GitHub looks for CODEOWNERS, in the order it takes the first found. */
-export const CODEOWNERS_PLACES = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
 
 export interface CodeOwners {
   /** Where bootstrap writes it, relative to the repository's top folder. */

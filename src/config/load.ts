@@ -14,6 +14,7 @@ import { placeholderPassphraseProblem } from "./passphrase";
 import { crossKeyIssues, type RuleContext } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./schema";
 import {
+  codeOwnersProblem,
   parseSettingsConfig,
   retiredAppKeys,
   retiredKeyProblems,
@@ -61,7 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
 export function loadSettingsConfig(env: NodeJS.ProcessEnv = process.env): SettingsConfig {
   const { raw, namespace, problems } = readConfig(env);
   const settings = parseSettingsConfig(raw, { namespace, environment: pulumi.getStack() });
-  const all = [...new Set([...problems, ...settings.problems])];
+  const codeOwners = codeOwnersProblem(process.cwd());
+  const all = [
+    ...new Set([...problems, ...settings.problems, ...(codeOwners ? [codeOwners] : [])]),
+  ];
   if (all.length > 0 || settings.config === undefined) throw new ConfigError(all);
   return settings.config;
 }

@@ -6,6 +6,9 @@
  * the settings job, the only job with the admin token), so a key set on the wrong stack
  * is a config error rather than a change of what the stack does.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
   githubConfigIssues,
   githubConfigSchema,
@@ -108,4 +111,32 @@ export function parseSettingsConfig(
   problems.push(...githubConfigIssues(result.data).map((i) => describeRuleIssue(i, ctx.namespace)));
   if (problems.length > 0) return { problems };
   return { config: { environment: ctx.environment, github: result.data }, problems };
+}
+
+/** Where GitHub reads CODEOWNERS, in the order it takes the first found. */
+export const CODEOWNERS_PLACES = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
+
+/** The git checkout's top folder of `dir`, if it is in one. */
+function gitTop(dir: string): string | undefined {
+  const r = spawnSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * The problem line when the checkout the settings stack runs from has no CODEOWNERS:
+ * GitHub takes "code owners' review required" without one and requires no code owner at
+ * all. Nothing outside a git checkout (no repository to speak of).
+ */
+export function codeOwnersProblem(
+  dir: string,
+  top: (dir: string) => string | undefined = gitTop,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
+  const root = top(dir);
+  if (root === undefined || CODEOWNERS_PLACES.some((p) => exists(join(root, p)))) return undefined;
+  return (
+    `CODEOWNERS is missing from ${root}: expected one in ${CODEOWNERS_PLACES.join(", ")} ` +
+    `naming the owners of policy/, the stack files and .github/ (npm run bootstrap writes it): ` +
+    `the branch protection requires code owners' reviews, which GitHub skips without one`
+  );
 }

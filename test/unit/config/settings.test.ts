@@ -6,7 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../../../src/config/load";
-import { isSettingsStack, parseSettingsConfig } from "../../../src/config/settings";
+import {
+  codeOwnersProblem,
+  isSettingsStack,
+  parseSettingsConfig,
+} from "../../../src/config/settings";
 import { itRefuses } from "../../support/config-cases";
 import { validRaw } from "../../support/fixtures";
 import { SETTINGS } from "../../support/github";
@@ -120,5 +124,33 @@ describe("the settings stack", () => {
     assert.deepEqual(parseSettingsConfig({ github: { environments: {} } }, ctx).problems, [
       "travel:github.repository is missing: expected a GitHub repository 'owner/name'",
     ]);
+  });
+});
+
+describe("the settings stack's CODEOWNERS", () => {
+  const at = (files: string[]) => (p: string) => files.includes(p);
+
+  it("is found in any place GitHub reads one", () => {
+    for (const place of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
+      assert.equal(
+        codeOwnersProblem("/r/deploy", () => "/r", at([`/r/${place}`])),
+        undefined,
+      );
+    }
+  });
+
+  it("is refused when missing: GitHub would require no code owner", () => {
+    assert.equal(
+      codeOwnersProblem("/r/deploy", () => "/r", at(["/r/deploy/.github/CODEOWNERS"])),
+      "CODEOWNERS is missing from /r: expected one in .github/CODEOWNERS, CODEOWNERS, " +
+        "docs/CODEOWNERS naming the owners of policy/, the stack files and .github/ (npm run " +
+        "bootstrap writes it): the branch protection requires code owners' reviews, which " +
+        "GitHub skips without one",
+    );
+    assert.equal(
+      codeOwnersProblem("/tmp/x", () => undefined, at([])),
+      undefined,
+      "no checkout",
+    );
   });
 });
