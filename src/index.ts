@@ -1,10 +1,13 @@
 /**
- * Entry point: validate the stack's config, resolve the images (asking the registry
- * and, to promote, the source stack), compose the components and export the stack
- * outputs (`github` only where the stack manages it).
+ * Entry point. An app stack: validate the stack's config, resolve the images (asking the
+ * registry and, to promote, the source stack), compose the components and export the
+ * stack outputs. The settings stack (names.ts SETTINGS_STACK): validate its `github` and
+ * manage the repository's GitHub settings, nothing else (src/github).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hasKubeconfig, loadConfig } from "./config/load";
+import { hasKubeconfig, loadConfig, loadSettingsConfig } from "./config/load";
+import { isSettingsStack } from "./config/settings";
+import { composeGitHub } from "./github";
 import { resolveImageSources } from "./images/resolve";
 import { composeStack } from "./stack";
 import { liveImageLookup } from "./images/lookup";
@@ -16,7 +19,6 @@ async function main() {
   });
   // An update ends here when a rollout failed (a RolloutError with every failed rollout).
   await outputs.rollouts;
-  const github = outputs.github;
   return {
     url: outputs.url,
     namespace: outputs.namespace,
@@ -25,19 +27,19 @@ async function main() {
     verifiedImages: outputs.verifiedImages,
     gitSha: outputs.gitSha,
     registry: pulumi.output(outputs.registry),
-    ...(github
-      ? {
-          github: {
-            repository: github.repository,
-            environment: github.environment,
-            secretNames: github.secretNames,
-          },
-        }
-      : {}),
   };
 }
 
-const stackOutputs = main();
+async function settings() {
+  const github = composeGitHub(loadSettingsConfig());
+  return {
+    repository: github.repository,
+    protectedBranch: github.protectedBranch,
+    environments: github.environments,
+  };
+}
+
+const stackOutputs = isSettingsStack(pulumi.getStack()) ? settings() : main();
 // Handled here as well as by Pulumi's runner, which still reports the error and fails the
 // run. Left unhandled, the rejection went through the runner's unhandledRejection path and a
 // failed preview took 20-30 s longer on the local environment (measured); handled, it ends

@@ -12,6 +12,19 @@ export const APP = "travel";
 export const LOCAL_STACK = "local";
 
 /**
+ * The settings-only stack (Pulumi.github.yaml): it manages the repository's GitHub
+ * settings and nothing else, in a job of its own that alone holds the admin token. Its
+ * GitHub environment has the same name.
+ */
+export const SETTINGS_STACK = "github";
+
+/** The deploy environments, in deploy order: a stack and a GitHub environment each. */
+export const DEPLOY_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** The GitHub environments a job runs in only once a required reviewer approved it. */
+export const GATED_ENVIRONMENTS = ["staging", "prod", SETTINGS_STACK] as const;
+
+/**
  * The passphrase the template's stack files (Pulumi.dev/staging/prod.yaml) are encrypted
  * with. It is published in README, so a real stack must never be encrypted with it.
  */
@@ -38,7 +51,7 @@ export const TYPE = {
   httpRoute: "travel:k8s:HttpRoute",
   registryImage: "travel:image:RegistryImage",
   deletionGuard: "travel:k8s:DeletionGuard",
-  deployEnvironment: "travel:github:DeployEnvironment",
+  githubEnvironment: "travel:github:Environment",
   branchProtection: "travel:github:BranchProtection",
 } as const;
 

@@ -19,7 +19,6 @@ import {
 } from "./components/rollout";
 import { Secrets } from "./components/secrets";
 import type { StackConfig } from "./config/load";
-import { composeGitHub, GitHubOutputs } from "./github";
 import type { ImageSet, ImageSources } from "./images/types";
 import { APP, type WorkloadName } from "./names";
 
@@ -43,8 +42,6 @@ export interface StackOutputs {
   /** The git SHA deployed (both images' SHAs when they differ). */
   gitSha: pulumi.Output<string>;
   registry: { server: string; owner: string };
-  /** The GitHub environment this stack manages, when `github` is configured. */
-  github?: GitHubOutputs;
 }
 
 /** What composition needs from outside the program (tests pass stand-ins). */
@@ -146,12 +143,6 @@ export function composeStack(
     protect: cfg.protect,
   });
 
-  const github = composeGitHub(cfg, {
-    pullToken: cfg.registryPullToken,
-    appSecrets: cfg.appSecrets,
-    kubeconfig: cfg.kubeconfig,
-  });
-
   // During an update, every rollout's outcome; a preview awaits none.
   const rollouts = pulumi.runtime.isDryRun()
     ? undefined
@@ -175,6 +166,5 @@ export function composeStack(
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
     ),
     registry: { server: cfg.registry.server, owner: cfg.registry.owner },
-    ...(github ? { github } : {}),
   };
 }

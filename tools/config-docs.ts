@@ -14,6 +14,8 @@ import { WORKLOADS } from "../src/names";
 import { parseDocument } from "yaml";
 import { keyDescriptions, OBJECT_KEYS_WITH_ROWS } from "./config-descriptions";
 import { SECRET_KEYS, stackConfigSchema } from "../src/config/schema";
+import { settingsStackSchema } from "../src/config/github-schema";
+import type { z } from "zod";
 
 const ROOT = join(__dirname, "..");
 const START = "<!-- config-table:start (tools/config-docs.ts) -->";
@@ -41,9 +43,24 @@ const OTHER: Record<string, unknown> = {
   registryToken: "t2",
 };
 
+/** The settings stack's minimal config, and one with other values, likewise. */
+const MINIMAL_SETTINGS: Record<string, unknown> = { github: { repository: "o/r" } };
+const OTHER_SETTINGS: Record<string, unknown> = { github: { repository: "p/q" } };
+
+type Shaped = z.ZodType & { shape: Record<string, unknown> };
+
+/** The schemas README's table renders, in its order: the app stacks', the settings stack's. */
+const TABLES: readonly [Shaped, Record<string, unknown>, Record<string, unknown>][] = [
+  [stackConfigSchema, MINIMAL, OTHER],
+  [settingsStackSchema, MINIMAL_SETTINGS, OTHER_SETTINGS],
+];
+
+/** Every key Pulumi.yaml declares: the app stacks' and the settings stack's. */
+const allKeys = () => TABLES.flatMap(([schema]) => Object.keys(schema.shape));
+
 /** Key paths the schema reports missing when `raw` lacks them. */
-function missing(raw: Record<string, unknown>): string[] {
-  const r = stackConfigSchema.safeParse(raw, { reportInput: true });
+function missing(raw: Record<string, unknown>, schema: z.ZodType = stackConfigSchema): string[] {
+  const r = schema.safeParse(raw, { reportInput: true });
   return r.success
     ? []
     : r.error.issues.filter((i) => i.input === undefined).map((i) => i.path.join("."));
@@ -66,13 +83,21 @@ export interface Row {
 }
 
 export function rows(): Row[] {
+  return TABLES.flatMap(([schema, minimal, other]) => rowsOf(schema, minimal, other));
+}
+
+function rowsOf(
+  schema: Shaped,
+  MINIMAL: Record<string, unknown>,
+  OTHER: Record<string, unknown>,
+): Row[] {
   const { top: TOP_LEVEL, rows: ROWS } = keyDescriptions();
-  const resolved = stackConfigSchema.parse(MINIMAL) as Record<string, unknown>;
-  const other = stackConfigSchema.parse(OTHER) as Record<string, unknown>;
+  const resolved = schema.parse(MINIMAL) as Record<string, unknown>;
+  const other = schema.parse(OTHER) as Record<string, unknown>;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const requiredTop = new Set(missing({}));
+  const requiredTop = new Set(missing({}, schema));
   const out: Row[] = [];
-  for (const key of Object.keys(stackConfigSchema.shape)) {
+  for (const key of Object.keys(schema.shape)) {
     const secret = (SECRET_KEYS as readonly string[]).includes(key) ? ", secret" : "";
     const subs = (OBJECT_KEYS_WITH_ROWS as readonly string[]).includes(key)
       ? Object.keys(ROWS).filter((r) => r.startsWith(`${key}.`))
@@ -91,7 +116,7 @@ export function rows(): Row[] {
       });
       continue;
     }
-    const requiredSub = new Set(missing({ ...MINIMAL, [key]: {} }));
+    const requiredSub = new Set(missing({ ...MINIMAL, [key]: {} }, schema));
     for (const path of subs) {
       const sub = path.slice(key.length + 1);
       const value = (resolved[key] as Record<string, unknown>)[sub];
@@ -119,19 +144,22 @@ export async function readmeTable(): Promise<string> {
   ).trim();
 }
 
-/** Pulumi.yaml's config block: every key declared, no default but the schema's. */
+/**
+ * Pulumi.yaml's config block: every key declared, no default but the schema's. Every key
+ * has a neutral default ("" or {}: "not set") and none is declared secret: what the engine
+ * requires of a declared key it requires of every stack, and the settings stack sets none
+ * of the app's keys (a declared secret with the default "" fails every stack that does not
+ * set it, Pulumi 3.259: "must be encrypted as it's secret"). The program reports a missing
+ * key and a secret stored in plaintext itself, in its own words.
+ */
 export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
   const objects = new Set(["gateway", ...WORKLOADS, "github"]);
   return Object.fromEntries(
-    Object.keys(stackConfigSchema.shape).map((key) => {
-      const decl: Record<string, unknown> = {};
-      // The engine then refuses to show or store it in plaintext (kubeconfig, optional, is
-      // checked by the program: a declared secret needs a value).
-      if (key === "registryToken") Object.assign(decl, { type: "string", secret: true });
-      decl.description = keyDescriptions().top[key];
-      // A declared key without a default is required by the engine: "" and {} mean "not set".
-      if (!required.has(key)) decl.default = objects.has(key) ? {} : "";
+    allKeys().map((key) => {
+      const decl: Record<string, unknown> = { description: keyDescriptions().top[key] };
+      // "" for a required key too: the schema then says it is missing.
+      decl.default = objects.has(key) && !required.has(key) ? {} : "";
       return [key, decl];
     }),
   );

@@ -3,7 +3,7 @@
  * for the ones the Pulumi CLI performs, the exact command (secret values never: a
  * secret is piped in from the variable, file or prompt named in its line).
  */
-import type { StackName } from "./environments";
+import type { BootstrapStack, StackName } from "./environments";
 import type { SecretNeed } from "./secrets";
 
 export type ConfigValue = string | boolean;
@@ -13,19 +13,19 @@ export type Action =
   | { readonly kind: "install-plugin"; readonly name: string; readonly version: string }
   | {
       readonly kind: "reset-stack-file";
-      readonly stack: StackName;
+      readonly stack: BootstrapStack;
       readonly file: string;
       readonly held: readonly string[];
     }
   | {
       readonly kind: "init-stack";
-      readonly stack: StackName;
+      readonly stack: BootstrapStack;
       readonly ref: string;
       readonly secretsProvider: string;
     }
   | {
       readonly kind: "set-config";
-      readonly stack: StackName;
+      readonly stack: BootstrapStack;
       readonly ref: string;
       readonly path: string;
       readonly value: ConfigValue;
@@ -33,9 +33,11 @@ export type Action =
     }
   | {
       readonly kind: "remove-config";
-      readonly stack: StackName;
+      readonly stack: BootstrapStack;
       readonly ref: string;
       readonly path: string;
+      /** "retired": a key the program refuses on an app stack now (travel:github, kubeconfig). */
+      readonly why?: "retired";
     }
   | {
       readonly kind: "set-secret";
@@ -48,10 +50,23 @@ export type Action =
     }
   | {
       readonly kind: "apply-github";
-      readonly stack: StackName;
+      readonly stack: BootstrapStack;
       readonly ref: string;
-      /** The URN glob of the GitHub resources (the update's only target). */
-      readonly target: string;
+    }
+  | {
+      readonly kind: "set-environment-secret";
+      readonly stack: StackName;
+      /** "owner/name". */
+      readonly repository: string;
+      readonly need: SecretNeed;
+      /** Where the value comes from: "$NAME" or "the file $NAME names". */
+      readonly from: string;
+    }
+  | {
+      readonly kind: "write-codeowners";
+      /** Relative to the repository's top folder. */
+      readonly to: string;
+      readonly text: string;
     }
   | {
       readonly kind: "copy-workflow";
@@ -60,6 +75,11 @@ export type Action =
       /** Whether it replaces an earlier copy of bootstrap's. */
       readonly replace: boolean;
     };
+
+/** The gh arguments of an environment secret's update (its value goes on standard input). */
+export function ghSecretArgs(a: Extract<Action, { kind: "set-environment-secret" }>): string[] {
+  return ["secret", "set", a.need.path, "--env", a.stack, "--repo", a.repository];
+}
 
 /** The Pulumi CLI arguments of an action the CLI performs (undefined for the others). */
 export function cliArgs(a: Action): string[] | undefined {
@@ -101,7 +121,9 @@ export function describeAction(a: Action): string {
     case "set-config":
       return `${a.stack}: set ${a.path} to ${show(a.value)} (was ${show(a.was)})${cmd}`;
     case "remove-config":
-      return `${a.stack}: remove ${a.path} (to set it again)${cmd}`;
+      return a.why === "retired"
+        ? `${a.stack}: remove ${a.path} (an app stack holds no GitHub settings or kubeconfig now: the settings stack and the environment's secrets do)${cmd}`
+        : `${a.stack}: remove ${a.path} (to set it again)${cmd}`;
     case "set-secret":
       return (
         `${a.stack}: set the secret ${a.need.path} (${a.reason === "missing" ? "not set" : "differs"}) ` +
@@ -109,10 +131,16 @@ export function describeAction(a: Action): string {
       );
     case "apply-github":
       return (
-        `${a.stack}: apply its travel:github settings (environment, reviewers, secrets` +
-        `${a.stack === "prod" ? ", branch protection" : ""}) with a pulumi up of the GitHub ` +
-        `resources only (--target '${a.target}')`
+        `${a.stack}: apply the GitHub settings (branch protection, environments and their ` +
+        `reviewers): pulumi up --stack ${a.ref} (with GITHUB_TOKEN)`
       );
+    case "set-environment-secret":
+      return (
+        `${a.stack}: set the environment secret ${a.need.path} from ${a.from} (the value on ` +
+        `gh's standard input): gh ${ghSecretArgs(a).join(" ")}`
+      );
+    case "write-codeowners":
+      return `write ${a.to} (code owners of the policy pack, the stack files and .github/)`;
     case "copy-workflow":
       return (
         `${a.replace ? "replace bootstrap's earlier copy of" : "copy"} ${a.from} ${a.replace ? "at" : "to"} ${a.to} ` +

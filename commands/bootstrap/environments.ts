@@ -1,25 +1,25 @@
 /**
  * The three delivery environments and their roles: the order they deploy in, which
- * stack each promotes from, which are gated by required reviewers, and the one that
- * owns the protection of the deployment branch. Bootstrap and the workflows' steps
- * agree on these through this module.
+ * stack each promotes from; and the settings stack beside them, which manages the
+ * repository's GitHub settings (src/names.ts). Bootstrap and the workflows' steps agree on
+ * these through this module.
  */
+import { DEPLOY_ENVIRONMENTS, SETTINGS_STACK } from "../../src/names";
 
-/** The environments, in deploy order. */
-export const STACKS = ["dev", "staging", "prod"] as const;
+/** The app stacks (and their GitHub environments), in deploy order. */
+export const STACKS = DEPLOY_ENVIRONMENTS;
 export type StackName = (typeof STACKS)[number];
+
+/** The settings stack: GitHub settings only, applied by its own job with the admin token. */
+export { SETTINGS_STACK };
+/** A stack bootstrap makes: an app stack or the settings stack. */
+export type BootstrapStack = StackName | typeof SETTINGS_STACK;
 
 /** The stack whose verified images each promoting stack deploys. */
 export const PROMOTES_FROM: Readonly<Partial<Record<StackName, StackName>>> = {
   staging: "dev",
   prod: "staging",
 };
-
-/** Stacks whose GitHub environment must have required reviewers (the manual gate). */
-export const GATED: readonly StackName[] = ["staging", "prod"];
-
-/** The stack that manages the branch protection of the deployment branch. */
-export const BRANCH_PROTECTION_STACK: StackName = "prod";
 
 /** Whether `name` is one of the three environments. */
 export function isStackName(name: string): name is StackName {

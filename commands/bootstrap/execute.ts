@@ -1,14 +1,15 @@
 /**
  * Runs a plan's actions in order, each announced by its line: files are edited here,
  * everything about stacks goes through the real Pulumi CLI (secrets on its standard
- * input), and the GitHub settings through a GitHub-only update (github-apply.ts). The
- * first failure stops the run; running bootstrap again picks up from there.
+ * input), the GitHub settings through an update of the settings stack (github-apply.ts)
+ * and the environments' secrets through gh (on its standard input too). The first failure
+ * stops the run; running bootstrap again picks up from there.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type Action, cliArgs, describeAction } from "./actions";
+import { type Action, cliArgs, describeAction, ghSecretArgs } from "./actions";
 import { applyGitHub } from "./github-apply";
-import { type PulumiCli, runOk } from "./pulumi-cli";
+import { type CliResult, errorLine, type PulumiCli, runOk } from "./pulumi-cli";
 import type { SecretNeed } from "./secrets";
 import { stripEncryption } from "./stack-file";
 import { copyText } from "./workflow-copy";
@@ -20,8 +21,10 @@ export interface ExecuteContext {
   readonly top?: string;
   /** The value of a secret, from the environment or the answers given at the prompts. */
   readonly secretValue: (need: SecretNeed) => string;
-  /** The environment of a stack's GitHub-only update (backend, its passphrase, GITHUB_TOKEN). */
+  /** The environment of the settings stack's update (backend, its passphrase, GITHUB_TOKEN). */
   readonly githubEnv: (ref: string) => Readonly<Record<string, string>>;
+  /** Runs gh with the token that may administer the repository; `stdin` is its input. */
+  readonly gh: (args: readonly string[], stdin: string) => CliResult;
   readonly log: (line: string) => void;
 }
 
@@ -40,12 +43,21 @@ async function perform(a: Action, ctx: ExecuteContext): Promise<string | undefin
     case "apply-github":
       return applyGitHub({
         projectDir: ctx.cli.cwd,
-        project: ctx.project,
         ref: a.ref,
-        target: a.target,
         env: ctx.githubEnv(a.ref),
         log: ctx.log,
       });
+    case "set-environment-secret": {
+      const r = ctx.gh(ghSecretArgs(a), ctx.secretValue(a.need));
+      if (r.status !== 0) throw new Error(`${what}: gh secret set: ${errorLine(r)}`);
+      return undefined;
+    }
+    case "write-codeowners": {
+      const top = ctx.top!;
+      mkdirSync(dirname(join(top, a.to)), { recursive: true });
+      writeFileSync(join(top, a.to), a.text);
+      return undefined;
+    }
     case "copy-workflow": {
       const top = ctx.top!;
       mkdirSync(dirname(join(top, a.to)), { recursive: true });

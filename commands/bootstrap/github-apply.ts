@@ -1,75 +1,46 @@
 /**
- * Applies one stack's GitHub settings before its first deploy: an update of the same
- * stack whose program registers only what the real program registers for
- * `travel:github` (src/github through the stack's validated config, so the same
- * resources under the same URNs) and whose only target is those resources. Everything
- * else in the stack is left as it is: untargeted resources are neither updated nor
- * deleted, and the stack's outputs (the root stack is always part of an update) are
- * exported again unchanged, so `verifiedImages` survives.
- *
- * This is how staging and prod get their required reviewers before anything deploys
- * there: their full program cannot run until dev has verified images to promote.
+ * Applies the repository's GitHub settings before the first deploy: a preview of the
+ * settings stack (names.ts SETTINGS_STACK) with the program itself, which on that stack
+ * manages GitHub settings only (src/index.ts), then an update when it would change
+ * something. This is how staging, prod and github get their required reviewers, and the
+ * deployment branch its protection, before anything deploys. Then the environments'
+ * secrets, through gh with the same token, each value on gh's standard input.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, type OutputMap } from "@pulumi/pulumi/automation";
-import { loadConfig, type StackConfig } from "../../src/config/load";
-import { composeGitHub } from "../../src/github";
+import { spawnSync } from "node:child_process";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import type { CliResult } from "./pulumi-cli";
 
-/** The keys of `composeGitHub`'s result that src/index.ts exports as the `github` output. */
-const EXPORTED_GITHUB_KEYS = ["repository", "environment", "secretNames"] as const;
-
-/** The program of the GitHub-only update (exported for the tests, which run it under mocks). */
-export function githubProgram(
-  previous: OutputMap,
-  load: () => StackConfig = loadConfig,
-): () => Promise<Record<string, unknown>> {
-  return async () => {
-    const cfg = load();
-    const github = composeGitHub(cfg, {
-      pullToken: cfg.registryPullToken,
-      appSecrets: cfg.appSecrets,
-      kubeconfig: cfg.kubeconfig,
-    });
-    const outputs: Record<string, unknown> = {};
-    for (const [name, o] of Object.entries(previous)) {
-      if (name !== "github") outputs[name] = o.secret ? pulumi.secret(o.value) : o.value;
-    }
-    if (github) {
-      outputs.github = Object.fromEntries(EXPORTED_GITHUB_KEYS.map((k) => [k, github[k]]));
-    }
-    return outputs;
+/** gh with `token` (never prompting); status 127 when it cannot be run. */
+export function ghWithToken(env: NodeJS.ProcessEnv, token: string) {
+  const childEnv = { ...env, GH_TOKEN: token, GH_PROMPT_DISABLED: "1", NO_COLOR: "1" };
+  return (args: readonly string[], stdin: string): CliResult => {
+    const r = spawnSync("gh", args, { env: childEnv, encoding: "utf8", input: stdin });
+    if (r.error) return { status: 127, stdout: "", stderr: r.error.message };
+    return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   };
 }
 
 export interface ApplyGitHubInput {
   readonly projectDir: string;
-  readonly project: string;
-  /** The stack's fully qualified name. */
+  /** The settings stack's fully qualified name. */
   readonly ref: string;
-  /** The URN glob of its GitHub resources. */
-  readonly target: string;
   /** For the CLI: backend, passphrase, GITHUB_TOKEN. */
   readonly env: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
-/** Previews the GitHub-only update and runs it when it would change something. */
+/** Previews the settings stack and updates it when it would change something. */
 export async function applyGitHub(input: ApplyGitHubInput): Promise<"unchanged" | "updated"> {
-  const probe = await LocalWorkspace.selectStack(
-    { stackName: input.ref, projectName: input.project, program: async () => ({}) },
-    { workDir: input.projectDir, envVars: { ...input.env } },
-  );
-  const previous = await probe.outputs();
   const stack = await LocalWorkspace.selectStack(
-    { stackName: input.ref, projectName: input.project, program: githubProgram(previous) },
-    { workDir: input.projectDir, envVars: { ...input.env } },
+    { stackName: input.ref, workDir: input.projectDir },
+    { envVars: { ...input.env } },
   );
   const onOutput = (out: string) => {
     for (const line of out.split("\n")) if (line.trim() !== "") input.log(`    ${line}`);
   };
-  const preview = await stack.preview({ target: [input.target], onOutput });
+  const preview = await stack.preview({ onOutput });
   const changes = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
   if (changes.length === 0) return "unchanged";
-  await stack.up({ target: [input.target], onOutput });
+  await stack.up({ onOutput });
   return "updated";
 }

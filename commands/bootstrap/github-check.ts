@@ -1,16 +1,16 @@
 /**
- * The `travel:github` each stack will hold once bootstrap has set its part (repository,
- * reviewers, approval gate, branch protection), checked with the program's own schema
- * before anything changes. A value the program refuses, such as a deployment branch
- * written as a ref (GitHub would take it and match no branch), stops the run at once,
- * in the program's words and with every other problem, instead of failing its last
- * step once the stacks exist.
+ * The `travel:github` the settings stack will hold once bootstrap has set its part
+ * (repository, reviewers of the gated environments), checked with the program's own
+ * rules before anything changes; and the app stacks' files, which must not keep GitHub
+ * settings of their own that bootstrap would not remove (those it removes are planned).
+ * A value the program refuses, such as a deployment branch written as a ref (GitHub would
+ * take it and match no branch), stops the run at once, in the program's words and with
+ * every other problem, instead of failing its last step once the stacks exist.
  */
 import { basename } from "node:path";
-import { githubConfigSchema } from "../../src/config/github-schema";
-import { describeZodIssue } from "../../src/config/messages";
-import { STACKS, type StackName } from "./environments";
-import { desiredConfig, type DesiredInput } from "./plan";
+import { parseSettingsConfig } from "../../src/config/settings";
+import { SETTINGS_STACK } from "./environments";
+import { desiredSettings, type DesiredInput } from "./plan";
 import { plainValue, type StackFile } from "./stack-file";
 
 type Plain = Record<string, unknown>;
@@ -28,37 +28,27 @@ function setPath(root: Plain, path: string, value: unknown): void {
   at[parts.at(-1)!] = value;
 }
 
-/** The `github` a stack will hold after bootstrap: its file's, with bootstrap's values set. */
-export function githubAfterBootstrap(
-  stack: StackName,
+/** The settings stack's config after bootstrap: its file's, with bootstrap's values set. */
+export function settingsAfterBootstrap(
   file: StackFile,
-  input: DesiredInput,
+  github: NonNullable<DesiredInput["github"]>,
 ): Plain {
+  const config: Plain = { ...file.config };
   const current = plainValue(file, "github");
-  const github: Plain = { ...(current !== null && typeof current === "object" ? current : {}) };
-  for (const [path, value] of desiredConfig(stack, file, input)) {
-    if (path.startsWith("github.")) setPath(github, path.slice("github.".length), value);
-  }
-  return github;
+  config.github = { ...(current !== null && typeof current === "object" ? current : {}) };
+  for (const [path, value] of desiredSettings(github)) setPath(config, path, value);
+  return config;
 }
 
 /**
- * One line per problem of the stacks' `github` after bootstrap, each naming its stack
- * file: `<file>: <project>:github.<key> = <value>: expected <what>`.
+ * One line per problem of the settings stack's config after bootstrap, naming its file:
+ * `<file>: <project>:github.<key> = <value>: expected <what>`.
  */
-export function githubSettingsProblems(
-  files: Readonly<Record<StackName, StackFile>>,
-  input: DesiredInput,
-): string[] {
+export function githubSettingsProblems(settings: StackFile, input: DesiredInput): string[] {
   if (input.github === undefined) return [];
-  return STACKS.flatMap((stack) => {
-    const github = githubAfterBootstrap(stack, files[stack], input);
-    const result = githubConfigSchema.safeParse(github, { reportInput: true });
-    if (result.success) return [];
-    return result.error.issues
-      .flatMap((i) =>
-        describeZodIssue({ ...i, path: ["github", ...i.path] }, input.project, { github }),
-      )
-      .map((line) => `${basename(files[stack].path)}: ${line}`);
+  const { problems } = parseSettingsConfig(settingsAfterBootstrap(settings, input.github), {
+    namespace: input.project,
+    environment: SETTINGS_STACK,
   });
+  return problems.map((line) => `${basename(settings.path)}: ${line}`);
 }

@@ -8,8 +8,15 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
 import { type Action, describeAction } from "./actions";
-import { fileBackendFolder, needsPassphrase, type StateBackend } from "./backend";
-import { STACKS } from "./environments";
+import {
+  fileBackendFolder,
+  needsPassphrase,
+  qualifiedStackName,
+  type StateBackend,
+} from "./backend";
+import { foreignCodeOwners, ownerHandles } from "./codeowners";
+import { SETTINGS_STACK, STACKS } from "./environments";
+import { ghWithToken } from "./github-apply";
 import { execute } from "./execute";
 import { deployerMain } from "./deployer/main";
 import { askFor, givenSecrets, missingLines, secretValueFrom } from "./inputs";
@@ -26,7 +33,7 @@ import {
   stackPassphrases,
   stackPassphraseVar,
 } from "./passphrases";
-import { plan } from "./plan";
+import { plan, secretKey } from "./plan";
 import { canPrompt, promptHidden, promptNew } from "./prompt";
 import { preflightProblems } from "./preflight";
 import { pulumiCli } from "./pulumi-cli";
@@ -43,8 +50,13 @@ function cliEnv(backend: StateBackend, extra: Record<string, string> = {}): Node
 
 /** The files an action writes, relative to the repository's top folder (or the project). */
 function filesOf(a: Action, projectDir: string, top: string | undefined): string[] {
-  if (a.kind === "copy-workflow") return [a.to];
-  if (a.kind === "create-folder" || a.kind === "install-plugin" || a.kind === "apply-github") {
+  if (a.kind === "copy-workflow" || a.kind === "write-codeowners") return [a.to];
+  if (
+    a.kind === "create-folder" ||
+    a.kind === "install-plugin" ||
+    a.kind === "apply-github" ||
+    a.kind === "set-environment-secret"
+  ) {
     return [];
   }
   return [relative(top ?? projectDir, join(projectDir, `Pulumi.${a.stack}.yaml`))];
@@ -65,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const settings = resolveSettings(opts, process.env, ROOT, (b) => pulumiCli(ROOT, cliEnv(b)));
   const { backend, projectDir, project, refs } = settings;
+  const settingsRef = qualifiedStackName(settings.org, project, SETTINGS_STACK);
   const stateFolder = fileBackendFolder(backend);
   const probe = pulumiCli(projectDir, cliEnv(backend));
   const present =
@@ -72,24 +85,32 @@ async function main(argv: string[]): Promise<number> {
       ? new Set<string>()
       : existingStacks(probe, backend.kind === "cloud" ? settings.org : undefined);
 
-  // Each stack's own passphrase (PULUMI_CONFIG_PASSPHRASE_<STACK>), else the shared one.
-  let passphrases = stackPassphrases(STACKS, process.env, process.env.PULUMI_CONFIG_PASSPHRASE);
+  // Each stack's own passphrase (PULUMI_CONFIG_PASSPHRASE_<STACK>), else the shared one: the
+  // app stacks', and the settings stack's when bootstrap manages GitHub.
+  const PASSPHRASE_STACKS = settings.github ? [...STACKS, SETTINGS_STACK] : [...STACKS];
+  let passphrases = stackPassphrases(
+    PASSPHRASE_STACKS,
+    process.env,
+    process.env.PULUMI_CONFIG_PASSPHRASE,
+  );
   const passphraseProvider = needsPassphrase(settings.secretsProvider);
-  if (passphraseProvider && STACKS.some((s) => (passphrases[s] ?? "") === "")) {
+  if (passphraseProvider && PASSPHRASE_STACKS.some((s) => (passphrases[s] ?? "") === "")) {
     if (!canPrompt())
       throw new Error(
-        "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrases (PULUMI_CONFIG_PASSPHRASE_DEV, _STAGING, _PROD, or one for all; set them, or run on a terminal)",
+        "PULUMI_CONFIG_PASSPHRASE: expected the stacks' passphrases (PULUMI_CONFIG_PASSPHRASE_DEV, _STAGING, _PROD, _GITHUB with GitHub, or one for all; set them, or run on a terminal)",
       );
-    const creating = STACKS.some((s) => !present.has(refs[s]));
+    const creating =
+      STACKS.some((s) => !present.has(refs[s])) ||
+      (settings.github !== undefined && !present.has(settingsRef));
     const asked =
       creating && !opts.dryRun
         ? await promptNew("PULUMI_CONFIG_PASSPHRASE (new stacks are encrypted with it; hidden):")
         : await promptHidden("PULUMI_CONFIG_PASSPHRASE (hidden):");
     const placeholder = placeholderPassphraseProblem(STACKS, { [PASSPHRASE_VAR]: asked });
     if (placeholder !== undefined) throw new Error(placeholder);
-    passphrases = stackPassphrases(STACKS, process.env, asked);
+    passphrases = stackPassphrases(PASSPHRASE_STACKS, process.env, asked);
   }
-  for (const s of STACKS) {
+  for (const s of PASSPHRASE_STACKS) {
     const own = process.env[stackPassphraseVar(s)];
     const problem =
       own === undefined ? undefined : placeholderPassphraseProblem([s], { [PASSPHRASE_VAR]: own });
@@ -101,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
     cli,
     project,
     refs,
+    settingsRef,
+    ...(settings.github
+      ? { codeOwners: ownerHandles(settings.github.repository, settings.github.reviewers) }
+      : {}),
     ...(backend.kind === "cloud" ? { cloudOrg: settings.org } : {}),
     ...(stateFolder !== undefined ? { stateFolder } : {}),
   });
@@ -149,7 +174,9 @@ async function main(argv: string[]): Promise<number> {
   out(
     `State backend ${backend.url} (${backend.kind}), secrets provider ${settings.secretsProvider}, layout ${settings.layout}`,
   );
-  out(`Stacks: ${STACKS.map((s) => refs[s]).join(", ")}`);
+  out(
+    `Stacks: ${STACKS.map((s) => refs[s]).join(", ")}${settings.github ? `, ${settingsRef} (GitHub settings)` : ""}`,
+  );
   out(
     actions.length === 0
       ? "Nothing to do: the stacks are as planned."
@@ -179,10 +206,24 @@ async function main(argv: string[]): Promise<number> {
           : {}),
         GITHUB_TOKEN: githubToken,
       }),
+      gh: ghWithToken(process.env, githubToken),
       log: out,
     });
   }
   const changedFiles = [...new Set(actions.flatMap((a) => filesOf(a, projectDir, top)))];
+  const sent = new Set(
+    actions.flatMap((a) =>
+      a.kind === "set-environment-secret" && !opts.dryRun ? [secretKey(a.stack, a.need.path)] : [],
+    ),
+  );
+  const environmentSecrets = needs
+    .filter((n) => n.into === "environment" && !sent.has(secretKey(n.stack, n.path)))
+    .map(
+      (n) =>
+        `gh secret set ${n.path} --env ${n.stack} --repo ${settings.github!.repository}` +
+        (n.kind === "file" ? ` < ${n.stack}.kubeconfig` : ""),
+    );
+  const codeowners = observed.codeowners;
   out();
   out("Left by hand:");
   const steps = manualSteps({
@@ -192,6 +233,15 @@ async function main(argv: string[]): Promise<number> {
     layout: settings.layout,
     ...(settings.github ? { repository: settings.github.repository } : {}),
     githubApplied: actions.some((a) => a.kind === "apply-github") && !opts.dryRun,
+    environmentSecrets,
+    ...(codeowners && foreignCodeOwners(codeowners)
+      ? {
+          codeOwnersToAdd: {
+            at: codeowners.current!.at,
+            lines: codeowners.want.split("\n").filter((l) => l !== "" && !l.startsWith("#")),
+          },
+        }
+      : {}),
     ...(top !== undefined ? { top } : {}),
     changedFiles,
     sharedPassphrase: sharedPassphrases(passphrases),

@@ -2,13 +2,16 @@
  * What bootstrap leaves to the user, in order, each with the command that does it: the
  * secrets of each GitHub environment the workflows run in (src/config/ci-environments.ts:
  * a stack's state credentials and passphrase only in the environments of that stack; none
- * at the repository level), the repository's variables, committing the stack files, and
+ * at the repository level) that it was not given, the admin token of the settings job (the
+ * settings stack manages environments and branch protection, never the token it runs
+ * with), the repository's variables, committing the stack files and CODEOWNERS, and
  * switching deploys on. Every `gh secret set` names the environment and the repository and
  * takes the value on standard input (gh asks for it, hidden).
  */
 import { ADMIN_TOKEN_SECRET, CI_ENVIRONMENTS } from "../../src/config/ci-environments";
 import type { StateBackend } from "./backend";
-import { GATED, STACKS } from "./environments";
+import { GATED_ENVIRONMENTS } from "../../src/names";
+import { SETTINGS_STACK, STACKS } from "./environments";
 import type { Layout } from "./layout";
 
 /** Every environment holds the state credentials of its own stack (the settings job's: github's). */
@@ -38,6 +41,10 @@ export interface ManualInput {
   readonly repository?: string;
   /** Whether this run applied the GitHub settings. */
   readonly githubApplied: boolean;
+  /** `gh secret set --env` lines of the environment secrets this run does not set. */
+  readonly environmentSecrets?: readonly string[];
+  /** CODEOWNERS lines to add to a CODEOWNERS of the user's own (`at`), if there is one. */
+  readonly codeOwnersToAdd?: { readonly at: string; readonly lines: readonly string[] };
   /** The repository's top folder, if in a git checkout. */
   readonly top?: string;
   /** The stack files (and workflow copies) this run wrote or would write, relative to `top`. */
@@ -106,27 +113,48 @@ export function manualSteps(m: ManualInput): string[] {
   if (m.repository) {
     if (!m.githubApplied) {
       steps.push(
-        `Apply the GitHub settings (environments ${STACKS.join(", ")}, reviewers of ${GATED.join(" and ")}, ` +
-          `their secrets, branch protection): GITHUB_TOKEN=<a token that may administer ${m.repository}> ${m.rerun}`,
+        `Apply the GitHub settings (the ${SETTINGS_STACK} stack: environments ${[...STACKS, SETTINGS_STACK].join(", ")}, ` +
+          `reviewers of ${GATED_ENVIRONMENTS.join(", ")}, branch protection), then the environments' secrets: ` +
+          `GITHUB_TOKEN=<a token that may administer ${m.repository}> ${m.rerun}`,
+      );
+    }
+    if ((m.environmentSecrets ?? []).length > 0) {
+      steps.push(
+        `The environments' secrets bootstrap was not given (each value on standard input): ` +
+          m.environmentSecrets!.join("; "),
       );
     }
     steps.push(
-      `Environment secret ${ADMIN_TOKEN_SECRET} of the environment github only (with required reviewers; ` +
-        `the settings workflow applies the settings with it; no app stack's job can read it): ` +
-        `gh secret set ${ADMIN_TOKEN_SECRET} --env github${repo}`,
+      `Environment secret ${ADMIN_TOKEN_SECRET} of the ${SETTINGS_STACK} environment alone (with required reviewers; ` +
+        `the settings job applies the settings with it; no deploy, preview or rollback gets it): ` +
+        `gh secret set ${ADMIN_TOKEN_SECRET} --env ${SETTINGS_STACK}${repo}`,
     );
+    if (m.codeOwnersToAdd) {
+      steps.push(
+        `Add to ${m.codeOwnersToAdd.at} (yours, so bootstrap left it): ` +
+          m.codeOwnersToAdd.lines.join("; "),
+      );
+    }
   } else {
     steps.push(
       `GitHub settings by hand (Settings → Environments): ${Object.keys(CI_ENVIRONMENTS).join(", ")} ` +
         `as docs/delivery.md#secrets-per-environment lists them, required reviewers on ` +
-        `${GATED.join(" and ")} and github (their jobs refuse to run without them), ${STACKS.join(", ")} ` +
-        `each with the secrets KUBECONFIG and REGISTRY_TOKEN; branch protection of main requiring the pull-request checks`,
+        `${GATED_ENVIRONMENTS.join(", ")} (their jobs refuse to run without them), no self-review, no admin bypass; ` +
+        `the secrets KUBECONFIG and REGISTRY_TOKEN of each deploy environment; ` +
+        `branch protection of main requiring the pull-request checks and a code owner's review, admins included`,
     );
   }
   if (m.changedFiles.length > 0) {
+    const git = `git${m.top ? ` -C ${m.top}` : ""}`;
     steps.push(
-      `Commit and push what bootstrap wrote (secrets only encrypted): ` +
-        `git${m.top ? ` -C ${m.top}` : ""} add ${m.changedFiles.join(" ")} && git commit -m "Bootstrap the stacks" && git push`,
+      m.githubApplied
+        ? // The branch is protected now: the change arrives through a reviewed pull request.
+          `Commit what bootstrap wrote (secrets only encrypted) and open a pull request (main is ` +
+            `protected now): ${git} switch -c bootstrap && ${git} add ${m.changedFiles.join(" ")} && ` +
+            `${git} commit -m "Bootstrap the stacks" && ${git} push -u origin bootstrap && ` +
+            `gh pr create --fill${repo}`
+        : `Commit and push what bootstrap wrote (secrets only encrypted): ` +
+            `${git} add ${m.changedFiles.join(" ")} && ${git} commit -m "Bootstrap the stacks" && ${git} push`,
     );
   }
   const previews = STATE_ENVIRONMENTS.filter((e) => !(STACKS as readonly string[]).includes(e));

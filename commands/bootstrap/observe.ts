@@ -1,12 +1,14 @@
 /**
  * What is there before bootstrap plans: which stacks the backend has, their stack files,
  * their decrypted secrets (kept in memory, only to compare with what was given), the
- * installed plugins, and the workflows at the repository's root. Read-only.
+ * settings stack, the installed plugins, CODEOWNERS and the workflows at the repository's
+ * root. Read-only.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { STACKS, type StackName } from "./environments";
+import { type CodeOwners, observeCodeOwners } from "./codeowners";
+import { SETTINGS_STACK, STACKS, type StackName } from "./environments";
 import type { Observed, ObservedStack } from "./plan";
 import { errorLine, type PulumiCli, runOk } from "./pulumi-cli";
 import { readStackFile } from "./stack-file";
@@ -93,6 +95,10 @@ export interface ObserveInput {
   readonly cli: PulumiCli;
   readonly project: string;
   readonly refs: Readonly<Record<StackName, string>>;
+  /** The settings stack's fully qualified name. */
+  readonly settingsRef: string;
+  /** The code owners bootstrap writes into CODEOWNERS (when it manages GitHub). */
+  readonly codeOwners?: readonly string[];
   /** The Pulumi Cloud organization to list (undefined on a self-managed backend). */
   readonly cloudOrg?: string;
   /** The folder of a file:// backend, if that is the backend. */
@@ -114,10 +120,22 @@ export function observe(input: ObserveInput): Observed {
       secrets: exists ? readSecrets(cli, project, ref) : {},
     };
   }
+  const top = gitTopLevel(cli.cwd);
+  const codeowners: CodeOwners | undefined =
+    top !== undefined && input.codeOwners !== undefined
+      ? observeCodeOwners(top, cli.cwd, input.codeOwners)
+      : undefined;
   return {
     stacks,
+    // It holds no secret: nothing to decrypt.
+    settings: {
+      file: readStackFile(cli.cwd, project, SETTINGS_STACK),
+      exists: present.has(input.settingsRef),
+      secrets: {},
+    },
+    ...(codeowners ? { codeowners } : {}),
     ...(input.stateFolder !== undefined ? { stateFolderExists: !folderMissing } : {}),
     plugins: installedPlugins(cli),
-    workflows: workflowCopies(cli.cwd, gitTopLevel(cli.cwd)),
+    workflows: workflowCopies(cli.cwd, top),
   };
 }

@@ -22,10 +22,12 @@ export interface Options {
 
 export const USAGE = `usage: npm run bootstrap -- [options]
 
-Creates the dev, staging and prod stacks on your backend, stores their secrets
-encrypted, sets each stack's travel:github and applies it (environments, required
-reviewers of staging and prod, their secrets, branch protection), then lists what is
-left by hand. Safe to run again: it changes only what differs.
+Creates the dev, staging and prod stacks on your backend and stores their secrets
+encrypted; creates the settings stack github (travel:github: the repository, required
+reviewers of staging, prod and github), writes .github/CODEOWNERS, applies the
+settings (environments, branch protection) and sets the environments' secrets it is
+given; then lists what is left by hand. Safe to run again: it changes only what
+differs.
 
   --dry-run                 print the plan, change nothing
   --backend URL|cloud       state backend (default: $PULUMI_BACKEND_URL, else Pulumi
@@ -39,19 +41,23 @@ left by hand. Safe to run again: it changes only what differs.
                             this program is deploy/ beside agent/ and ui/; separate =
                             the app's repository is checked out as ../coagents-travel
   --github OWNER/NAME       the repository the workflows run in (default: origin)
-  --reviewers LOGIN,…       required reviewers of staging and prod (users)
-  --reviewer-teams SLUG,…   required reviewers of staging and prod (teams)
+  --reviewers LOGIN,…       required reviewers of staging, prod and github, and the
+                            code owners (users)
+  --reviewer-teams SLUG,…   the same (teams of the repository's organization)
   --no-github               leave GitHub alone (bootstrap lists what to set by hand)
   --project DIR             the program's folder (default: this checkout)
 
 Secrets come from the environment, else a hidden prompt on a terminal:
-  PULUMI_CONFIG_PASSPHRASE_DEV, PULUMI_CONFIG_PASSPHRASE_STAGING, PULUMI_CONFIG_PASSPHRASE_PROD
+  PULUMI_CONFIG_PASSPHRASE_DEV, PULUMI_CONFIG_PASSPHRASE_STAGING, PULUMI_CONFIG_PASSPHRASE_PROD,
+  PULUMI_CONFIG_PASSPHRASE_GITHUB (the settings stack, with GitHub)
                             each stack's own passphrase (passphrase provider)
   PULUMI_CONFIG_PASSPHRASE  the passphrase of a stack without its own (one for all: bootstrap warns)
   REGISTRY_PUSH_TOKEN       registryToken of a stack that builds without registry.pushTokenEnv
-  REGISTRY_PULL_TOKEN       registryPullToken of every stack
+  REGISTRY_PULL_TOKEN       registryPullToken of every stack (and, with GitHub and a
+                            token, its environment's REGISTRY_TOKEN)
   OPENAI_API_KEY, GOOGLE_MAPS_API_KEY   appSecrets of every stack
-  KUBECONFIG_DEV, KUBECONFIG_STAGING, KUBECONFIG_PROD   kubeconfig FILES (with GitHub)
+  KUBECONFIG_DEV, KUBECONFIG_STAGING, KUBECONFIG_PROD   kubeconfig FILES, each its
+                            environment's KUBECONFIG secret (with GitHub and a token)
   GITHUB_TOKEN              a token that may administer the repository (with GitHub)
 A variable suffixed with a stack's name (OPENAI_API_KEY_PROD) wins for that stack.
 

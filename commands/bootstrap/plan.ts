@@ -1,8 +1,10 @@
 /**
  * The bootstrap plan: from what is there (the observed stacks, stack files, secrets,
- * plugins and workflows) and what was asked for, the list of actions that makes the
- * three stacks ready for the workflows. Pure: what `--dry-run` prints is exactly what a
- * run would do, and a second run after a successful one plans nothing.
+ * plugins, CODEOWNERS and workflows) and what was asked for, the list of actions that
+ * makes the three app stacks and the settings stack ready for the workflows. Pure: what
+ * `--dry-run` prints is exactly what a run would do, and a second run after a successful
+ * one plans nothing (but the GitHub environment secrets given again: GitHub never shows
+ * one, so a given value is always sent).
  */
 import type { Action, ConfigValue } from "./actions";
 import {
@@ -11,17 +13,23 @@ import {
   promotionSourceName,
   qualifiedStackName,
 } from "./backend";
-import { BRANCH_PROTECTION_STACK, GATED, STACKS, type StackName } from "./environments";
+import { retiredAppKeys } from "../../src/config/settings";
+import { GATED_ENVIRONMENTS } from "../../src/names";
+import { type CodeOwners, needsCodeOwners } from "./codeowners";
+import { type BootstrapStack, SETTINGS_STACK, STACKS, type StackName } from "./environments";
 import type { Contexts } from "./layout";
 import { type SecretInput, type SecretNeed, secretNeeds } from "./secrets";
 import { encryptionState, plainValue, type StackFile } from "./stack-file";
 import { needsCopy, type WorkflowCopy } from "./workflow-copy";
 
-/** The GitHub side bootstrap manages through each stack's `travel:github`. */
+/** The GitHub side bootstrap manages through the settings stack's `travel:github`. */
 export interface GitHubSettings {
   /** "owner/name" of the repository the workflows run in. */
   readonly repository: string;
-  /** Required reviewers of the gated environments (staging, prod). */
+  /**
+   * Required reviewers of the gated environments (staging, prod, github), and the code
+   * owners of CODEOWNERS (users only: a team owner needs write access GitHub checks).
+   */
   readonly reviewers: { readonly users: readonly string[]; readonly teams: readonly string[] };
 }
 
@@ -35,6 +43,10 @@ export interface ObservedStack {
 
 export interface Observed {
   readonly stacks: Readonly<Record<StackName, ObservedStack>>;
+  /** The settings stack (it holds no secret). */
+  readonly settings: ObservedStack;
+  /** CODEOWNERS at the repository's root, as it is and as bootstrap writes it. */
+  readonly codeowners?: CodeOwners;
   /** Whether a file:// backend's folder exists (undefined for other backends). */
   readonly stateFolderExists?: boolean;
   /** Installed resource plugins, "name@version". */
@@ -70,17 +82,23 @@ export interface Plan {
 /** The key of a secret in {@link PlanInput.given}. */
 export const secretKey = (stack: string, path: string) => `${stack}:${path}`;
 
-/** The URN glob that selects a stack's GitHub resources (and only them). */
-export function githubTarget(project: string, stack: string): string {
-  return `urn:pulumi:${stack}::${project}::travel:github:**`;
-}
-
 type Desired = readonly [path: string, value: ConfigValue | readonly string[]];
 
 /** What of the run {@link desiredConfig} depends on. */
 export type DesiredInput = Pick<PlanInput, "org" | "project" | "contexts" | "github">;
 
-/** The plain config bootstrap sets on `stack`. */
+/** The plain config bootstrap sets on the settings stack: the repository, the gates' reviewers. */
+export function desiredSettings(github: GitHubSettings): Desired[] {
+  return [
+    ["github.repository", github.repository],
+    ...GATED_ENVIRONMENTS.flatMap((env): Desired[] => [
+      [`github.environments.${env}.reviewers.users`, github.reviewers.users],
+      [`github.environments.${env}.reviewers.teams`, github.reviewers.teams],
+    ]),
+  ];
+}
+
+/** The plain config bootstrap sets on the app stack `stack`. */
 export function desiredConfig(stack: StackName, file: StackFile, input: DesiredInput): Desired[] {
   const out: Desired[] = [];
   const mode = plainValue(file, "images.mode");
@@ -90,24 +108,19 @@ export function desiredConfig(stack: StackName, file: StackFile, input: DesiredI
     out.push(["images.backend.context", input.contexts.backend]);
     out.push(["images.frontend.context", input.contexts.frontend]);
   }
-  const gh = input.github;
-  if (gh) {
-    out.push(["github.repository", gh.repository]);
-    if (GATED.includes(stack)) {
-      out.push(["github.environment.requireApproval", true]);
-      out.push(["github.environment.reviewers.users", gh.reviewers.users]);
-      out.push(["github.environment.reviewers.teams", gh.reviewers.teams]);
-    }
-    if (stack === BRANCH_PROTECTION_STACK) out.push(["github.manageBranchProtection", true]);
-  }
   return out;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function configActions(stack: StackName, ref: string, file: StackFile, input: PlanInput): Action[] {
+function configActions(
+  stack: BootstrapStack,
+  ref: string,
+  file: StackFile,
+  desired: readonly Desired[],
+): Action[] {
   const actions: Action[] = [];
-  for (const [path, value] of desiredConfig(stack, file, input)) {
+  for (const [path, value] of desired) {
     const was = plainValue(file, path);
     if (typeof value === "string" || typeof value === "boolean") {
       if (!same(was, value)) actions.push({ kind: "set-config", stack, ref, path, value, was });
@@ -140,8 +153,21 @@ function secretActions(
 ): Action[] {
   const actions: Action[] = [];
   for (const need of secretNeeds(stack, observed.file, input.github !== undefined)) {
-    const stored = fresh ? undefined : observed.secrets[need.path];
     const given = input.given.get(secretKey(stack, need.path));
+    if (need.into === "environment") {
+      // GitHub never shows an environment secret: one given is sent, else left to the user.
+      if (given !== undefined && input.github && input.githubToken) {
+        actions.push({
+          kind: "set-environment-secret",
+          stack,
+          repository: input.github.repository,
+          need,
+          from: given.from,
+        });
+      }
+      continue;
+    }
+    const stored = fresh ? undefined : observed.secrets[need.path];
     if (stored !== undefined && (given === undefined || given.value === stored)) continue;
     if (given === undefined) prompts.push(need);
     actions.push({
@@ -156,6 +182,30 @@ function secretActions(
   return actions;
 }
 
+/** The app stack's keys that moved away (travel:github, travel:kubeconfig), to remove. */
+function retiredActions(stack: StackName, ref: string, file: StackFile): Action[] {
+  return Object.keys(retiredAppKeys(stack))
+    .filter((key) => key in file.config)
+    .map((path) => ({ kind: "remove-config", stack, ref, path, why: "retired" }) as const);
+}
+
+/** The stack's creation (its file reset first when another provider's state is in it). */
+function initActions(
+  stack: BootstrapStack,
+  ref: string,
+  observed: ObservedStack,
+  input: PlanInput,
+): Action[] {
+  if (observed.exists) return [];
+  const held = encryptionState(observed.file);
+  return [
+    ...(held.length > 0
+      ? [{ kind: "reset-stack-file", stack, file: observed.file.path, held } as const]
+      : []),
+    { kind: "init-stack", stack, ref, secretsProvider: input.secretsProvider },
+  ];
+}
+
 /** Plans the bootstrap. */
 export function plan(input: PlanInput): Plan {
   const actions: Action[] = [];
@@ -167,32 +217,38 @@ export function plan(input: PlanInput): Plan {
   for (const stack of STACKS) {
     const observed = input.observed.stacks[stack];
     const ref = qualifiedStackName(input.org, input.project, stack);
-    const fresh = !observed.exists;
-    if (fresh) {
-      const held = encryptionState(observed.file);
-      if (held.length > 0) {
-        actions.push({ kind: "reset-stack-file", stack, file: observed.file.path, held });
+    actions.push(...initActions(stack, ref, observed, input));
+    actions.push(...retiredActions(stack, ref, observed.file));
+    actions.push(
+      ...configActions(stack, ref, observed.file, desiredConfig(stack, observed.file, input)),
+    );
+    actions.push(...secretActions(stack, ref, observed, !observed.exists, input, prompts));
+  }
+  if (input.github) {
+    const settings = input.observed.settings;
+    const ref = qualifiedStackName(input.org, input.project, SETTINGS_STACK);
+    actions.push(...initActions(SETTINGS_STACK, ref, settings, input));
+    actions.push(
+      ...configActions(SETTINGS_STACK, ref, settings.file, desiredSettings(input.github)),
+    );
+    const codeowners = input.observed.codeowners;
+    if (codeowners && needsCodeOwners(codeowners)) {
+      actions.push({ kind: "write-codeowners", to: codeowners.to, text: codeowners.want });
+    }
+    if (input.githubToken) {
+      const { name, version } = input.githubPlugin;
+      if (!input.observed.plugins.includes(`${name}@${version}`)) {
+        actions.push({ kind: "install-plugin", name, version });
       }
-      actions.push({ kind: "init-stack", stack, ref, secretsProvider: input.secretsProvider });
-    }
-    actions.push(...configActions(stack, ref, observed.file, input));
-    actions.push(...secretActions(stack, ref, observed, fresh, input, prompts));
-  }
-  if (input.github && input.githubToken) {
-    const { name, version } = input.githubPlugin;
-    if (!input.observed.plugins.includes(`${name}@${version}`)) {
-      actions.push({ kind: "install-plugin", name, version });
-    }
-    for (const stack of STACKS) {
-      const ref = qualifiedStackName(input.org, input.project, stack);
-      actions.push({
-        kind: "apply-github",
-        stack,
-        ref,
-        target: githubTarget(input.project, stack),
-      });
+      actions.push({ kind: "apply-github", stack: SETTINGS_STACK, ref });
     }
   }
+  // An environment's secrets once the settings stack has made the environment (GitHub
+  // refuses a secret of an environment that does not exist).
+  const envSecrets = actions.filter((a) => a.kind === "set-environment-secret");
+  const rest = actions.filter((a) => a.kind !== "set-environment-secret");
+  actions.length = 0;
+  actions.push(...rest, ...envSecrets);
   // A destination bootstrap did not write is never planned over (main refuses it first).
   for (const w of input.observed.workflows.filter(needsCopy)) {
     actions.push({ kind: "copy-workflow", from: w.from, to: w.to, replace: w.state === "ours" });

@@ -4,8 +4,10 @@
  * public), and where bootstrap takes each value from: an environment variable, per
  * stack first (`OPENAI_API_KEY_PROD`), then shared (`OPENAI_API_KEY`); a kubeconfig from
  * the file an environment variable names; otherwise a hidden prompt on a terminal.
- * Values are only ever held in memory and handed to `pulumi config set --secret` on
- * its standard input.
+ * Most go into the stack's config; the secrets of the stack's GitHub environment (its
+ * kubeconfig, the rollback's registry token) go to GitHub alone, only when given. Values
+ * are only ever held in memory and handed to `pulumi config set --secret` or
+ * `gh secret set --env` on their standard input.
  */
 import { readFileSync } from "node:fs";
 import { backendSchema, frontendSchema, imagesSchema } from "../../src/config/schema";
@@ -14,7 +16,12 @@ import type { StackFile } from "./stack-file";
 
 export interface SecretNeed {
   readonly stack: StackName;
-  /** The config path it is stored under (`--secret --path`). */
+  /**
+   * "config": the stack's config, at `path` (`--secret --path`); "environment": the
+   * secret `path` of the stack's GitHub environment (never in a stack's config).
+   */
+  readonly into: "config" | "environment";
+  /** The config path, or the environment secret's name. */
   readonly path: string;
   /** Environment variables tried in order. */
   readonly env: readonly string[];
@@ -51,6 +58,14 @@ function appSecretKeys(file: StackFile): string[] {
   return [...keys].sort();
 }
 
+/**
+ * The secrets of the stack's GitHub environment that bootstrap sets when given (with
+ * GitHub managed): the jobs' kubeconfig, and the read-only registry token the rollback
+ * reads the registry with (none for a public registry).
+ */
+export const KUBECONFIG_SECRET = "KUBECONFIG";
+export const REGISTRY_TOKEN_SECRET = "REGISTRY_TOKEN";
+
 /** Every secret `stack` needs, in a stable order. */
 export function secretNeeds(stack: StackName, file: StackFile, github: boolean): SecretNeed[] {
   const needs: SecretNeed[] = [];
@@ -59,6 +74,7 @@ export function secretNeeds(stack: StackName, file: StackFile, github: boolean):
   // With registry.pushTokenEnv the push token comes from the job's environment (GITHUB_TOKEN).
   if (images.success && images.data.mode === "build" && registry?.pushTokenEnv === undefined) {
     needs.push({
+      into: "config",
       stack,
       path: "registryToken",
       env: perStack("REGISTRY_PUSH_TOKEN", stack),
@@ -68,6 +84,7 @@ export function secretNeeds(stack: StackName, file: StackFile, github: boolean):
   }
   if (registry?.public !== true) {
     needs.push({
+      into: "config",
       stack,
       path: "registryPullToken",
       env: perStack("REGISTRY_PULL_TOKEN", stack),
@@ -77,6 +94,7 @@ export function secretNeeds(stack: StackName, file: StackFile, github: boolean):
   }
   for (const key of appSecretKeys(file)) {
     needs.push({
+      into: "config",
       stack,
       path: `appSecrets.${key}`,
       env: perStack(key, stack),
@@ -86,12 +104,23 @@ export function secretNeeds(stack: StackName, file: StackFile, github: boolean):
   }
   if (github) {
     needs.push({
+      into: "environment",
       stack,
-      path: "kubeconfig",
+      path: KUBECONFIG_SECRET,
       env: [`KUBECONFIG_${upper(stack)}`],
       kind: "file",
-      what: `the kubeconfig of the ${stack} cluster (becomes its GitHub environment's KUBECONFIG)`,
+      what: `the kubeconfig of the ${stack} deploy jobs (the ${stack} environment's ${KUBECONFIG_SECRET})`,
     });
+    if (registry?.public !== true) {
+      needs.push({
+        into: "environment",
+        stack,
+        path: REGISTRY_TOKEN_SECRET,
+        env: perStack("REGISTRY_PULL_TOKEN", stack),
+        kind: "value",
+        what: `the read-only registry token of the ${stack} rollback (the ${stack} environment's ${REGISTRY_TOKEN_SECRET})`,
+      });
+    }
   }
   return needs;
 }

@@ -11,7 +11,8 @@ import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { placeholderPassphraseProblem, PASSPHRASE_VAR } from "../../src/config/passphrase";
-import { MAX_REVIEWERS } from "../../src/github";
+import { MAX_REVIEWERS } from "../../src/config/github-schema";
+import { GATED_ENVIRONMENTS } from "../../src/names";
 import {
   type StateBackend,
   backendFrom,
@@ -20,7 +21,7 @@ import {
   qualifiedStackName,
   secretsProviderFor,
 } from "./backend";
-import { STACKS, type StackName } from "./environments";
+import { SETTINGS_STACK, STACKS, type StackName } from "./environments";
 import {
   CONTEXTS,
   type Contexts,
@@ -33,7 +34,7 @@ import type { Options } from "./options";
 import type { GitHubSettings } from "./plan";
 import { errorLine, type PulumiCli } from "./pulumi-cli";
 import { githubSettingsProblems } from "./github-check";
-import { plainValue, readStackFile, type StackFile } from "./stack-file";
+import { plainValue, readStackFile } from "./stack-file";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -152,6 +153,8 @@ export function resolveSettings(
   const layout = project !== undefined ? layoutOf(projectDir, project, opts.layout) : undefined;
   problems.push(...(layout?.problems ?? []));
   let github: GitHubSettings | undefined;
+  // The settings file is checked with the reviewers given; without valid ones, that says all.
+  let reviewersOk = false;
   if (!opts.noGithub) {
     const repository = opts.github ?? originRepository(projectDir);
     const reviewers = { users: opts.reviewers, teams: opts.reviewerTeams };
@@ -161,20 +164,24 @@ export function resolveSettings(
         "--github: expected OWNER/NAME (no github.com remote named origin to take it from)",
       );
     }
-    if (count === 0 || count > MAX_REVIEWERS) {
+    reviewersOk = count > 0 && count <= MAX_REVIEWERS;
+    if (!reviewersOk) {
       problems.push(
-        `--reviewers/--reviewer-teams: expected 1 to ${MAX_REVIEWERS} required reviewers of staging and ` +
-          `prod (or --no-github and set them by hand): GitHub creates a missing environment without any`,
+        `--reviewers/--reviewer-teams: expected 1 to ${MAX_REVIEWERS} required reviewers of ` +
+          `${GATED_ENVIRONMENTS.join(", ")} (or --no-github and set them by hand): GitHub creates a ` +
+          `missing environment without any`,
       );
     }
     if (repository !== undefined) github = { repository, reviewers };
   }
-  if (github !== undefined && project !== undefined && org !== undefined) {
-    const files = Object.fromEntries(
-      STACKS.map((s) => [s, readStackFile(projectDir, project, s)]),
-    ) as Record<StackName, StackFile>;
+  if (github !== undefined && reviewersOk && project !== undefined && org !== undefined) {
     problems.push(
-      ...githubSettingsProblems(files, { org, project, github, contexts: layout?.contexts }),
+      ...githubSettingsProblems(readStackFile(projectDir, project, SETTINGS_STACK), {
+        org,
+        project,
+        github,
+        contexts: layout?.contexts,
+      }),
     );
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));

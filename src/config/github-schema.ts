@@ -1,24 +1,25 @@
 /**
- * The zod sub-schema of the optional top-level key `github`: the GitHub settings a
- * stack manages as code (its deployment environment and, on exactly one stack, the
- * protection of the deployment branch), plus the secret key `kubeconfig` that
- * becomes the environment's KUBECONFIG secret. Absent `github` (the default, and
- * the local stack) manages nothing on GitHub.
+ * The zod schema of `travel:github`, the one key of the settings stack (names.ts
+ * SETTINGS_STACK): the repository whose settings it manages, the protection of the
+ * deployment branch, and its GitHub environments with their required reviewers. Values
+ * GitHub would take and never act on (a branch written as a ref, a check named as a pull
+ * request shows it, two environment names that differ only in case, a gated environment
+ * without reviewers) are refused here, before anything is sent.
  */
 import { z } from "zod";
-import { FORMAT } from "../names";
-import { HIDDEN } from "./fields";
-import { kubeconfigRunnerProblem } from "./kubeconfig";
+import { DEPLOY_ENVIRONMENTS, FORMAT, GATED_ENVIRONMENTS, SETTINGS_STACK } from "../names";
 
 /** The checks the pull-request workflow (.github/workflows/pr.yml) reports, by job name. */
 export const PR_CHECKS = ["unit tests", "preview (dev)", "preview (staging)", "preview (prod)"];
 
-/** Names of the environment secrets the deploy and rollback workflows read. */
-export const KUBECONFIG_SECRET = "KUBECONFIG";
-export const REGISTRY_TOKEN_SECRET = "REGISTRY_TOKEN";
-
 /** GitHub's limit on required reviewers (users and teams together) of one environment. */
 export const MAX_REVIEWERS = 6;
+
+/** GitHub's limit on the approving reviews a branch protection may require. */
+export const MAX_APPROVALS = 6;
+
+/** The environments the settings stack always manages, whether listed or not. */
+export const MANAGED_ENVIRONMENTS: readonly string[] = [...DEPLOY_ENVIRONMENTS, SETTINGS_STACK];
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
@@ -27,12 +28,11 @@ const BRANCH = /^(?!\/|.*\/$|.*\/\/|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._\/-]+$/;
 const REF = /^refs\//;
 /** A check as GitHub shows it on a pull request: "<workflow> / <job> (<event>)". */
 const SHOWN_CHECK = /\((?:pull_request|pull_request_target|push|merge_group)\)$/;
-const SECRET_NAME = /^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$/i;
+const ENVIRONMENT_NAME = /^[A-Za-z0-9._-]+$/;
 const PLUGIN_COMMAND = /^[A-Za-z0-9._/+-]+$/;
 
 const pattern = (re: RegExp, expected: string, maxLength = 255) =>
   z.string({ error: expected }).max(maxLength, { error: expected }).regex(re, { error: expected });
-const bool = () => z.boolean({ error: "true or false" });
 const list = <T extends z.ZodType>(item: T, expected: string) => z.array(item, { error: expected });
 
 /** A required reviewer's login (also `--reviewers` of bootstrap). */
@@ -40,44 +40,51 @@ export const reviewerLogin = pattern(LOGIN, "a GitHub user login");
 /** A required reviewer team's slug (also `--reviewer-teams` of bootstrap). */
 export const reviewerTeam = pattern(TEAM_SLUG, "a GitHub team slug (lowercase)");
 
-export const githubConfigSchema = z.strictObject(
-  {
-    repository: pattern(FORMAT.githubRepository, "a GitHub repository 'owner/name'", 140),
-    environment: z
-      .strictObject({
-        requireApproval: bool().default(false),
-        reviewers: z
-          .strictObject({
+const environmentSchema = z
+  .strictObject(
+    {
+      /** Who must approve a job that runs in the environment (users and teams, at most 6). */
+      reviewers: z
+        .strictObject(
+          {
             users: list(reviewerLogin, "a list of GitHub logins").default([]),
             teams: list(
               reviewerTeam,
               "a list of team slugs of the repository's organization",
             ).default([]),
-          })
-          .prefault({}),
-        preventSelfReview: bool().default(false),
-        deploymentBranch: pattern(BRANCH, "a git branch name")
-          // Only a name the pattern takes: one problem a value.
-          .refine((b) => !REF.test(b) || !BRANCH.test(b), {
-            error:
-              'a branch name such as "main", not a ref: GitHub matches the deployment ' +
-              "branch policy and the branch protection against branch names, so a ref " +
-              "matches no branch",
-          })
-          .default("main"),
-        appSecrets: list(
-          pattern(SECRET_NAME, "a secret name ([A-Za-z_][A-Za-z0-9_]*, not GITHUB_*)"),
-          "a list of appSecrets keys to copy into the environment",
-        ).default([]),
-        // The exec credential plugin of the kubeconfig, accepted: the jobs set it up.
-        kubeconfigPlugin: pattern(
-          PLUGIN_COMMAND,
-          "the command of the kubeconfig's exec credential plugin, such as aws, " +
-            "gke-gcloud-auth-plugin or kubelogin",
-        ).optional(),
+          },
+          { error: "an object {users, teams}" },
+        )
+        .prefault({}),
+      /**
+       * The exec credential plugin of the environment's kubeconfig, accepted because its
+       * jobs set it up (bootstrap refuses any other plugin in the kubeconfig it sets).
+       */
+      kubeconfigPlugin: pattern(
+        PLUGIN_COMMAND,
+        "the command of the kubeconfig's exec credential plugin, such as aws, " +
+          "gke-gcloud-auth-plugin or kubelogin",
+      ).optional(),
+    },
+    { error: "an object {reviewers, kubeconfigPlugin}" },
+  )
+  .prefault({});
+
+export const githubConfigSchema = z.strictObject(
+  {
+    /** the repository whose settings the stack manages, `owner/name` */
+    repository: pattern(FORMAT.githubRepository, "a GitHub repository 'owner/name'", 140),
+    /** the protected branch, and the only one whose runs may use an environment (a branch name) */
+    deploymentBranch: pattern(BRANCH, "a git branch name")
+      // Only a name the pattern takes: one problem a value.
+      .refine((b) => !REF.test(b) || !BRANCH.test(b), {
+        error:
+          'a branch name such as "main", not a ref: GitHub matches the deployment ' +
+          "branch policy and the branch protection against branch names, so a ref " +
+          "matches no branch",
       })
-      .prefault({}),
-    manageBranchProtection: bool().default(false),
+      .default("main"),
+    /** status checks (job names of pr.yml) a pull request must pass, on an up-to-date branch */
     requiredChecks: list(
       z
         .string({ error: "a check name" })
@@ -89,18 +96,72 @@ export const githubConfigSchema = z.strictObject(
             "would wait for it forever",
         }),
       "a list of status check names",
-    ).default(PR_CHECKS),
+    )
+      .min(1, { error: "at least one status check name (the pull-request checks)" })
+      .default(PR_CHECKS),
+    /**
+     * approving reviews a pull request needs (stale ones dismissed, code owners' required,
+     * not the last pusher's; admins held to it)
+     */
+    requiredApprovals: z
+      .int({ error: `an integer from 1 to ${MAX_APPROVALS}` })
+      .min(1, { error: `an integer from 1 to ${MAX_APPROVALS}` })
+      .max(MAX_APPROVALS, { error: `an integer from 1 to ${MAX_APPROVALS}` })
+      .default(1),
+    /**
+     * `<name>.reviewers.{users,teams}` (required reviewers; at least one on staging, prod
+     * and github) and `<name>.kubeconfigPlugin`; dev, staging, prod and github are managed
+     * listed or not, with no self-review where gated and no admin bypass
+     */
+    environments: z
+      .record(
+        pattern(ENVIRONMENT_NAME, "an environment name (letters, digits, '.', '_', '-')"),
+        environmentSchema,
+        { error: "an object of environments by name" },
+      )
+      .default({}),
   },
-  { error: "an object {repository, environment, manageBranchProtection, requiredChecks}" },
+  {
+    error:
+      "an object {repository, deploymentBranch, requiredChecks, requiredApprovals, environments}",
+  },
 );
 
-/** The secret top-level key `kubeconfig`: the cluster credentials of the stack's environment. */
-export const kubeconfigSchema = z
-  .string({ error: "a kubeconfig set with `pulumi config set --secret kubeconfig < FILE`" })
-  .min(1, { error: "a kubeconfig set with `pulumi config set --secret kubeconfig < FILE`" });
+/** The settings stack's config: `github` and no other key. */
+export const settingsStackSchema = z.strictObject({
+  /**
+   * Settings stack (`github`) only: the repository's GitHub settings, its branch protection and
+   * environments (docs/delivery.md); refused on an app stack.
+   */
+  github: githubConfigSchema,
+});
+
+export type SettingsStackInput = z.input<typeof settingsStackSchema>;
 
 export type GitHubConfigInput = z.input<typeof githubConfigSchema>;
 export type GitHubConfig = z.output<typeof githubConfigSchema>;
+export type EnvironmentConfig = GitHubConfig["environments"][string];
+
+/** One GitHub environment as the settings stack manages it. */
+export interface EnvironmentSettings extends EnvironmentConfig {
+  readonly name: string;
+  /** Whether a required reviewer must approve its jobs (it must have one). */
+  readonly gated: boolean;
+}
+
+/**
+ * Every environment the settings stack manages: dev, staging, prod and github (listed or
+ * not), then the others listed, by name.
+ */
+export function environmentsOf(gh: GitHubConfig): EnvironmentSettings[] {
+  const listed = Object.keys(gh.environments).filter((n) => !MANAGED_ENVIRONMENTS.includes(n));
+  return [...MANAGED_ENVIRONMENTS, ...listed.sort()].map((name) => ({
+    reviewers: { users: [], teams: [] },
+    ...gh.environments[name],
+    name,
+    gated: (GATED_ENVIRONMENTS as readonly string[]).includes(name),
+  }));
+}
 
 /** A problem found by {@link githubConfigIssues}, addressed from the config root. */
 export interface GitHubConfigIssue {
@@ -110,86 +171,44 @@ export interface GitHubConfigIssue {
 }
 
 /**
- * Rules on `github` that relate it to itself and to other keys, for the stack
- * schema's superRefine (run once every key is valid on its own): reviewers only
- * with an approval gate and at most {@link MAX_REVIEWERS}, checks to require when
- * the branch is protected, a kubeconfig to hand to the environment, and app
- * secrets that exist, and a kubeconfig the deploy jobs can use as it is (./kubeconfig.ts).
+ * Rules on `github` across its keys, for the settings stack (run once it is valid on its
+ * own): a gated environment has a required reviewer, no environment more than
+ * {@link MAX_REVIEWERS}, no two environment names that GitHub takes for one.
  */
-export function githubConfigIssues(cfg: {
-  github?: GitHubConfig | undefined;
-  appSecrets: Record<string, unknown>;
-  kubeconfig?: unknown;
-}): GitHubConfigIssue[] {
-  const gh = cfg.github;
-  if (!gh) return [];
+export function githubConfigIssues(gh: GitHubConfig): GitHubConfigIssue[] {
   const issues: GitHubConfigIssue[] = [];
-  const env = gh.environment;
-  const { users, teams } = env.reviewers;
-  const count = users.length + teams.length;
-  if (env.requireApproval && count === 0) {
-    issues.push({
-      path: ["github", "environment", "reviewers"],
-      message: "at least one user or team: requireApproval is true",
-      input: env.reviewers,
-    });
-  }
-  if (!env.requireApproval && count > 0) {
-    issues.push({
-      path: ["github", "environment", "reviewers"],
-      message: "no reviewers unless environment.requireApproval is true",
-      input: env.reviewers,
-    });
-  }
-  if (count > MAX_REVIEWERS) {
-    issues.push({
-      path: ["github", "environment", "reviewers"],
-      message: `at most ${MAX_REVIEWERS} users and teams together (GitHub's limit)`,
-      input: env.reviewers,
-    });
-  }
-  if (env.preventSelfReview && !env.requireApproval) {
-    issues.push({
-      path: ["github", "environment", "preventSelfReview"],
-      message: "false unless environment.requireApproval is true",
-      input: true,
-    });
-  }
-  if (gh.manageBranchProtection && gh.requiredChecks.length === 0) {
-    issues.push({
-      path: ["github", "requiredChecks"],
-      message: "at least one check name when manageBranchProtection is true",
-      input: gh.requiredChecks,
-    });
-  }
-  if (cfg.kubeconfig === undefined) {
-    issues.push({
-      path: ["kubeconfig"],
-      message:
-        "a kubeconfig for the environment's KUBECONFIG secret when github is set " +
-        "(pulumi config set --secret kubeconfig < FILE)",
-      input: undefined,
-    });
-  } else if (typeof cfg.kubeconfig === "string") {
-    const problem = kubeconfigRunnerProblem(cfg.kubeconfig, env.kubeconfigPlugin);
-    if (problem !== undefined)
-      issues.push({ path: ["kubeconfig"], message: problem, input: HIDDEN });
-  }
-  const reserved = [KUBECONFIG_SECRET, REGISTRY_TOKEN_SECRET];
-  env.appSecrets.forEach((key, i) => {
-    if (!(key in cfg.appSecrets)) {
+  for (const env of environmentsOf(gh)) {
+    const count = env.reviewers.users.length + env.reviewers.teams.length;
+    const listed = gh.environments[env.name];
+    if (env.gated && count === 0) {
       issues.push({
-        path: ["github", "environment", "appSecrets", i],
-        message: "a key of appSecrets",
-        input: key,
-      });
-    } else if (reserved.includes(key.toUpperCase())) {
-      issues.push({
-        path: ["github", "environment", "appSecrets", i],
-        message: `a name other than ${reserved.join(" and ")}`,
-        input: key,
+        path: ["github", "environments", env.name, ...(listed ? ["reviewers"] : [])],
+        message:
+          `at least one required reviewer (users or teams): ${env.name} is a gated ` +
+          `environment, and GitHub runs the jobs of an environment without reviewers unapproved`,
+        input: listed?.reviewers,
       });
     }
-  });
+    if (count > MAX_REVIEWERS) {
+      issues.push({
+        path: ["github", "environments", env.name, "reviewers"],
+        message: `at most ${MAX_REVIEWERS} users and teams together (GitHub's limit)`,
+        input: env.reviewers,
+      });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const env of environmentsOf(gh)) {
+    const other = seen.get(env.name.toLowerCase());
+    if (other !== undefined) {
+      issues.push({
+        path: ["github", "environments", env.name],
+        message:
+          `a name that differs from "${other}" in more than case: GitHub's environment ` +
+          `names are case-insensitive, so both would be one environment`,
+        input: gh.environments[env.name],
+      });
+    } else seen.set(env.name.toLowerCase(), env.name);
+  }
   return issues;
 }

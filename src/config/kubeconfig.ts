@@ -61,15 +61,24 @@ export function credentialPlugin(kubeconfig: string): CredentialPlugin | undefin
   return undefined;
 }
 
-/** The key of `travel:github` that accepts an exec plugin the jobs set up. */
-export const ACCEPT_PLUGIN_KEY = "github.environment.kubeconfigPlugin";
+/**
+ * The key of the settings stack's `travel:github` that accepts an exec plugin the jobs of
+ * `environment` set up.
+ */
+export const acceptPluginKey = (environment: string) =>
+  `github.environments.${environment}.kubeconfigPlugin`;
 
 /**
- * What the jobs would need to use `kubeconfig`, as the "expected …" half of a problem
- * line, or undefined when they can use it as it is (or when `accepted` is the exec
- * plugin's command: the user has set that plugin up in the jobs).
+ * What the jobs of `environment` would need to use `kubeconfig` (their KUBECONFIG
+ * secret), as the "expected …" half of a problem line, or undefined when they can use it
+ * as it is (or when `accepted` is the exec plugin's command: the user has set that plugin
+ * up in the jobs).
  */
-export function kubeconfigRunnerProblem(kubeconfig: string, accepted?: string): string | undefined {
+export function kubeconfigRunnerProblem(
+  kubeconfig: string,
+  environment: string,
+  accepted?: string,
+): string | undefined {
   const plugin = credentialPlugin(kubeconfig);
   if (plugin === undefined || (plugin.kind === "exec" && plugin.name === accepted)) {
     return undefined;
@@ -81,7 +90,7 @@ export function kubeconfigRunnerProblem(kubeconfig: string, accepted?: string): 
     return (
       `credentials the deploy and rollback jobs can use: ${who} the exec plugin ${plugin.name}, ` +
       `which those jobs neither install nor sign in for; ${token}, or set the plugin up in the ` +
-      `jobs and accept it with ${ACCEPT_PLUGIN_KEY}: ${plugin.name}`
+      `jobs and accept it with ${acceptPluginKey(environment)}: ${plugin.name} (Pulumi.github.yaml)`
     );
   }
   return (
@@ -89,7 +98,7 @@ export function kubeconfigRunnerProblem(kubeconfig: string, accepted?: string): 
     `which kubectl and the kubernetes provider no longer have (of the auth providers, only ` +
     `${BUILT_IN_AUTH_PROVIDER} is left since Kubernetes 1.26); ${token}, or the exec plugin that ` +
     `replaced it (gke-gcloud-auth-plugin for gcp, kubelogin for azure), set up in the jobs and ` +
-    `accepted with ${ACCEPT_PLUGIN_KEY}`
+    `accepted with ${acceptPluginKey(environment)} (Pulumi.github.yaml)`
   );
 }
 

@@ -4,7 +4,8 @@
  * typed StackConfig, or throws one error listing every problem (key, value,
  * expectation) before any resource is registered: the template's passphrase on a
  * real stack among them (./passphrase.ts). Secret values never appear in a message
- * and leave this module wrapped as Pulumi secrets.
+ * and leave this module wrapped as Pulumi secrets. The settings stack's config is
+ * validated by ./settings.ts (loadSettingsConfig).
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -15,10 +16,17 @@ import { describeRuleIssue, describeZodIssue } from "./messages";
 import { placeholderPassphraseProblem } from "./passphrase";
 import { crossKeyIssues, type RuleContext } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./schema";
+import {
+  codeOwnersProblem,
+  parseSettingsConfig,
+  retiredAppKeys,
+  retiredKeyProblems,
+  type SettingsConfig,
+} from "./settings";
 
 export type StackConfig = Omit<
   ParsedStackConfig,
-  "registryToken" | "registryPullToken" | "appSecrets" | "kubeconfig"
+  "registryToken" | "registryPullToken" | "appSecrets"
 > & {
   /** The stack's name, used as the environment label. */
   readonly environment: string;
@@ -34,8 +42,6 @@ export type StackConfig = Omit<
   /** The read-only token of the pull secret (none for a public registry). */
   readonly registryPullToken?: pulumi.Output<string>;
   readonly appSecrets: pulumi.Output<Record<string, string>>;
-  /** Kubeconfig for the environment's GitHub secret (only with `github`). */
-  readonly kubeconfig?: pulumi.Output<string>;
   /** The app secret names (not their values). */
   readonly appSecretKeys: string[];
 };
@@ -51,11 +57,29 @@ export class ConfigError extends pulumi.RunError {
 }
 
 /**
- * Reads, validates and types the current stack's configuration. `env` is the
+ * Reads, validates and types the current app stack's configuration. `env` is the
  * environment the CLI handed the program: a real stack run with the template's
  * placeholder passphrase is one of the problems.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const { raw, namespace, problems } = readConfig(env);
+  return parseStackConfig(raw, { namespace, environment: pulumi.getStack(), env }, problems);
+}
+
+/** Reads and validates the settings stack's configuration (`github` alone). */
+export function loadSettingsConfig(env: NodeJS.ProcessEnv = process.env): SettingsConfig {
+  const { raw, namespace, problems } = readConfig(env);
+  const settings = parseSettingsConfig(raw, { namespace, environment: pulumi.getStack() });
+  const codeOwners = codeOwnersProblem(process.cwd());
+  const all = [
+    ...new Set([...problems, ...settings.problems, ...(codeOwners ? [codeOwners] : [])]),
+  ];
+  if (all.length > 0 || settings.config === undefined) throw new ConfigError(all);
+  return settings.config;
+}
+
+/** Every key under the project's namespace, decoded, and the problems of how it is stored. */
+function readConfig(env: NodeJS.ProcessEnv) {
   const config = new pulumi.Config();
   const ns = config.name;
   const values: Record<string, string> = {};
@@ -83,8 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
       );
     }
   }
-  const raw = decodeEngineConfig(values);
-  return parseStackConfig(raw, { namespace: ns, environment: pulumi.getStack(), env }, problems);
+  return { raw: decodeEngineConfig(values), namespace: ns, problems };
 }
 
 /**
@@ -128,7 +151,12 @@ export function parseStackConfig(
   earlierProblems: string[] = [],
 ): StackConfig {
   // Pulumi.yaml declares "" as the default of optional keys: not set, the schema's default applies.
-  const set = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
+  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ""));
+  // Keys that moved off the app stacks get a line of their own, not "not a known key".
+  const retired = retiredKeyProblems(given, ctx);
+  const set = Object.fromEntries(
+    Object.entries(given).filter(([k]) => !(k in retiredAppKeys(ctx.environment))),
+  );
   const result = stackConfigSchema.safeParse(set, { reportInput: true });
   const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
   // When some key is invalid, the others still count: parse each on its own.
@@ -151,6 +179,7 @@ export function parseStackConfig(
   const problems = [
     ...new Set([
       ...earlierProblems,
+      ...retired,
       ...(result.success
         ? []
         : result.error.issues.flatMap((i) => describeZodIssue(i, ctx.namespace, set))),
@@ -160,7 +189,7 @@ export function parseStackConfig(
   if (!result.success || problems.length > 0) {
     throw new ConfigError(problems);
   }
-  const { registryToken, registryPullToken, appSecrets, kubeconfig, ...plain } = result.data;
+  const { registryToken, registryPullToken, appSecrets, ...plain } = result.data;
   const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
   // Only a build reads the push token; the rules made sure the variable is set then.
   const pushTokenEnv = plain.images.mode === "build" ? plain.registry.pushTokenEnv : undefined;
@@ -173,7 +202,6 @@ export function parseStackConfig(
     registryPullToken: secret(registryPullToken),
     appSecrets: pulumi.secret(appSecrets),
     appSecretKeys: Object.keys(appSecrets).sort(),
-    kubeconfig: secret(kubeconfig),
   };
 }
 

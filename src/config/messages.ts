@@ -51,12 +51,20 @@ export function describeRuleIssue(issue: Issue, ns: string): string {
   return line(ns, issue.path, issue.message, issue.input);
 }
 
-/** The lines of one schema issue; `raw` is the input, for the keys of a chosen mode. */
-export function describeZodIssue(issue: z.core.$ZodIssue, ns: string, raw: unknown): string[] {
+/**
+ * The lines of one schema issue; `raw` is the input, for the keys of a chosen mode, and
+ * `root` the schema the issue's path starts from (the app stack's unless given).
+ */
+export function describeZodIssue(
+  issue: z.core.$ZodIssue,
+  ns: string,
+  raw: unknown,
+  root: z.core.$ZodType = stackConfigSchema,
+): string[] {
   const path = issue.path.map(String);
   const key = `${ns}:${formatPath(path)}`;
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(path, raw).join(", ");
+    const known = knownKeysAt(root, path, raw).join(", ");
     const parent = path.length ? `${key}.` : `${ns}:`;
     return issue.keys.map((k) => `${parent}${k} is not a known key: expected one of ${known}`);
   }
@@ -77,7 +85,12 @@ export function describeZodIssue(issue: z.core.$ZodIssue, ns: string, raw: unkno
   return [line(ns, path, expected, input)];
 }
 
-type Shaped = { shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[] };
+type Shaped = {
+  shape?: Record<string, z.core.$ZodType>;
+  options?: z.core.$ZodType[];
+  /** A record's values (every key of a record has the same schema). */
+  valueType?: z.core.$ZodType;
+};
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let s = schema as unknown as {
@@ -118,11 +131,12 @@ function optionsFor(u: Shaped, value: unknown): Shaped[] {
 }
 
 /** The keys the schema accepts at an object path, for "unknown key" messages. */
-function knownKeysAt(path: string[], raw: unknown): string[] {
-  let schema = unwrap(stackConfigSchema) as unknown as Shaped;
+function knownKeysAt(root: z.core.$ZodType, path: string[], raw: unknown): string[] {
+  let schema = unwrap(root) as unknown as Shaped;
   let value = raw;
   for (const p of path) {
     const next: z.core.$ZodType | undefined =
+      schema.valueType ??
       schema.shape?.[p] ??
       (schema.options
         ? optionsFor(schema, value).find((o) => o.shape && p in o.shape)?.shape?.[p]

@@ -7,7 +7,6 @@
 import { statSync } from "node:fs";
 import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
-import { githubConfigIssues } from "./github-schema";
 import { cpuMillis, memoryBytes } from "./quantity";
 import { GHCR, WORKLOADS } from "../names";
 
@@ -206,12 +205,6 @@ const RULES: readonly Rule[] = [
           );
         }
       }
-    },
-  },
-  {
-    needs: ["github", "appSecrets", "kubeconfig"],
-    check(cfg, add) {
-      for (const i of githubConfigIssues(cfg)) add(i.path, i.message, i.input);
     },
   },
 ];

@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import * as path from "node:path";
-import { githubConfigSchema, kubeconfigSchema } from "./github-schema";
 import {
   bool,
   digestRef,
@@ -72,9 +71,6 @@ export const imagesSchema = z.discriminatedUnion(
   ],
   { error: 'an object whose "mode" is "build", "promote" or "pinned"' },
 );
-
-const isEmptyObject = (v: unknown) =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0;
 
 export const stackConfigSchema = z.strictObject({
   /** Kubernetes namespace of the app (an RFC 1123 label; not default or kube-*). */
@@ -201,18 +197,6 @@ export const stackConfigSchema = z.strictObject({
   rolloutMaxRestarts: intIn(0, 100).default(1),
   /** Seconds a new pod may wait for a node before pulumi up fails at once. */
   rolloutUnschedulableSeconds: intIn(10, 3600).default(60),
-  // Pulumi.yaml declares {} and "" as defaults (a declared key without one is
-  // required by the engine): both mean "not configured".
-  /**
-   * GitHub settings this stack manages: environment, reviewers, secrets, branch protection
-   * (docs/delivery.md).
-   */
-  github: z.preprocess((v) => (isEmptyObject(v) ? undefined : v), githubConfigSchema.optional()),
-  /**
-   * Secret. This environment's kubeconfig, its GitHub environment secret KUBECONFIG (only
-   * with github); no exec credential plugin unless github.environment.kubeconfigPlugin names it.
-   */
-  kubeconfig: z.preprocess((v) => (v === "" ? undefined : v), kubeconfigSchema.optional()),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

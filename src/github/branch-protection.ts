@@ -9,12 +9,15 @@ export interface BranchProtectionArgs {
   readonly branch: string;
   /** Status checks (job names of the pull-request workflow) a change must pass. */
   readonly requiredChecks: readonly string[];
+  /** Approving reviews a pull request needs (at least 1). */
+  readonly requiredApprovals: number;
 }
 
 /**
- * Protection of the deployment branch: changes arrive through pull requests whose
- * checks (unit tests and every stack's preview) passed on an up-to-date branch;
- * no force pushes, no deletion.
+ * Protection of the deployment branch: changes arrive through pull requests whose checks
+ * (unit tests and every stack's preview) passed on an up-to-date branch and that someone
+ * other than their last pusher approved after the last push, code owners among them where
+ * CODEOWNERS names one; admins are held to it; no force pushes, no deletion.
  */
 export class BranchProtection extends pulumi.ComponentResource {
   /** The protected branch pattern. */
@@ -28,6 +31,15 @@ export class BranchProtection extends pulumi.ComponentResource {
         repositoryId: args.repository,
         pattern: args.branch,
         requiredStatusChecks: [{ strict: true, contexts: [...args.requiredChecks] }],
+        requiredPullRequestReviews: [
+          {
+            requiredApprovingReviewCount: args.requiredApprovals,
+            dismissStaleReviews: true,
+            requireCodeOwnerReviews: true,
+            requireLastPushApproval: true,
+          },
+        ],
+        enforceAdmins: true,
         allowsForcePushes: false,
         allowsDeletions: false,
       },

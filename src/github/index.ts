@@ -1,125 +1,94 @@
 /**
- * GitHub settings as code for one stack: its deployment environment (reviewers,
- * branch policy, secrets) and, on the one stack that sets
- * `github.manageBranchProtection`, the protection of the deployment branch.
- * The GitHub provider authenticates with GITHUB_TOKEN from the environment (a
- * token that may administer the repository); nothing is created without `github`.
+ * The settings stack's program (names.ts SETTINGS_STACK): the repository's GitHub
+ * settings as code and nothing else (no app, no image, no cluster): the protection of the
+ * deployment branch and every GitHub environment (dev, staging, prod, github and any
+ * other listed) with its reviewers, no self-review, no admin bypass and one deployment
+ * branch. The GitHub provider authenticates with GITHUB_TOKEN from the environment, a
+ * token that may administer the repository, which only the settings job holds. No secret
+ * value passes through it: environment secrets are set with `gh secret set --env`.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { BranchProtection } from "./branch-protection";
-import {
-  githubConfigIssues,
-  GitHubConfig,
-  KUBECONFIG_SECRET,
-  REGISTRY_TOKEN_SECRET,
-} from "../config/github-schema";
-import { DeployEnvironment } from "./deploy-environment";
+import { environmentsOf } from "../config/github-schema";
+import type { SettingsConfig } from "../config/settings";
+import { GitHubEnvironment } from "./environment";
 import { APP } from "../names";
 
 export * from "../config/github-schema";
 export { BranchProtection } from "./branch-protection";
-export { DeployEnvironment } from "./deploy-environment";
-
-export interface GitHubStackConfig {
-  /** The stack's name: the GitHub environment's name. */
-  readonly environment: string;
-  readonly github?: GitHubConfig | undefined;
-  /** The app secret names (not their values). */
-  readonly appSecretKeys: readonly string[];
-}
-
-/** The stack's secrets the environment's secrets are made from (Pulumi secrets). */
-export interface GitHubSecrets {
-  /** The read-only pull token, for the rollback workflow's registry reads (none: public). */
-  readonly pullToken?: pulumi.Input<string> | undefined;
-  readonly appSecrets: pulumi.Input<Record<string, string>>;
-  readonly kubeconfig?: pulumi.Input<string> | undefined;
-}
+export { GitHubEnvironment } from "./environment";
 
 export interface GitHubOutputs {
   /** "owner/name". */
   repository: string;
-  /** The environment's name. */
-  environment: pulumi.Output<string>;
-  /** Names of the environment's secrets (never their values). */
-  secretNames: string[];
-  /** The protected branch, when this stack manages branch protection. */
-  protectedBranch?: pulumi.Output<string>;
+  /** The protected branch. */
+  protectedBranch: pulumi.Output<string>;
+  /** The environments' names, in the order they were declared. */
+  environments: pulumi.Output<string[]>;
 }
 
-/**
- * Creates the stack's GitHub environment (and branch protection when the flag is
- * set); returns undefined, creating nothing, when `github` is absent.
- */
-export function composeGitHub(
-  cfg: GitHubStackConfig,
-  secrets: GitHubSecrets,
-): GitHubOutputs | undefined {
+/** Creates the repository's branch protection and environments from a validated config. */
+export function composeGitHub(cfg: SettingsConfig): GitHubOutputs {
   const gh = cfg.github;
-  if (!gh) return undefined;
-  const problems = githubConfigIssues({
-    github: gh,
-    appSecrets: Object.fromEntries(cfg.appSecretKeys.map((k) => [k, true])),
-    kubeconfig: secrets.kubeconfig,
-  });
-  if (problems.length > 0) {
-    throw new pulumi.RunError(
-      `Invalid github configuration:\n` +
-        problems.map((p) => `  - ${p.path.join(".")}: expected ${p.message}`).join("\n"),
-    );
-  }
-
   const [owner, repository] = gh.repository.split("/") as [string, string];
   const provider = new github.Provider(`${APP}-github`, { owner });
-  const invokeOpts = { provider };
-  const users = gh.environment.reviewers.users.map((username) =>
-    github.getUserOutput({ username }, invokeOpts).id.apply(toId(`user ${username}`)),
+  const ids = idLookups(provider);
+  const environments = environmentsOf(gh).map(
+    (env) =>
+      new GitHubEnvironment(
+        `${APP}-${env.name}`,
+        {
+          repository,
+          environment: env.name,
+          reviewers: {
+            users: env.reviewers.users.map(ids.user),
+            teams: env.reviewers.teams.map(ids.team),
+          },
+          deploymentBranch: gh.deploymentBranch,
+        },
+        { providers: [provider] },
+      ),
   );
-  const teams = gh.environment.reviewers.teams.map((slug) =>
-    github.getTeamOutput({ slug, summaryOnly: true }, invokeOpts).id.apply(toId(`team ${slug}`)),
-  );
-
-  const appSecrets = pulumi.secret(secrets.appSecrets);
-  const environmentSecrets: Record<string, pulumi.Input<string>> = {
-    [KUBECONFIG_SECRET]: pulumi.secret(secrets.kubeconfig!),
-    ...(secrets.pullToken === undefined
-      ? {}
-      : { [REGISTRY_TOKEN_SECRET]: pulumi.secret(secrets.pullToken) }),
-  };
-  for (const key of gh.environment.appSecrets) {
-    environmentSecrets[key] = appSecrets.apply((s) => s[key]!);
-  }
-
-  const environment = new DeployEnvironment(
+  const protection = new BranchProtection(
     APP,
     {
       repository,
-      environment: cfg.environment,
-      reviewers: { users, teams },
-      preventSelfReview: gh.environment.preventSelfReview,
-      deploymentBranch: gh.environment.deploymentBranch,
-      secrets: environmentSecrets,
+      branch: gh.deploymentBranch,
+      requiredChecks: gh.requiredChecks,
+      requiredApprovals: gh.requiredApprovals,
     },
     { providers: [provider] },
   );
-  const protection = gh.manageBranchProtection
-    ? new BranchProtection(
-        APP,
-        {
-          repository,
-          branch: gh.environment.deploymentBranch,
-          requiredChecks: gh.requiredChecks,
-        },
-        { providers: [provider] },
-      )
-    : undefined;
-
   return {
     repository: gh.repository,
-    environment: environment.environment,
-    secretNames: environment.secretNames,
-    ...(protection ? { protectedBranch: protection.pattern } : {}),
+    protectedBranch: protection.pattern,
+    environments: pulumi.all(environments.map((e) => e.environment)),
+  };
+}
+
+/** Numeric IDs of users and teams through the provider, one lookup each however often named. */
+function idLookups(provider: github.Provider) {
+  const users = new Map<string, pulumi.Output<number>>();
+  const teams = new Map<string, pulumi.Output<number>>();
+  const opts = { provider };
+  const once = (
+    cache: Map<string, pulumi.Output<number>>,
+    key: string,
+    f: () => pulumi.Output<number>,
+  ) => {
+    if (!cache.has(key)) cache.set(key, f());
+    return cache.get(key)!;
+  };
+  return {
+    user: (username: string) =>
+      once(users, username, () =>
+        github.getUserOutput({ username }, opts).id.apply(toId(`user ${username}`)),
+      ),
+    team: (slug: string) =>
+      once(teams, slug, () =>
+        github.getTeamOutput({ slug, summaryOnly: true }, opts).id.apply(toId(`team ${slug}`)),
+      ),
   };
 }
 

@@ -2,8 +2,8 @@
  * `npm run bootstrap` for real: the Pulumi CLI on PATH (`eval "$(toolchain/toolchain.sh
  * pulumi)"`), a file:// backend and a copy of this program in deploy/ of a throwaway app
  * repository (agent/, ui/). No cluster and no GitHub: the GitHub settings are written
- * to the stacks' config and left to apply (the API is not reachable here). Then the
- * workflows' stack and promotion steps against the same backend.
+ * to the settings stack's config (and CODEOWNERS) and left to apply (the API is not
+ * reachable here). Then the workflows' stack and promotion steps against the same backend.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { copyText } from "../../commands/bootstrap/workflow-copy";
 import { decodeEngineConfig, parseStackConfig } from "../../src/config/load";
+import { parseSettingsConfig } from "../../src/config/settings";
 import { commitFiles, PROGRAM_FILES } from "../support/workflows/workspace";
 
 const ROOT = join(__dirname, "..", "..");
@@ -86,7 +87,9 @@ const pulumi = (args: string[], cwd = deploy) =>
   });
 const stackFiles = () =>
   Object.fromEntries(
-    STACKS.map((s) => [s, readFileSync(join(deploy, `Pulumi.${s}.yaml`), "utf8")]),
+    [...STACKS, "github"]
+      .filter((s) => existsSync(join(deploy, `Pulumi.${s}.yaml`)))
+      .map((s) => [s, readFileSync(join(deploy, `Pulumi.${s}.yaml`), "utf8")]),
   );
 /** Every file of the state backend and its content (none: the folder does not exist). */
 const stateFiles = (): Record<string, string> => {
@@ -145,7 +148,11 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
       r.stdout,
       /dev: create the stack organization\/travel\/dev with the passphrase secrets provider/,
     );
-    assert.match(r.stdout, /prod: set github\.manageBranchProtection to true/);
+    assert.match(
+      r.stdout,
+      /github: set github\.environments\.prod\.reviewers\.users\[0\] to "alice"/,
+    );
+    assert.match(r.stdout, /write \.github\/CODEOWNERS/);
     assert.deepEqual(stackFiles(), before);
     assert.equal(existsSync(state), false, "the state folder was created");
     assert.deepEqual(leaked(r.stdout + r.stderr), []);
@@ -157,10 +164,10 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
     const ls = JSON.parse(pulumi(["stack", "ls", "--json", "-Q"]).stdout) as { name: string }[];
     assert.deepEqual(
       ls.map((s) => s.name).sort(),
-      STACKS.map((s) => `organization/travel/${s}`).sort(),
+      [...STACKS, "github"].map((s) => `organization/travel/${s}`).sort(),
     );
     const files = stackFiles();
-    for (const s of STACKS) {
+    for (const s of [...STACKS, "github"]) {
       assert.match(files[s]!, /^encryptionsalt: v1:/m, s);
       assert.ok(!files[s]!.includes("v1:DYKQLYe1KDQ="), "the template's placeholder salt is gone");
     }
@@ -180,6 +187,19 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
       first.stdout,
       /GITHUB_TOKEN=<a token that may administer acme\/travel> npm run bootstrap/,
     );
+    // No token: the kubeconfigs were given but not sent; the steps left say how.
+    assert.match(
+      first.stdout,
+      /gh secret set KUBECONFIG --env prod --repo acme\/travel < prod\.kubeconfig/,
+    );
+    const codeowners = readFileSync(join(app, ".github", "CODEOWNERS"), "utf8");
+    for (const path of [
+      "/deploy/policy/",
+      "/deploy/Pulumi.*.yaml",
+      "/.github/",
+      "/deploy/.github/",
+    ])
+      assert.ok(codeowners.includes(`\n${path} @alice\n`), path);
   });
 
   it("stored what was given, and the program accepts each stack's config", () => {
@@ -204,12 +224,14 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
             .map(([k, e]) => [k.slice("travel:".length), e.value ?? ""]),
         ),
       );
-      assert.equal(raw.kubeconfig, kubeconfig(s), `${s}: the kubeconfig byte for byte`);
+      // Pulumi.yaml's neutral defaults ({} and "") aside, nothing: the files hold neither key.
+      assert.deepEqual([raw.kubeconfig ?? "", raw.github ?? {}], ["", {}], s);
+      assert.doesNotMatch(stackFiles()[s]!, /travel:(github|kubeconfig):/, s);
       assert.equal(
         (raw.appSecrets as Record<string, string>).GOOGLE_MAPS_API_KEY,
         s === "prod" ? SECRETS.GOOGLE_MAPS_API_KEY_PROD : SECRETS.GOOGLE_MAPS_API_KEY,
       );
-      const secrets = ["appSecrets", "registryPullToken", "kubeconfig"];
+      const secrets = ["appSecrets", "registryPullToken"];
       for (const k of secrets) assert.equal(entries[`travel:${k}`]!.secret, true, `${s}: ${k}`);
       // dev pushes with the deploy job's GITHUB_TOKEN (registry.pushTokenEnv): none stored.
       assert.ok(!raw.registryToken, `${s}: a stored push token`);
@@ -220,9 +242,26 @@ describe("bootstrap against a file backend with the real Pulumi CLI", () => {
         isFile: () => true,
         env: { GITHUB_TOKEN: "ghs_job_token_e2e" },
       });
-      assert.equal(cfg.github?.environment.requireApproval, s !== "dev");
-      assert.equal(cfg.github?.manageBranchProtection, s === "prod");
+      assert.equal(cfg.environment, s);
     }
+    assert.match(stackFiles().github!, /^config:\n  travel:github:\n/m);
+    assert.doesNotMatch(stackFiles().github!, /^  travel:(?!github:)/m, "only travel:github");
+    // With Pulumi.yaml's neutral defaults of every other key, as the engine hands them over.
+    const r = pulumi(["config", "--json", "--stack", "organization/travel/github"]);
+    assert.equal(r.status, 0, r.stderr);
+    const entries = JSON.parse(r.stdout) as Record<string, { value?: string; secret: boolean }>;
+    assert.ok(Object.keys(entries).length > 5, Object.keys(entries).join(", "));
+    const settings = parseSettingsConfig(
+      decodeEngineConfig(
+        Object.fromEntries(
+          Object.entries(entries).map(([k, e]) => [k.slice("travel:".length), e.value ?? ""]),
+        ),
+      ),
+      { namespace: "travel", environment: "github" },
+    );
+    assert.deepEqual(settings.problems, []);
+    for (const env of ["staging", "prod", "github"])
+      assert.deepEqual(settings.config!.github.environments[env]!.reviewers.users, ["alice"], env);
   });
 
   it("changes nothing when run again", () => {

@@ -5,6 +5,7 @@
  * its own.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
@@ -36,6 +37,10 @@ export function appCheckout(files: Readonly<Record<string, string>> = {}): strin
     if (files[f] === undefined) cpSync(join(ROOT, f), join(deploy, f));
     else writeFileSync(join(deploy, f), files[f]);
   }
+  // Files the repository does not commit (the settings stack's, written by bootstrap).
+  for (const [f, content] of Object.entries(files)) {
+    if (!existsSync(join(deploy, f))) writeFileSync(join(deploy, f), content);
+  }
   for (const w of ["agent", "ui"]) {
     mkdirSync(join(root, "app", w));
     writeFileSync(join(root, "app", w, "Dockerfile"), "FROM scratch\n");
@@ -45,12 +50,22 @@ export function appCheckout(files: Readonly<Record<string, string>> = {}): strin
 export const FILE = parseBackend("file:///tmp/state");
 export const CLOUD = parseBackend("cloud");
 
+/** The settings stack's file before bootstrap wrote one. */
+export const NO_SETTINGS_FILE = {
+  path: "Pulumi.github.yaml",
+  exists: false,
+  text: "",
+  config: {},
+  securePaths: [],
+} as const;
+
 /** What a backend holds before anything was created, with the committed stack files. */
 export function fresh(files = STACKS.map(committed)): Observed {
   return {
     stacks: Object.fromEntries(
       STACKS.map((s, i) => [s, { file: files[i]!, exists: false, secrets: {} }]),
     ) as unknown as Observed["stacks"],
+    settings: { file: NO_SETTINGS_FILE, exists: false, secrets: {} },
     stateFolderExists: false,
     plugins: [],
     workflows: [],

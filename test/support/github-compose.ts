@@ -1,11 +1,11 @@
 /**
  * composeGitHub under the mocks (test/unit/github/): the type tokens it registers, the
- * invokes it makes, and a composition with the secrets of test/support/github.ts.
+ * invokes it makes, and a composition of the settings stack.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resetRecorded, settle, valueOf } from "./mocks";
 import { composeGitHub, type GitHubConfig, type GitHubOutputs } from "../../src/github";
-import { APP_SECRETS, SECRETS } from "./github";
+import { SETTINGS_STACK } from "../../src/names";
 
 /** The type tokens composeGitHub registers and invokes. */
 export const PROVIDER = "pulumi:providers:github";
@@ -14,13 +14,13 @@ export const POLICY =
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
 export const SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
 export const PROTECTION = "github:index/branchProtection:BranchProtection";
-export const DEPLOY_ENV = "travel:github:DeployEnvironment";
+export const GITHUB_ENV = "travel:github:Environment";
 export const BRANCH_PROTECTION = "travel:github:BranchProtection";
 export const GET_USER = "github:index/getUser:getUser";
 export const GET_TEAM = "github:index/getTeam:getTeam";
 
-const USER_IDS: Record<string, number> = { alice: 1001, bob: 1002 };
-const TEAM_IDS: Record<string, number> = { platform: 2001 };
+export const USER_IDS: Record<string, number> = { alice: 1001, bob: 1002 };
+export const TEAM_IDS: Record<string, number> = { platform: 2001 };
 
 /**
  * The project's mocks answer an invoke with its own inputs; GitHub's user and
@@ -57,31 +57,14 @@ export function registeredResources(): { urn: string; state: unknown }[] {
 }
 
 /**
- * Composes the GitHub settings for `environment` with the secrets of ./github, after
- * clearing what earlier compositions recorded; resolves once registrations settle.
+ * Composes the settings stack's GitHub settings after clearing what earlier compositions
+ * recorded; resolves once registrations settle.
  */
-export async function composeWith(
-  github: GitHubConfig | undefined,
-  environment = "prod",
-  kubeconfig: string | undefined = SECRETS.kubeconfig,
-): Promise<GitHubOutputs | undefined> {
+export async function composeWith(github: GitHubConfig): Promise<GitHubOutputs> {
   resetRecorded();
   invokes.length = 0;
-  const out = composeGitHub(
-    { environment, github, appSecretKeys: Object.keys(APP_SECRETS).sort() },
-    {
-      pullToken: pulumi.secret(SECRETS.registryToken),
-      appSecrets: pulumi.secret(APP_SECRETS),
-      kubeconfig: kubeconfig === undefined ? undefined : pulumi.secret(kubeconfig),
-    },
-  );
-  if (out) await valueOf(out.environment);
+  const out = composeGitHub({ environment: SETTINGS_STACK, github });
+  await valueOf(out.environments);
   await settle();
   return out;
-}
-
-/** The first of the secret values that `value` holds, as JSON; undefined if none. */
-export function containsSecretValue(value: unknown): string | undefined {
-  const text = JSON.stringify(value) ?? "";
-  return Object.values(SECRETS).find((s) => text.includes(JSON.stringify(s).slice(1, -1)));
 }

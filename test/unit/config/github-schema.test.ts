@@ -1,166 +1,174 @@
 /**
- * The `github` key of the stack config: its defaults, what it refuses (values GitHub
- * would take and never act on among them), the kubeconfig it needs, and the rules
- * across its keys.
+ * `travel:github`, the settings stack's one key: its defaults, what it refuses (values
+ * GitHub would take and never act on among them), and the rules across its keys (a
+ * gated environment without reviewers above all), with their exact lines.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  environmentsOf,
   githubConfigIssues,
   githubConfigSchema,
-  kubeconfigSchema,
   PR_CHECKS,
   type GitHubConfigInput,
 } from "../../../src/config/github-schema";
-import { itRefuses, type BadConfig } from "../../support/config-cases";
-import { APP_SECRETS, githubConfig, PROD, SECRETS } from "../../support/github";
+import { parseSettingsConfig } from "../../../src/config/settings";
+import { githubConfig, SETTINGS } from "../../support/github";
 
-/** The stack config with `github` set (and the kubeconfig it needs). */
-const withGithub =
-  (github: GitHubConfigInput): BadConfig[1] =>
-  (r) => {
-    r.github = github;
-    r.kubeconfig = SECRETS.kubeconfig;
-  };
+/** The problem lines of the settings stack with this `github`. */
+const problems = (github: unknown) =>
+  parseSettingsConfig({ github }, { namespace: "travel", environment: "github" }).problems;
 
-/** Values GitHub takes without a word and never acts on, with their exact lines. */
-const IGNORED_BY_GITHUB: BadConfig[] = [
-  [
-    "a deployment branch written as a ref",
-    withGithub({
-      ...PROD,
-      environment: { ...PROD.environment, deploymentBranch: "refs/heads/main" },
-    }),
-    [
-      'travel:github.environment.deploymentBranch = "refs/heads/main": expected a branch name ' +
-        'such as "main", not a ref: GitHub matches the deployment branch policy and the branch ' +
-        "protection against branch names, so a ref matches no branch",
-    ],
-  ],
-  [
-    "a required check named as a pull request shows it",
-    withGithub({
-      ...PROD,
-      manageBranchProtection: true,
-      requiredChecks: ["unit tests", "pr / preview (dev) (pull_request)"],
-    }),
-    [
-      'travel:github.requiredChecks[1] = "pr / preview (dev) (pull_request)": expected the name ' +
-        'a job reports, such as "unit tests": GitHub shows checks as "<workflow> / <job> ' +
-        '(<event>)", a name no check reports, so the branch would wait for it forever',
-    ],
-  ],
-];
+const GATE = "environment, and GitHub runs the jobs of an environment without reviewers unapproved";
 
 describe("github config schema", () => {
-  it("defaults to an environment without a gate, deploying from main, no branch protection", () => {
+  it("defaults to main, the pull-request checks, one approval and no listed environment", () => {
     assert.deepEqual(githubConfig({ repository: "acme/travel-deploy" }), {
       repository: "acme/travel-deploy",
-      environment: {
-        requireApproval: false,
-        reviewers: { users: [], teams: [] },
-        preventSelfReview: false,
-        deploymentBranch: "main",
-        appSecrets: [],
-      },
-      manageBranchProtection: false,
+      deploymentBranch: "main",
       requiredChecks: PR_CHECKS,
+      requiredApprovals: 1,
+      environments: {},
     });
   });
 
-  it("refuses malformed values and unknown keys", () => {
-    const bad: [unknown, string][] = [
-      [{ repository: "travel-deploy" }, "repository"],
-      [{ repository: "acme/travel deploy" }, "repository"],
-      [{ repository: "acme/x", environment: { reviewers: { users: ["al ice"] } } }, "users"],
-      [{ repository: "acme/x", environment: { reviewers: { teams: ["Platform"] } } }, "teams"],
-      [{ repository: "acme/x", environment: { deploymentBranch: "main..x" } }, "deploymentBranch"],
-      [{ repository: "acme/x", environment: { appSecrets: ["GITHUB_TOKEN"] } }, "appSecrets"],
-      [{ repository: "acme/x", manageBranchProtection: "yes" }, "manageBranchProtection"],
-      [{ repository: "acme/x", requiredChecks: [""] }, "requiredChecks"],
-      [{ repository: "acme/x", reviewers: { users: ["alice"] } }, ""],
-    ];
-    for (const [input, key] of bad) {
-      const result = githubConfigSchema.safeParse(input);
-      assert.equal(result.success, false, JSON.stringify(input));
-      assert.ok(
-        result.error!.issues.some((i) =>
-          key === "" ? i.code === "unrecognized_keys" : i.path.map(String).includes(key),
-        ),
-        `${JSON.stringify(input)}: ${JSON.stringify(result.error!.issues)}`,
-      );
-    }
+  it("manages dev, staging, prod and github whether listed or not, then the others", () => {
+    const envs = environmentsOf(
+      githubConfig({ ...SETTINGS, environments: { ...SETTINGS.environments, qa: {} } }),
+    );
+    assert.deepEqual(
+      envs.map((e) => [e.name, e.gated, e.reviewers.users.length + e.reviewers.teams.length]),
+      [
+        ["dev", false, 0],
+        ["staging", true, 1],
+        ["prod", true, 3],
+        ["github", true, 1],
+        ["qa", false, 0],
+      ],
+    );
   });
 
-  itRefuses(IGNORED_BY_GITHUB);
+  it("accepts the gated settings as bootstrap writes them, with no problem", () => {
+    assert.deepEqual(problems(SETTINGS), []);
+    assert.deepEqual(githubConfigIssues(githubConfig(SETTINGS)), []);
+  });
+
+  it("refuses a gated environment without reviewers, listed or not", () => {
+    const { staging: _staging, ...rest } = SETTINGS.environments!;
+    void _staging;
+    assert.deepEqual(
+      problems({
+        ...SETTINGS,
+        environments: { ...rest, prod: { reviewers: { users: [], teams: [] } } },
+      }),
+      [
+        "travel:github.environments.staging is missing: expected at least one required reviewer " +
+          `(users or teams): staging is a gated ${GATE}`,
+        'travel:github.environments.prod.reviewers = {"users":[],"teams":[]}: expected at least ' +
+          `one required reviewer (users or teams): prod is a gated ${GATE}`,
+      ],
+    );
+    assert.deepEqual(problems({ repository: "acme/x" }), [
+      `travel:github.environments.staging is missing: expected at least one required reviewer (users or teams): staging is a gated ${GATE}`,
+      `travel:github.environments.prod is missing: expected at least one required reviewer (users or teams): prod is a gated ${GATE}`,
+      `travel:github.environments.github is missing: expected at least one required reviewer (users or teams): github is a gated ${GATE}`,
+    ]);
+  });
+
+  const ignored: [string, GitHubConfigInput, string[]][] = [
+    [
+      "a deployment branch written as a ref",
+      { ...SETTINGS, deploymentBranch: "refs/heads/main" },
+      [
+        'travel:github.deploymentBranch = "refs/heads/main": expected a branch name such as ' +
+          '"main", not a ref: GitHub matches the deployment branch policy and the branch ' +
+          "protection against branch names, so a ref matches no branch",
+      ],
+    ],
+    [
+      "a required check named as a pull request shows it",
+      { ...SETTINGS, requiredChecks: ["unit tests", "pr / preview (dev) (pull_request)"] },
+      [
+        'travel:github.requiredChecks[1] = "pr / preview (dev) (pull_request)": expected the ' +
+          'name a job reports, such as "unit tests": GitHub shows checks as "<workflow> / <job> ' +
+          '(<event>)", a name no check reports, so the branch would wait for it forever',
+      ],
+    ],
+    [
+      "two environment names that differ only in case",
+      { ...SETTINGS, environments: { ...SETTINGS.environments, Prod: {} } },
+      [
+        'travel:github.environments.Prod = {"reviewers":{"users":[],"teams":[]}}: expected a ' +
+          'name that differs from "prod" in more than case: GitHub\'s environment names are ' +
+          "case-insensitive, so both would be one environment",
+      ],
+    ],
+    [
+      "no required check",
+      { ...SETTINGS, requiredChecks: [] },
+      [
+        "travel:github.requiredChecks = []: expected at least one status check name (the " +
+          "pull-request checks)",
+      ],
+    ],
+    [
+      "no approving review required",
+      { ...SETTINGS, requiredApprovals: 0 },
+      ["travel:github.requiredApprovals = 0: expected an integer from 1 to 6"],
+    ],
+    [
+      "more required reviewers than GitHub allows",
+      {
+        ...SETTINGS,
+        environments: {
+          ...SETTINGS.environments,
+          prod: { reviewers: { users: ["a1", "a2", "a3", "a4"], teams: ["t1", "t2", "t3"] } },
+        },
+      },
+      [
+        'travel:github.environments.prod.reviewers = {"users":["a1","a2","a3","a4"],"teams":' +
+          '["t1","t2","t3"]}: expected at most 6 users and teams together (GitHub\'s limit)',
+      ],
+    ],
+  ];
+  for (const [name, input, expected] of ignored) {
+    it(`refuses ${name}`, () => assert.deepEqual(problems(input), expected));
+  }
+
+  it("refuses malformed values and unknown keys, every one", () => {
+    assert.deepEqual(
+      problems({
+        repository: "travel-deploy",
+        deploymentBranch: "main..x",
+        environments: {
+          staging: { reviewers: { users: ["al ice"], teams: ["Platform"] } },
+          "pro d": {},
+          prod: { approvers: ["alice"] },
+        },
+        manageBranchProtection: true,
+      }),
+      [
+        `travel:github.repository = "travel-deploy": expected a GitHub repository 'owner/name'`,
+        'travel:github.deploymentBranch = "main..x": expected a git branch name',
+        'travel:github.environments.staging.reviewers.users[0] = "al ice": expected a GitHub user login',
+        'travel:github.environments.staging.reviewers.teams[0] = "Platform": expected a GitHub team slug (lowercase)',
+        "travel:github.environments.pro d is not a valid name: expected an environment name " +
+          "(letters, digits, '.', '_', '-')",
+        "travel:github.environments.prod.approvers is not a known key: expected one of " +
+          "reviewers, kubeconfigPlugin",
+        "travel:github.manageBranchProtection is not a known key: expected one of repository, " +
+          "deploymentBranch, requiredChecks, requiredApprovals, environments",
+      ],
+    );
+  });
 
   it("takes branch names and job names, matrix jobs included", () => {
     const ok = githubConfig({
-      ...PROD,
-      environment: { ...PROD.environment, deploymentBranch: "release/refs" },
+      ...SETTINGS,
+      deploymentBranch: "release/refs",
       requiredChecks: ["preview (dev)", "unit tests"],
     });
-    assert.equal(ok.environment.deploymentBranch, "release/refs");
-  });
-
-  it("accepts a secret kubeconfig string only", () => {
-    assert.equal(kubeconfigSchema.safeParse("apiVersion: v1").success, true);
-    assert.equal(kubeconfigSchema.safeParse("").success, false);
-    assert.equal(kubeconfigSchema.safeParse({ apiVersion: "v1" }).success, false);
-  });
-
-  it("finds no cross-key problem in a valid gated config, and none without github", () => {
-    assert.deepEqual(
-      githubConfigIssues({
-        github: githubConfig({
-          ...PROD,
-          environment: { ...PROD.environment, appSecrets: ["OPENAI_API_KEY"] },
-        }),
-        appSecrets: APP_SECRETS,
-        kubeconfig: "k",
-      }),
-      [],
-    );
-    assert.deepEqual(githubConfigIssues({ appSecrets: {} }), []);
-  });
-
-  it("ties reviewers to the approval gate and checks the other keys github needs", () => {
-    const issues = (
-      input: GitHubConfigInput,
-      secrets: { kubeconfig?: string } = { kubeconfig: "k" },
-    ) =>
-      githubConfigIssues({ github: githubConfig(input), appSecrets: APP_SECRETS, ...secrets }).map(
-        (i) => `${i.path.join(".")}: ${i.message}`,
-      );
-    const repo = { repository: "acme/x" };
-    assert.deepEqual(issues({ ...repo, environment: { requireApproval: true } }), [
-      "github.environment.reviewers: at least one user or team: requireApproval is true",
-    ]);
-    assert.deepEqual(issues({ ...repo, environment: { reviewers: { users: ["alice"] } } }), [
-      "github.environment.reviewers: no reviewers unless environment.requireApproval is true",
-    ]);
-    assert.deepEqual(
-      issues({
-        ...repo,
-        environment: {
-          requireApproval: true,
-          reviewers: { users: ["a1", "a2", "a3", "a4"], teams: ["t1", "t2", "t3"] },
-        },
-      }),
-      ["github.environment.reviewers: at most 6 users and teams together (GitHub's limit)"],
-    );
-    assert.deepEqual(issues({ ...repo, environment: { preventSelfReview: true } }), [
-      "github.environment.preventSelfReview: false unless environment.requireApproval is true",
-    ]);
-    assert.deepEqual(issues({ ...repo, manageBranchProtection: true, requiredChecks: [] }), [
-      "github.requiredChecks: at least one check name when manageBranchProtection is true",
-    ]);
-    assert.deepEqual(issues(repo, {}), [
-      "kubeconfig: a kubeconfig for the environment's KUBECONFIG secret when github is set " +
-        "(pulumi config set --secret kubeconfig < FILE)",
-    ]);
-    assert.deepEqual(issues({ ...repo, environment: { appSecrets: ["NOPE"] } }), [
-      "github.environment.appSecrets.0: a key of appSecrets",
-    ]);
+    assert.equal(ok.deploymentBranch, "release/refs");
+    assert.equal(githubConfigSchema.safeParse({ ...SETTINGS, requiredApprovals: 6 }).success, true);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * A kubeconfig the deploy and rollback jobs can use as it is: the current context's user
- * logging in through an exec credential plugin (EKS, GKE, AKS) or a dropped auth provider
- * is refused with the plugin's name and the remedy, unless `travel:github` accepts that
- * exec plugin; a token, a client certificate or oidc passes, and no secret of the
+ * A kubeconfig the deploy and rollback jobs can use as it is (bootstrap checks the one it
+ * sets as an environment's KUBECONFIG secret): the current context's user logging in
+ * through an exec credential plugin (EKS, GKE, AKS) or a dropped auth provider is refused
+ * with the plugin's name and the remedy, unless the settings stack accepts that exec plugin
+ * for the environment; a token, a client certificate or oidc passes, and no secret of the
  * kubeconfig (token, key, the plugin's env) ever shows.
  */
 import assert from "node:assert/strict";
@@ -12,27 +13,7 @@ import {
   kubeconfigFiles,
   kubeconfigRunnerProblem,
 } from "../../../src/config/kubeconfig";
-import { parseStackConfig } from "../../../src/config/load";
-import { itRefuses, type BadConfig } from "../../support/config-cases";
-import { validRaw } from "../../support/fixtures";
-import { PROD } from "../../support/github";
 import { AKS, CERT, EKS, GCP, GKE, kubeconfig, OIDC, TOKEN } from "../../support/kubeconfigs";
-
-const EKS_LINE =
-  'travel:kubeconfig = [secret]: expected credentials the deploy and rollback jobs can use: the current context "prod" logs in as user "admin" through the exec plugin aws, which those jobs neither install nor sign in for; use a kubeconfig with a ServiceAccount token (docs/delivery.md#a-kubeconfig-for-the-jobs), or set the plugin up in the jobs and accept it with github.environment.kubeconfigPlugin: aws';
-const GCP_LINE =
-  'travel:kubeconfig = [secret]: expected credentials the deploy and rollback jobs can use: the current context "prod" logs in as user "admin" through the auth provider gcp, which kubectl and the kubernetes provider no longer have (of the auth providers, only oidc is left since Kubernetes 1.26); use a kubeconfig with a ServiceAccount token (docs/delivery.md#a-kubeconfig-for-the-jobs), or the exec plugin that replaced it (gke-gcloud-auth-plugin for gcp, kubelogin for azure), set up in the jobs and accepted with github.environment.kubeconfigPlugin';
-
-/** The stack with `github` (prod's gate) and this kubeconfig; `plugin` accepted, if given. */
-const withKubeconfig =
-  (text: string, plugin?: string): BadConfig[1] =>
-  (r) => {
-    r.github = {
-      ...PROD,
-      environment: { ...PROD.environment, ...(plugin ? { kubeconfigPlugin: plugin } : {}) },
-    };
-    r.kubeconfig = text;
-  };
 
 describe("a kubeconfig for the deploy jobs", () => {
   it("names the current context's credential plugin, if any, and nothing of its secrets", () => {
@@ -49,39 +30,33 @@ describe("a kubeconfig for the deploy jobs", () => {
       assert.equal(plugin(ok), undefined, ok);
     }
     for (const text of [EKS, GKE, AKS, GCP]) {
-      const problem = kubeconfigRunnerProblem(text) ?? "";
+      const problem = kubeconfigRunnerProblem(text, "prod") ?? "";
       assert.ok(problem.startsWith("credentials the deploy"), text);
       assert.doesNotMatch(problem, /do-not-leak|eu-west-1|--cluster-name|get-token|Y2/);
     }
   });
 
-  it("takes an exec plugin travel:github accepts, only that one", () => {
-    assert.equal(kubeconfigRunnerProblem(EKS, "aws"), undefined);
-    assert.equal(kubeconfigRunnerProblem(GKE, "gke-gcloud-auth-plugin"), undefined);
-    assert.match(kubeconfigRunnerProblem(EKS, "kubelogin")!, /accept it with .*: aws$/);
-    assert.match(kubeconfigRunnerProblem(GCP, "gcp")!, /the auth provider gcp/);
+  it("says what to do, naming the environment's key of the settings stack", () => {
+    assert.equal(
+      kubeconfigRunnerProblem(EKS, "prod"),
+      'credentials the deploy and rollback jobs can use: the current context "prod" logs in as ' +
+        'user "admin" through the exec plugin aws, which those jobs neither install nor sign in ' +
+        "for; use a kubeconfig with a ServiceAccount token " +
+        "(docs/delivery.md#a-kubeconfig-for-the-jobs), or set the plugin up in the jobs and " +
+        "accept it with github.environments.prod.kubeconfigPlugin: aws (Pulumi.github.yaml)",
+    );
+    assert.match(
+      kubeconfigRunnerProblem(GCP, "staging")!,
+      /the auth provider gcp, .* accepted with github\.environments\.staging\.kubeconfigPlugin \(Pulumi\.github\.yaml\)$/,
+    );
   });
 
-  it("lets a stack through with the exec plugin its travel:github accepts", () => {
-    const raw = validRaw();
-    withKubeconfig(EKS, "aws")(raw);
-    const cfg = parseStackConfig(raw, { namespace: "travel", environment: "prod" });
-    assert.equal(cfg.github?.environment.kubeconfigPlugin, "aws");
+  it("takes an exec plugin the settings stack accepts, only that one", () => {
+    assert.equal(kubeconfigRunnerProblem(EKS, "prod", "aws"), undefined);
+    assert.equal(kubeconfigRunnerProblem(GKE, "prod", "gke-gcloud-auth-plugin"), undefined);
+    assert.match(kubeconfigRunnerProblem(EKS, "prod", "kubelogin")!, /accept it with .*: aws /);
+    assert.match(kubeconfigRunnerProblem(GCP, "prod", "gcp")!, /the auth provider gcp/);
   });
-
-  itRefuses([
-    ["a kubeconfig whose user logs in through an exec plugin", withKubeconfig(EKS), [EKS_LINE]],
-    ["an exec plugin other than the one accepted", withKubeconfig(EKS, "kubelogin"), [EKS_LINE]],
-    ["a kubeconfig with the dropped gcp auth provider", withKubeconfig(GCP, "gcp"), [GCP_LINE]],
-    [
-      "an accepted plugin that is not a command",
-      withKubeconfig(TOKEN, "aws eks get-token"),
-      [
-        'travel:github.environment.kubeconfigPlugin = "aws eks get-token": expected the command ' +
-          "of the kubeconfig's exec credential plugin, such as aws, gke-gcloud-auth-plugin or kubelogin",
-      ],
-    ],
-  ]);
 });
 
 describe("kubeconfigFiles: what the provider would load", () => {

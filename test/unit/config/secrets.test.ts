@@ -101,6 +101,13 @@ describe("stack config secrets", () => {
       "travel:registryPullToken is stored in plaintext: expected a secret (pulumi config set --secret)",
     ]);
     assert.equal(recorded.length, 0);
+    // The push token too: Pulumi.yaml declares no key secret, the program checks each.
+    const withPush = { ...validRaw(), registryToken: "push-in-plaintext" };
+    const push = await runProgram(withPush, ["travel:appSecrets", "travel:registryPullToken"]);
+    assert.ok(push instanceof ConfigError);
+    assert.deepEqual(push.problems, [
+      "travel:registryToken is stored in plaintext: expected a secret (pulumi config set --secret)",
+    ]);
   });
 
   it("keeps secrets as Pulumi secrets and exposes only their names", async () => {

@@ -1,64 +1,40 @@
 /**
- * The GitHub settings of the stacks: the proposed ones (test/fixtures/github) gate
- * staging and prod; proposed or committed, one stack alone protects the branch.
+ * The committed stack files keep to their roles: no app stack holds `travel:github` or a
+ * kubeconfig (the program would refuse it). The settings stack's file is bootstrap's to
+ * write (commands/bootstrap), from the repository and reviewers it is given.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { githubConfigIssues, githubConfigSchema } from "../../../src/config/github-schema";
-import { APP_SECRETS } from "../../support/github";
+import { retiredAppKeys } from "../../../src/config/settings";
+import { SETTINGS_STACK } from "../../../src/names";
 
 const ROOT = join(__dirname, "..", "..", "..");
 
-describe("github settings of the stacks", () => {
-  const proposed = parse(
-    readFileSync(join(ROOT, "test", "fixtures", "github", "stack-config.yaml"), "utf8"),
-  ) as Record<string, Record<string, unknown>>;
+const configOf = (file: string) =>
+  Object.keys(
+    (parse(readFileSync(join(ROOT, file), "utf8")) as { config?: Record<string, unknown> })
+      .config ?? {},
+  );
 
-  /** The parsed `travel:github` of each stack that sets one. */
-  const settingsOf = (stacks: Record<string, Record<string, unknown> | undefined>) =>
-    Object.fromEntries(
-      Object.entries(stacks)
-        .filter(([, config]) => config?.["travel:github"] !== undefined)
-        .map(([stack, config]) => [stack, githubConfigSchema.parse(config!["travel:github"])]),
-    );
+describe("the committed stack files", () => {
+  const files = readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+  const settingsFile = `Pulumi.${SETTINGS_STACK}.yaml`;
 
-  it("the proposed settings gate staging and prod and protect the branch from one stack", () => {
-    const settings = settingsOf(proposed);
-    assert.deepEqual(Object.keys(settings).sort(), ["dev", "prod", "staging"]);
-    assert.equal(settings.dev!.environment.requireApproval, false);
-    assert.equal(settings.staging!.environment.requireApproval, true);
-    assert.equal(settings.prod!.environment.requireApproval, true);
+  it("hold no GitHub settings or kubeconfig on an app stack", () => {
+    const apps = files.filter((f) => f !== settingsFile);
+    assert.ok(apps.includes("Pulumi.prod.yaml"), apps.join(", "));
+    const retired = Object.keys(retiredAppKeys("x")).map((k) => `travel:${k}`);
+    assert.deepEqual(retired, ["travel:github", "travel:kubeconfig"]);
     assert.deepEqual(
-      Object.entries(settings)
-        .filter(([, s]) => s.manageBranchProtection)
-        .map(([stack]) => stack),
-      ["prod"],
+      apps.flatMap((f) =>
+        configOf(f)
+          .filter((k) => retired.includes(k))
+          .map((k) => `${f}: ${k}`),
+      ),
+      [],
     );
-    for (const [stack, s] of Object.entries(settings)) {
-      assert.deepEqual(
-        githubConfigIssues({ github: s, appSecrets: APP_SECRETS, kubeconfig: "k" }),
-        [],
-        stack,
-      );
-    }
-  });
-
-  it("the committed stack files protect the branch from exactly one stack when any sets github", () => {
-    const files = Object.fromEntries(
-      ["dev", "staging", "prod"].map((stack) => [
-        stack,
-        (
-          parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-            config?: Record<string, unknown>;
-          }
-        ).config,
-      ]),
-    );
-    const settings = settingsOf(files);
-    const owners = Object.values(settings).filter((s) => s.manageBranchProtection).length;
-    assert.equal(owners, Object.keys(settings).length === 0 ? 0 : 1);
   });
 });

@@ -5,12 +5,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { stackConfigSchema } from "../../../src/config/schema";
+import { settingsStackSchema } from "../../../src/config/github-schema";
 import { keyDescriptions, OBJECT_KEYS_WITH_ROWS } from "../../../tools/config-descriptions";
 import { rows } from "../../../tools/config-docs";
 
 /** The keys of an object-valued top-level key, through its default/prefault/transform wrappers. */
 function subKeys(key: string): string[] {
-  let s = stackConfigSchema.shape[key as keyof typeof stackConfigSchema.shape] as unknown as {
+  const shapes = { ...stackConfigSchema.shape, ...settingsStackSchema.shape };
+  let s = shapes[key as keyof typeof shapes] as unknown as {
     shape?: object;
     _zod: { def: { innerType?: unknown; in?: unknown } };
   };
@@ -23,14 +25,17 @@ describe("config reference", () => {
   const { top, rows: sub } = keyDescriptions();
 
   it("says what every top-level key means, and only keys the schema has", () => {
-    assert.deepEqual(Object.keys(top).sort(), Object.keys(stackConfigSchema.shape).sort());
+    assert.deepEqual(
+      Object.keys(top).sort(),
+      [...Object.keys(stackConfigSchema.shape), ...Object.keys(settingsStackSchema.shape)].sort(),
+    );
     assert.deepEqual(
       Object.entries(top).filter(([, meaning]) => meaning === ""),
       [],
     );
   });
 
-  it("says what every key of gateway, registry, backend and frontend means", () => {
+  it("says what every key of gateway, registry, backend, frontend and github means", () => {
     const want = OBJECT_KEYS_WITH_ROWS.flatMap(subKeys).sort();
     assert.ok(want.length > 30, want.join(", "));
     assert.deepEqual(Object.keys(sub).sort(), want);

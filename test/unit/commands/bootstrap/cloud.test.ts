@@ -46,6 +46,16 @@ const OPTIONS = parseOptions([
   "alice",
 ]);
 
+/** Observes the stacks of organization acme on Pulumi Cloud through `cli`. */
+const observeAcme = (cli: Parameters<typeof observe>[0]["cli"]) =>
+  observe({
+    cli,
+    project: "travel",
+    refs: { dev: "acme/travel/dev", staging: "acme/travel/staging", prod: "acme/travel/prod" },
+    settingsRef: "acme/travel/github",
+    cloudOrg: "acme",
+  });
+
 describe("bootstrap on Pulumi Cloud", () => {
   it("takes the organization from the CLI's default, or names what to set", () => {
     const cli = fakeCli({ "org get-default": { stdout: "acme\n" } });
@@ -83,7 +93,7 @@ describe("bootstrap on Pulumi Cloud", () => {
         err.message ===
         [
           placeholderPassphraseProblem(STACKS, placeholder),
-          "--reviewers/--reviewer-teams: expected 1 to 6 required reviewers of staging and prod " +
+          "--reviewers/--reviewer-teams: expected 1 to 6 required reviewers of staging, prod, github " +
             "(or --no-github and set them by hand): GitHub creates a missing environment without any",
         ].join("\n"),
     );
@@ -110,12 +120,7 @@ describe("bootstrap on Pulumi Cloud", () => {
       },
       "plugin ls": { stdout: "[]" },
     });
-    const refs = {
-      dev: "acme/travel/dev",
-      staging: "acme/travel/staging",
-      prod: "acme/travel/prod",
-    };
-    const observed = observe({ cli, project: "travel", refs, cloudOrg: "acme" });
+    const observed = observeAcme(cli);
     assert.equal(cli.calls[0], "stack ls --json --fully-qualify-stack-names --organization acme");
     assert.deepEqual(
       STACKS.map((s) => observed.stacks[s].exists),
@@ -131,12 +136,7 @@ describe("bootstrap on Pulumi Cloud", () => {
 
   it("plans stacks with the service's key, promotion sources of the organization, no passphrase", () => {
     const cli = fakeCli({ "stack ls": { stdout: "[]" }, "plugin ls": { stdout: "[]" } });
-    const refs = {
-      dev: "acme/travel/dev",
-      staging: "acme/travel/staging",
-      prod: "acme/travel/prod",
-    };
-    const observed = observe({ cli, project: "travel", refs, cloudOrg: "acme" });
+    const observed = observeAcme(cli);
     const github = { repository: "acme/travel", reviewers: { users: ["alice"], teams: [] } };
     const over = { backend: { kind: "cloud", url: "https://api.pulumi.com" } as const };
     const { actions } = plan(

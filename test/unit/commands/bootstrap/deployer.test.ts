@@ -322,7 +322,7 @@ describe("the deployer's kubeconfig", () => {
     });
     assert.ok(!text.includes("aws"), "nothing of the admin's user");
     assert.equal(credentialPlugin(text), undefined);
-    assert.equal(kubeconfigRunnerProblem(text), undefined, "the jobs can use it as it is");
+    assert.equal(kubeconfigRunnerProblem(text, "prod"), undefined, "the jobs can use it as it is");
   });
 
   it("refuses a view without a server", () => {

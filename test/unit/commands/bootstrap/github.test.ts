@@ -1,179 +1,161 @@
 /**
- * Bootstrap's GitHub side, under the Pulumi mocks (the GitHub API is not reachable
- * here): the travel:github config it writes is what the program's own schema accepts;
- * its GitHub-only update registers exactly the resources the full program registers for
- * that config (so the same URNs), its target selects those and none of the app's, and
- * it exports the stack's previous outputs again, so promotion keeps its verifiedImages.
+ * Bootstrap's GitHub side: the settings stack's config it writes is what the program's
+ * own rules accept, and the program, given it, gates staging, prod and github on the
+ * reviewers bootstrap was given (under the Pulumi mocks: the GitHub API is not reachable
+ * here); the app stacks get no GitHub settings, and those an upgraded stack still holds
+ * are removed. CODEOWNERS names the reviewers as owners of the policy pack, the stack
+ * files and .github/, in either layout, and a CODEOWNERS of the user's own is left alone.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
-import { recorded, resetRecorded, settle, valueOf } from "../../../support/mocks";
-import { composeStackFile, JOB_ENV, loadStack } from "../../../support/stack-files";
-import { parseStackConfig } from "../../../../src/config/load";
-import { githubProgram } from "../../../../commands/bootstrap/github-apply";
-import { desiredConfig, githubTarget, type PlanInput } from "../../../../commands/bootstrap/plan";
-import { parseBackend } from "../../../../commands/bootstrap/backend";
-import { readStackFile } from "../../../../commands/bootstrap/stack-file";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { ofType, resetRecorded } from "../../../support/mocks";
+import { composeWith, ENVIRONMENT, USER_IDS } from "../../../support/github-compose";
+import { describeAction as line } from "../../../../commands/bootstrap/actions";
+import {
+  CODEOWNERS_MARK,
+  foreignCodeOwners,
+  needsCodeOwners,
+  observeCodeOwners,
+  ownerHandles,
+} from "../../../../commands/bootstrap/codeowners";
+import { settingsAfterBootstrap } from "../../../../commands/bootstrap/github-check";
+import { plan } from "../../../../commands/bootstrap/plan";
+import { parseStackFile } from "../../../../commands/bootstrap/stack-file";
+import { parseSettingsConfig } from "../../../../src/config/settings";
+import { fresh, input, NO_SETTINGS_FILE, STACKS, text } from "../../../support/bootstrap";
 
-const ROOT = join(__dirname, "..", "..", "..", "..");
-const STACKS = ["dev", "staging", "prod"] as const;
-const USER_IDS: Record<string, number> = { alice: 1001, bob: 1002 };
+const GITHUB = { repository: "acme/travel", reviewers: { users: ["alice", "bob"], teams: [] } };
 
-interface MockMonitor {
-  mocks: pulumi.runtime.Mocks;
-  getRegisteredResources(): Map<string, { urn: string }>;
-}
-const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
-const projectMocks = monitor.mocks;
-monitor.mocks = {
-  newResource: (args) => projectMocks.newResource(args),
-  call: (args) =>
-    args.token === "github:index/getUser:getUser"
-      ? { ...args.inputs, id: String(USER_IDS[String(args.inputs.username)] ?? "") }
-      : projectMocks.call(args),
-};
-
-const INPUT = {
-  project: "travel",
-  backend: parseBackend("s3://state"),
-  org: "organization",
-  github: { repository: "acme/travel", reviewers: { users: ["alice", "bob"], teams: [] } },
-} as unknown as PlanInput;
-
-/** Sets a dotted config path in a raw config. */
-function setPath(raw: Record<string, unknown>, path: string, value: unknown) {
-  const parts = path.split(".");
-  let at = raw;
-  for (const p of parts.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
-  at[parts.at(-1)!] = value;
-}
-
-/** A committed stack's config with what bootstrap sets on it (secrets as placeholders). */
-function bootstrapped(stack: (typeof STACKS)[number]) {
-  const raw = structuredClone(loadStack(stack).raw);
-  for (const [path, value] of desiredConfig(stack, readStackFile(ROOT, "travel", stack), INPUT)) {
-    setPath(raw, path, value);
-  }
-  raw.kubeconfig = "apiVersion: v1 # kubeconfig placeholder";
-  return raw;
-}
-const parse = (stack: (typeof STACKS)[number]) =>
-  parseStackConfig(bootstrapped(stack), {
-    namespace: "travel",
-    environment: stack,
-    isDirectory: () => true,
-    isFile: () => true,
-    env: JOB_ENV,
+describe("the settings stack bootstrap writes", () => {
+  it("passes the program's own rules and gates staging, prod and github on the reviewers", async () => {
+    const raw = settingsAfterBootstrap(NO_SETTINGS_FILE, GITHUB);
+    const { config, problems } = parseSettingsConfig(raw, {
+      namespace: "travel",
+      environment: "github",
+    });
+    assert.deepEqual(problems, []);
+    resetRecorded();
+    await composeWith(config!.github);
+    const envs = Object.fromEntries(
+      ofType(ENVIRONMENT).map((r) => [
+        r.inputs.environment,
+        [r.inputs.reviewers, r.inputs.preventSelfReview, r.inputs.canAdminsBypass],
+      ]),
+    );
+    const gate = [[{ users: [USER_IDS.alice, USER_IDS.bob], teams: [] }], true, false];
+    assert.deepEqual(envs, {
+      dev: [[], false, false],
+      staging: gate,
+      prod: gate,
+      github: gate,
+    });
   });
 
-const githubTyped = (type: string) =>
-  type.startsWith("github:") ||
-  type.startsWith("travel:github:") ||
-  type === "pulumi:providers:github";
-const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
-
-/** The engine's reading of a target glob: `**` any run, `*` any run without ':'. */
-const globRegExp = (glob: string) =>
-  new RegExp(
-    `^${glob
-      .split("**")
-      .map((part) =>
-        part
-          .split("*")
-          .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-          .join("[^:]*"),
-      )
-      .join(".*")}$`,
-  );
-
-describe("the travel:github config bootstrap writes", () => {
-  it("passes the program's own validation on every stack: staging and prod gated, prod protecting main", () => {
-    const configs = Object.fromEntries(STACKS.map((s) => [s, parse(s).github!]));
-    assert.deepEqual(
-      STACKS.map((s) => [s, configs[s]!.repository, configs[s]!.environment.requireApproval]),
-      [
-        ["dev", "acme/travel", false],
-        ["staging", "acme/travel", true],
-        ["prod", "acme/travel", true],
-      ],
+  it("keeps what the file sets beside bootstrap's values", () => {
+    const file = parseStackFile(
+      "Pulumi.github.yaml",
+      "config:\n  travel:github:\n    requiredApprovals: 2\n    repository: old/name\n",
+      "travel",
     );
-    for (const s of ["staging", "prod"]) {
-      assert.deepEqual(configs[s]!.environment.reviewers, { users: ["alice", "bob"], teams: [] });
-    }
-    assert.deepEqual(
-      STACKS.filter((s) => configs[s]!.manageBranchProtection),
-      ["prod"],
-    );
+    const raw = settingsAfterBootstrap(file, GITHUB) as { github: Record<string, unknown> };
+    assert.equal(raw.github.requiredApprovals, 2);
+    assert.equal(raw.github.repository, "acme/travel");
   });
 });
 
-describe("the GitHub-only update", () => {
-  it("registers exactly the GitHub resources the full program registers for the same config", async () => {
-    for (const stack of ["staging", "prod"] as const) {
-      await composeStackFile(stack, bootstrapped(stack));
-      const full = recorded
-        .filter((r) => githubTyped(r.type))
-        .map(key)
-        .sort();
-      assert.ok(full.length >= 5, `${stack}: the full program registers GitHub resources`);
-      assert.ok(
-        recorded.some((r) => r.type.startsWith("kubernetes:")),
-        "and the app's",
-      );
+describe("the plan's GitHub side", () => {
+  it("removes GitHub settings and a kubeconfig an app stack still holds, and nothing else", () => {
+    const prod = parseStackFile(
+      "Pulumi.prod.yaml",
+      text("prod").replace(
+        "config:\n",
+        "config:\n  travel:github:\n    repository: acme/travel\n  travel:kubeconfig:\n    secure: v1:abc\n",
+      ),
+      "travel",
+    );
+    const observed = fresh(
+      STACKS.map((s) => (s === "prod" ? prod : parseStackFile(s, text(s), "travel"))),
+    );
+    const removed = plan(input(observed)).actions.filter((a) => a.kind === "remove-config");
+    assert.deepEqual(removed.map(line), [
+      "prod: remove github (an app stack holds no GitHub settings or kubeconfig now: the settings stack and the environment's secrets do): pulumi config rm --path github --stack organization/travel/prod",
+      "prod: remove kubeconfig (an app stack holds no GitHub settings or kubeconfig now: the settings stack and the environment's secrets do): pulumi config rm --path kubeconfig --stack organization/travel/prod",
+    ]);
+  });
+});
 
-      resetRecorded();
-      await githubProgram({}, () => parse(stack))();
-      await settle();
-      assert.deepEqual(recorded.map(key).sort(), full, stack);
-    }
+describe("CODEOWNERS", () => {
+  const checkout = () => {
+    const top = mkdtempSync(join(tmpdir(), "codeowners-"));
+    after(() => rmSync(top, { recursive: true, force: true }));
+    mkdirSync(join(top, "deploy"));
+    return top;
+  };
+  const owners = ownerHandles("acme/travel", { users: ["alice"], teams: ["platform"] });
+
+  it("names the reviewers, teams of the repository's owner, as owners of the guarded paths", () => {
+    assert.deepEqual(owners, ["@alice", "@acme/platform"]);
+    const top = checkout();
+    const inApp = observeCodeOwners(top, join(top, "deploy"), owners);
+    assert.equal(inApp.to, ".github/CODEOWNERS");
+    assert.equal(
+      inApp.want,
+      [
+        CODEOWNERS_MARK,
+        "# The required reviewers own what decides how and where the app deploys: a pull request",
+        "# that changes one of these paths needs their approval (branch protection, settings stack).",
+        "/deploy/policy/ @alice @acme/platform",
+        "/deploy/Pulumi.*.yaml @alice @acme/platform",
+        "/.github/ @alice @acme/platform",
+        "/deploy/.github/ @alice @acme/platform",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(needsCodeOwners(inApp), true);
+    const own = observeCodeOwners(top, top, owners).want.split("\n").slice(3, -1);
+    assert.deepEqual(own, [
+      "/policy/ @alice @acme/platform",
+      "/Pulumi.*.yaml @alice @acme/platform",
+      "/.github/ @alice @acme/platform",
+    ]);
   });
 
-  it("targets those resources and none of the app's", async () => {
-    await composeStackFile("prod", bootstrapped("prod"));
-    const target = globRegExp(githubTarget("travel", "dev")); // the mocks' stack is "dev"
-    const urns = [...monitor.getRegisteredResources().values()].map((r) => r.urn);
-    const typeOf = (urn: string) => urn.split("::")[2]!;
-    const github = urns.filter((u) =>
-      typeOf(u)
-        .split("$")
-        .some((t) => githubTyped(t)),
-    );
-    const app = urns.filter((u) => !github.includes(u));
-    assert.ok(
-      github.length >= 6 && app.length >= 10,
-      `${github.length} GitHub, ${app.length} app URNs`,
-    );
-    for (const u of github) {
-      if (typeOf(u) === "pulumi:providers:github") continue; // providers are always part of an update
-      assert.match(u, target);
-    }
-    for (const u of app) assert.doesNotMatch(u, target);
+  it("rewrites only its own copy, and leaves a CODEOWNERS of the user's own wherever it is", () => {
+    const top = checkout();
+    mkdirSync(join(top, ".github"));
+    writeFileSync(join(top, ".github", "CODEOWNERS"), `${CODEOWNERS_MARK}\n/old/ @carol\n`);
+    const ours = observeCodeOwners(top, top, owners);
+    assert.deepEqual([needsCodeOwners(ours), foreignCodeOwners(ours)], [true, false]);
+    writeFileSync(join(top, ".github", "CODEOWNERS"), ours.want);
+    assert.equal(needsCodeOwners(observeCodeOwners(top, top, owners)), false);
+    rmSync(join(top, ".github"), { recursive: true });
+    writeFileSync(join(top, "CODEOWNERS"), "* @carol\n");
+    const theirs = observeCodeOwners(top, top, owners);
+    assert.deepEqual(theirs.current?.at, "CODEOWNERS");
+    assert.deepEqual([needsCodeOwners(theirs), foreignCodeOwners(theirs)], [false, true]);
   });
 
-  it("exports the stack's previous outputs again, secrets as secrets, with a fresh github output", async () => {
-    const verified = { backend: { ref: "r@sha256:1", gitSha: "a".repeat(40) } };
-    const out = await githubProgram(
-      {
-        url: { value: "https://staging.example", secret: false },
-        verifiedImages: { value: verified, secret: false },
-        hidden: { value: "s3cr3t", secret: true },
-        github: { value: { environment: "stale" }, secret: false },
-      },
-      () => parse("staging"),
-    )();
-    assert.equal(out.url, "https://staging.example");
-    assert.deepEqual(out.verifiedImages, verified);
-    const hidden = out.hidden as pulumi.Output<string>;
-    assert.equal(await (hidden as unknown as { isSecret: Promise<boolean> }).isSecret, true);
-    const gh = out.github as {
-      repository: string;
-      environment: pulumi.Output<string>;
-      secretNames: string[];
-    };
-    assert.equal(gh.repository, "acme/travel");
-    assert.equal(await valueOf(gh.environment), "staging");
-    assert.deepEqual(gh.secretNames, ["KUBECONFIG", "REGISTRY_TOKEN"]);
+  it("is planned with the settings stack, written by bootstrap only where it needs writing", () => {
+    const top = checkout();
+    const codeowners = observeCodeOwners(top, join(top, "deploy"), owners);
+    const planned = plan(input({ ...fresh(), codeowners }, { github: GITHUB })).actions;
+    assert.deepEqual(planned.filter((a) => a.kind === "write-codeowners").map(line), [
+      "write .github/CODEOWNERS (code owners of the policy pack, the stack files and .github/)",
+    ]);
+    const done = { ...codeowners, current: { at: ".github/CODEOWNERS", text: codeowners.want } };
+    assert.deepEqual(
+      plan(input({ ...fresh(), codeowners: done }, { github: GITHUB })).actions.filter(
+        (a) => a.kind === "write-codeowners",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      plan(input({ ...fresh(), codeowners })).actions.filter((a) => a.kind === "write-codeowners"),
+      [],
+      "--no-github writes none",
+    );
   });
 });

@@ -60,20 +60,21 @@ describe("layouts", () => {
 });
 
 describe("secrets", () => {
-  it("each committed stack needs the secrets its config uses; the kubeconfig only with GitHub", () => {
+  it("each committed stack needs the secrets its config uses; its environment's only with GitHub", () => {
     const paths = (stack: (typeof STACKS)[number], github: boolean) =>
-      secretNeeds(stack, committed(stack), github).map((n) => n.path);
+      secretNeeds(stack, committed(stack), github).map((n) => `${n.into}:${n.path}`);
     // dev's push token is the deploy job's GITHUB_TOKEN (registry.pushTokenEnv): none to store.
     assert.deepEqual(paths("dev", false), [
-      "registryPullToken",
-      "appSecrets.GOOGLE_MAPS_API_KEY",
-      "appSecrets.OPENAI_API_KEY",
+      "config:registryPullToken",
+      "config:appSecrets.GOOGLE_MAPS_API_KEY",
+      "config:appSecrets.OPENAI_API_KEY",
     ]);
     assert.deepEqual(paths("staging", true), [
-      "registryPullToken",
-      "appSecrets.GOOGLE_MAPS_API_KEY",
-      "appSecrets.OPENAI_API_KEY",
-      "kubeconfig",
+      "config:registryPullToken",
+      "config:appSecrets.GOOGLE_MAPS_API_KEY",
+      "config:appSecrets.OPENAI_API_KEY",
+      "environment:KUBECONFIG",
+      "environment:REGISTRY_TOKEN",
     ]);
   });
 
@@ -93,7 +94,7 @@ describe("secrets", () => {
       from: "$REGISTRY_PULL_TOKEN",
     });
     assert.equal(secretFromEnv(pull!, { REGISTRY_PULL_TOKEN: "" }), undefined);
-    const kube = secretNeeds("dev", committed("dev"), true).at(-1)!;
+    const kube = secretNeeds("dev", committed("dev"), true).find((n) => n.path === "KUBECONFIG")!;
     assert.deepEqual(
       secretFromEnv(kube, { KUBECONFIG_DEV: "/k" }, (p) => `file ${p}`),
       { value: "file /k", from: "the file $KUBECONFIG_DEV names" },
@@ -166,6 +167,44 @@ describe("what is left by hand", () => {
       ),
     );
     assert.match(cloud.at(-1)!, /gh variable set DEPLOY_ENABLED --body true/);
+  });
+
+  it("puts the admin token in the github environment alone, and lists what it did not set", () => {
+    const steps = manualSteps({
+      ...base,
+      backend: CLOUD,
+      secretsProvider: "default",
+      repository: "acme/travel",
+      githubApplied: true,
+      changedFiles: ["deploy/Pulumi.github.yaml", ".github/CODEOWNERS"],
+      environmentSecrets: [
+        "gh secret set KUBECONFIG --env prod --repo acme/travel < prod.kubeconfig",
+      ],
+      codeOwnersToAdd: { at: "CODEOWNERS", lines: ["/policy/ @alice"] },
+    });
+    const admin = steps.filter((s) => s.includes("GH_ADMIN_TOKEN"));
+    assert.equal(admin.length, 1);
+    assert.match(admin[0]!, /gh secret set GH_ADMIN_TOKEN --env github --repo acme\/travel$/);
+    assert.ok(!admin[0]!.includes("--env dev") && !admin[0]!.includes("--env prod"));
+    assert.ok(
+      steps.some((s) =>
+        s.endsWith(
+          "(each value on standard input): gh secret set KUBECONFIG --env prod --repo acme/travel < prod.kubeconfig",
+        ),
+      ),
+    );
+    assert.ok(
+      steps.some((s) =>
+        s.includes("Add to CODEOWNERS (yours, so bootstrap left it): /policy/ @alice"),
+      ),
+    );
+    const commit = steps.find((s) => s.includes("git add"))!;
+    assert.match(commit, /open a pull request \(main is protected now\)/);
+    assert.match(
+      commit,
+      /git push -u origin bootstrap && gh pr create --fill --repo acme\/travel$/,
+    );
+    assert.ok(!steps.some((s) => s.includes("Apply the GitHub settings")), "applied already");
   });
 
   it("sets every secret in an environment, never at the repository level, and flags a shared passphrase", () => {

@@ -75,55 +75,79 @@ describe("the plan", () => {
     assert.deepEqual(noEnv.actions, [], "a stored secret is kept when none is given");
   });
 
-  it("sets travel:github on every stack, gating staging and prod, protecting the branch from prod", () => {
+  it("makes the settings stack, gating staging, prod and github, and applies it with a token", () => {
     const github = { repository: "acme/travel", reviewers: { users: ["alice", "bob"], teams: [] } };
     const asked = plan(input(fresh(), { github }));
-    assert.deepEqual(
-      asked.prompts.map((p) => `${p.stack}:${p.path}`),
-      ["dev:kubeconfig", "staging:kubeconfig", "prod:kubeconfig"],
-    );
+    assert.deepEqual(asked.prompts, [], "environment secrets are never asked for");
     const sets = asked.actions.flatMap((a) =>
       a.kind === "set-config" ? [`${a.stack} ${a.path}=${String(a.value)}`] : [],
     );
     assert.deepEqual(sets, [
-      "dev github.repository=acme/travel",
-      "staging github.repository=acme/travel",
-      "staging github.environment.requireApproval=true",
-      "staging github.environment.reviewers.users[0]=alice",
-      "staging github.environment.reviewers.users[1]=bob",
-      "prod github.repository=acme/travel",
-      "prod github.environment.requireApproval=true",
-      "prod github.environment.reviewers.users[0]=alice",
-      "prod github.environment.reviewers.users[1]=bob",
-      "prod github.manageBranchProtection=true",
+      "github github.repository=acme/travel",
+      ...["staging", "prod", "github"].flatMap((env) => [
+        `github github.environments.${env}.reviewers.users[0]=alice`,
+        `github github.environments.${env}.reviewers.users[1]=bob`,
+      ]),
     ]);
-    assert.ok(!asked.actions.some((a) => a.kind === "apply-github"), "no token: nothing applied");
-    const applied = plan(input(fresh(), { github, githubToken: true })).actions;
     assert.deepEqual(
-      applied.filter((a) => a.kind === "install-plugin" || a.kind === "apply-github").map(line),
-      [
-        "install the github 6.15.0 plugin (the GitHub settings need it): pulumi plugin install resource github 6.15.0",
-        ...STACKS.map(
-          (s) =>
-            `${s}: apply its travel:github settings (environment, reviewers, secrets${s === "prod" ? ", branch protection" : ""}) with a pulumi up of the GitHub resources only (--target 'urn:pulumi:${s}::travel::travel:github:**')`,
-        ),
-      ],
+      asked.actions.filter((a) => a.kind === "init-stack").map((a) => a.stack),
+      ["dev", "staging", "prod", "github"],
+    );
+    assert.ok(
+      !asked.actions.some((a) => a.kind === "apply-github" || a.kind === "set-environment-secret"),
+      "no token: nothing applied, no environment secret sent",
+    );
+    const applied = plan(input(fresh(), { github, githubToken: true })).actions.filter(
+      (a) =>
+        a.kind === "install-plugin" ||
+        a.kind === "apply-github" ||
+        a.kind === "set-environment-secret" ||
+        a.kind === "copy-workflow",
+    );
+    assert.deepEqual(applied.map(line), [
+      "install the github 6.15.0 plugin (the GitHub settings need it): pulumi plugin install resource github 6.15.0",
+      "github: apply the GitHub settings (branch protection, environments and their reviewers): pulumi up --stack organization/travel/github (with GITHUB_TOKEN)",
+      ...STACKS.map(
+        (s) =>
+          `${s}: set the environment secret REGISTRY_TOKEN from $REGISTRY_PULL_TOKEN (the value on gh's standard input): gh secret set REGISTRY_TOKEN --env ${s} --repo acme/travel`,
+      ),
+    ]);
+  });
+
+  it("sends a given kubeconfig to its environment, after the settings made it, never to a stack", () => {
+    const github = { repository: "acme/travel", reviewers: { users: ["alice"], teams: [] } };
+    const base = input(fresh(), { github, githubToken: true });
+    const given = new Map(base.given);
+    given.set("prod:KUBECONFIG", {
+      value: "apiVersion: v1",
+      from: "the file $KUBECONFIG_PROD names",
+    });
+    const { actions } = plan({ ...base, given });
+    const kinds = actions.map((a) => ("stack" in a ? `${a.stack}:${a.kind}` : a.kind));
+    const applyAt = kinds.indexOf("github:apply-github");
+    const kubeconfigAt = actions.findIndex(
+      (a) => a.kind === "set-environment-secret" && a.need.path === "KUBECONFIG",
+    );
+    assert.ok(applyAt >= 0 && kubeconfigAt > applyAt, kinds.join(", "));
+    assert.equal(
+      line(actions[kubeconfigAt]!),
+      "prod: set the environment secret KUBECONFIG from the file $KUBECONFIG_PROD names (the value on gh's standard input): gh secret set KUBECONFIG --env prod --repo acme/travel",
+    );
+    assert.ok(
+      !actions.some((a) => a.kind === "set-secret" && /kubeconfig/i.test(a.need.path)),
+      "no kubeconfig in a stack's config",
     );
   });
 
   it("replaces a reviewer list that changed, and copies workflows only over its own copies", () => {
-    const files = STACKS.map((s) =>
-      parseStackFile(
-        "x",
-        text(s).replace(
-          "config:\n",
-          "config:\n  travel:github:\n    repository: acme/travel\n    environment:\n      requireApproval: true\n      reviewers:\n        users: [carol, dave]\n",
-        ),
-        "travel",
-      ),
+    const settings = parseStackFile(
+      "Pulumi.github.yaml",
+      "config:\n  travel:github:\n    repository: acme/travel\n    environments:\n      prod:\n        reviewers:\n          users: [carol, dave]\n",
+      "travel",
     );
     const observed = {
-      ...fresh(files),
+      ...fresh(),
+      settings: { file: settings, exists: true, secrets: {} },
       workflows: (["missing", "same", "ours", "edited", "foreign"] as const).map((state, i) => ({
         from: `deploy/.github/workflows/w${i}.yml`,
         to: `.github/workflows/w${i}.yml`,
@@ -135,15 +159,14 @@ describe("the plan", () => {
         github: { repository: "acme/travel", reviewers: { users: ["alice"], teams: [] } },
       }),
     );
-    const prod = actions
-      .filter((a) => a.kind !== "set-secret" && "stack" in a && a.stack === "prod")
+    const settingsActions = actions
+      .filter((a) => "stack" in a && a.stack === "github")
       .map((a) => a.kind + ("path" in a ? ` ${a.path}` : ""));
-    assert.deepEqual(prod, [
-      "reset-stack-file",
-      "init-stack",
-      "remove-config github.environment.reviewers.users",
-      "set-config github.environment.reviewers.users[0]",
-      "set-config github.manageBranchProtection",
+    assert.deepEqual(settingsActions, [
+      "set-config github.environments.staging.reviewers.users[0]",
+      "remove-config github.environments.prod.reviewers.users",
+      "set-config github.environments.prod.reviewers.users[0]",
+      "set-config github.environments.github.reviewers.users[0]",
     ]);
     assert.deepEqual(actions.filter((a) => a.kind === "copy-workflow").map(line), [
       "copy deploy/.github/workflows/w0.yml to .github/workflows/w0.yml (GitHub runs workflows from the repository's root only)",

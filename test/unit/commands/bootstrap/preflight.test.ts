@@ -96,7 +96,8 @@ describe("bootstrap refuses before it changes anything", () => {
         'jobs can use: the current context "prod" logs in as user "admin" through the exec ' +
         "plugin aws, which those jobs neither install nor sign in for; use a kubeconfig with a " +
         "ServiceAccount token (docs/delivery.md#a-kubeconfig-for-the-jobs), or set the plugin up " +
-        "in the jobs and accept it with github.environment.kubeconfigPlugin: aws\n",
+        "in the jobs and accept it with github.environments.prod.kubeconfigPlugin: aws " +
+        "(Pulumi.github.yaml)\n",
     );
     assert.equal(r.status, 1);
     assert.equal(w.stateExists(), false, "the state folder was created");

@@ -48,6 +48,7 @@ async function bootstrapCopies(app: string, deploy: string): Promise<void> {
     top: app,
     secretValue: fail,
     githubEnv: () => ({}),
+    gh: fail,
     log: () => undefined,
   });
 }
