@@ -14,6 +14,8 @@ async function main() {
   const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)));
   // An update ends here when a rollout failed (a RolloutError with every failed rollout).
   await outputs.rollouts;
+  // Then when a check through the Gateway failed (a VerificationError naming each one).
+  const verification = await outputs.verification;
   const github = outputs.github;
   return {
     url: outputs.url,
@@ -21,6 +23,8 @@ async function main() {
     services: outputs.services,
     images: outputs.images,
     verifiedImages: outputs.verifiedImages,
+    // Each check's result and when they passed (unknown in a preview).
+    verification: verification ?? pulumi.output(pulumi.unknown),
     gitSha: outputs.gitSha,
     registry: pulumi.output(outputs.registry),
     ...(github

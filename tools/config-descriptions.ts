@@ -9,7 +9,13 @@ import * as ts from "typescript";
 
 const SCHEMA = join(__dirname, "..", "src", "config", "schema.ts");
 /** The keys whose own keys get rows of their own in README's table. */
-export const OBJECT_KEYS_WITH_ROWS = ["gateway", "registry", "backend", "frontend"] as const;
+export const OBJECT_KEYS_WITH_ROWS = [
+  "gateway",
+  "registry",
+  "backend",
+  "frontend",
+  "verify",
+] as const;
 
 export interface KeyDescriptions {
   /** Top-level key -> its meaning. */

@@ -122,7 +122,7 @@ export async function readmeTable(): Promise<string> {
 /** Pulumi.yaml's config block: every key declared, no default but the schema's. */
 export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
-  const objects = new Set(["gateway", ...WORKLOADS, "github"]);
+  const objects = new Set(["gateway", ...WORKLOADS, "github", "verify"]);
   return Object.fromEntries(
     Object.keys(stackConfigSchema.shape).map((key) => {
       const decl: Record<string, unknown> = {};

@@ -9,6 +9,7 @@ import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
 import { githubConfigIssues } from "./github-schema";
 import { cpuMillis, memoryBytes } from "./quantity";
+import { isPem, verifiedHostname } from "./verify-schema";
 import { WORKLOADS } from "../names";
 
 export interface Issue {
@@ -118,6 +119,21 @@ const RULES: readonly Rule[] = [
           cfg.rolloutProgressDeadlineSeconds,
         );
       }
+    },
+  },
+  {
+    needs: ["hostnames", "verify"],
+    check(cfg, add, ctx) {
+      if (verifiedHostname(cfg.hostnames) === undefined)
+        add(
+          ["hostnames"],
+          "at least one hostname that is not a wildcard: verification sends its checks there",
+          cfg.hostnames,
+        );
+      const ca = cfg.verify.caCert;
+      const isFile = ctx.isFile ?? ((p: string) => stat(p)?.isFile() === true);
+      if (ca !== undefined && !isPem(ca) && !isFile(ca))
+        add(["verify", "caCert"], "PEM certificate text or the path of an existing PEM file", ca);
     },
   },
   {

@@ -130,7 +130,7 @@ const CASES: BadConfig[] = [
     "unknown top-level key",
     (r) => (r.replicas = 3),
     [
-      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, github, kubeconfig",
+      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, verify, github, kubeconfig",
     ],
   ],
   [
