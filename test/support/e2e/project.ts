@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 import { compileFixtureServers } from "../../../fixtures/app/compile";
+import { CA_CERT, GATEWAY } from "../../../tools/local-env/layout";
 import { KUBECONFIG, kubectlGet, kubectlWait, registryPullToken, registryToken } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -187,6 +188,12 @@ export async function writeConfig(
       mode: "build",
       backend: { context: join(p.sourceDir, "backend") },
       frontend: { context: join(p.sourceDir, "frontend") },
+    },
+    // Verification reaches the hostname on the Gateway's address, trusting the env's CA.
+    "travel:verify": {
+      ...(committedLocalConfig()["travel:verify"] as object),
+      connectTo: `${GATEWAY.address}:${GATEWAY.httpsPort}`,
+      caCert: CA_CERT,
     },
     ...secure,
   };
