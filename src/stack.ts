@@ -1,7 +1,8 @@
 /**
  * Composition of one stack: Namespace -> Secrets -> images -> Backend ->
  * Frontend (wired to the Backend's URL) -> HTTPRoute, from a validated config and the
- * image sources resolved before it (images/resolve.ts).
+ * image sources resolved before it (images/resolve.ts); during an update, the rollouts,
+ * then the checks through the Gateway, decide verifiedImages.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./builders/labels";
@@ -20,7 +21,9 @@ import {
 import { Secrets } from "./components/secrets";
 import {
   checksOf,
+  drainWaitSeconds,
   targetOf,
+  waitForDrain,
   verifyRelease,
   whenResolved,
   type CheckRunner,
@@ -166,10 +169,20 @@ export function composeStack(
   const rollouts = pulumi.runtime.isDryRun()
     ? undefined
     : requireRollouts({ backend: backend.rolloutDone, frontend: frontend.rolloutDone });
-  // Then the checks through the Gateway, once every rollout completed and the route is accepted.
+  // Then the checks through the Gateway, once every rollout completed, the route is accepted
+  // and the previous pods have drained (so the new release answers).
   const verification = rollouts
     ? verifyRelease(
-        Promise.all([rollouts, whenResolved(route.ready)]),
+        Promise.all([rollouts, whenResolved(route.ready)])
+          .then(() => Promise.all([backend.rolloutDone, frontend.rolloutDone]))
+          .then(([b, f]) =>
+            waitForDrain(
+              drainWaitSeconds(
+                { backend: b, frontend: f },
+                { backend: cfg.backend.drainSeconds, frontend: cfg.frontend.drainSeconds },
+              ),
+            ),
+          ),
         // The config rules refused a stack whose every hostname is a wildcard.
         targetOf(verifiedHostname(cfg.hostnames)!, cfg.verify),
         checksOf(cfg.verify),

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { isPem, type VerifyConfig } from "../config/verify-schema";
+import type { RolloutOutcome } from "./rollout-await";
 import type { CheckResult, CheckRunner, CheckTarget, HttpCheck } from "./verification-checks";
 
 export type { CheckResult, CheckRunner } from "./verification-checks";
@@ -79,6 +80,34 @@ export async function verifyRelease(
   if (results.some((r) => !r.passed))
     throw new VerificationError(verificationSummary(results, target.timeoutSeconds));
   return { verifiedAt: new Date().toISOString(), checks: results };
+}
+
+/**
+ * How long the checks wait before their first attempt: the longest drainSeconds of a
+ * workload whose previous pods were still draining when its rollout completed. Those pods
+ * may get requests from the Gateway (and the Service proxies) until then, and a check they
+ * answered would verify the previous release.
+ */
+export function drainWaitSeconds<W extends string>(
+  outcomes: Readonly<Record<W, RolloutOutcome>>,
+  drainSeconds: Readonly<Record<W, number>>,
+): number {
+  return Math.max(
+    0,
+    ...(Object.keys(outcomes) as W[]).map((w) => {
+      const o = outcomes[w];
+      return o.phase === "complete" && (o.draining ?? 0) > 0 ? drainSeconds[w] : 0;
+    }),
+  );
+}
+
+/** Waits `seconds` (saying why when it waits at all). */
+export async function waitForDrain(seconds: number): Promise<void> {
+  if (seconds === 0) return;
+  void pulumi.log.info(
+    `verification starts in ${seconds}s: pods of the previous revision are draining`,
+  );
+  await new Promise((r) => setTimeout(r, seconds * 1000));
 }
 
 /** Resolves once `output` has a value (during an update only: a preview never resolves it). */

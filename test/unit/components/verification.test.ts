@@ -14,6 +14,7 @@ import { after, before, describe, it } from "node:test";
 import {
   BACKEND_CHECK,
   checksOf,
+  drainWaitSeconds,
   targetOf,
   VerificationError,
   verifyRelease,
@@ -247,5 +248,20 @@ describe("verifyRelease", () => {
       /^Error: 1 of 2 rollouts failed$/,
     );
     assert.equal(ran, false);
+  });
+});
+
+describe("drainWaitSeconds", () => {
+  const complete = (draining?: number) =>
+    ({ phase: "complete", revision: "2", summary: "", draining }) as const;
+  const drain = { backend: 10, frontend: 25 };
+
+  it("waits the longest drain of a workload whose previous pods were still draining", () => {
+    assert.equal(drainWaitSeconds({ backend: complete(1), frontend: complete(2) }, drain), 25);
+    assert.equal(drainWaitSeconds({ backend: complete(1), frontend: complete(0) }, drain), 10);
+  });
+
+  it("does not wait when nothing was replaced (a no-op update)", () => {
+    assert.equal(drainWaitSeconds({ backend: complete(0), frontend: complete() }, drain), 0);
   });
 });
