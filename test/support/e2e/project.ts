@@ -67,6 +67,19 @@ export function committedLocalConfig(): Record<string, unknown> {
   );
 }
 
+/**
+ * The committed local stack's `verify`, sent to the Gateway's address and trusting the
+ * environment's CA (the hostnames do not resolve), with `overrides`.
+ */
+export function verifyConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...(committedLocalConfig()["travel:verify"] as object),
+    connectTo: `${GATEWAY.address}:${GATEWAY.httpsPort}`,
+    caCert: CA_CERT,
+    ...overrides,
+  };
+}
+
 /** A stack name of its own for this run: `<prefix><time in base 36>`. */
 export const stackNameFor = (prefix: string) => `${prefix}${Date.now().toString(36)}`;
 
@@ -189,12 +202,7 @@ export async function writeConfig(
       backend: { context: join(p.sourceDir, "backend") },
       frontend: { context: join(p.sourceDir, "frontend") },
     },
-    // Verification reaches the hostname on the Gateway's address, trusting the env's CA.
-    "travel:verify": {
-      ...(committedLocalConfig()["travel:verify"] as object),
-      connectTo: `${GATEWAY.address}:${GATEWAY.httpsPort}`,
-      caCert: CA_CERT,
-    },
+    "travel:verify": verifyConfig(),
     ...secure,
   };
   for (const [k, v] of Object.entries(overrides)) {
