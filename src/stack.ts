@@ -21,9 +21,8 @@ import {
 import { Secrets } from "./components/secrets";
 import {
   checksOf,
-  drainWaitSeconds,
+  releaseServing,
   targetOf,
-  waitForDrain,
   verifyRelease,
   whenResolved,
   type CheckRunner,
@@ -173,16 +172,11 @@ export function composeStack(
   // and the previous pods have drained (so the new release answers).
   const verification = rollouts
     ? verifyRelease(
-        Promise.all([rollouts, whenResolved(route.ready)])
-          .then(() => Promise.all([backend.rolloutDone, frontend.rolloutDone]))
-          .then(([b, f]) =>
-            waitForDrain(
-              drainWaitSeconds(
-                { backend: b, frontend: f },
-                { backend: cfg.backend.drainSeconds, frontend: cfg.frontend.drainSeconds },
-              ),
-            ),
-          ),
+        releaseServing(
+          Promise.all([rollouts, whenResolved(route.ready)]),
+          { backend: backend.rolloutDone, frontend: frontend.rolloutDone },
+          { backend: cfg.backend.drainSeconds, frontend: cfg.frontend.drainSeconds },
+        ),
         // The config rules refused a stack whose every hostname is a wildcard.
         targetOf(verifiedHostname(cfg.hostnames)!, cfg.verify),
         checksOf(cfg.verify),

@@ -101,8 +101,23 @@ export function drainWaitSeconds<W extends string>(
   );
 }
 
-/** Waits `seconds` (saying why when it waits at all). */
-export async function waitForDrain(seconds: number): Promise<void> {
+/**
+ * Resolves once `done` (the rollouts and the route) has and the previous pods have drained
+ * (drainWaitSeconds, said in the log when it waits at all): then only the new release
+ * answers.
+ */
+export async function releaseServing<W extends string>(
+  done: Promise<unknown>,
+  outcomes: Readonly<Record<W, Promise<RolloutOutcome>>>,
+  drainSeconds: Readonly<Record<W, number>>,
+): Promise<void> {
+  await done;
+  const names = Object.keys(outcomes) as W[];
+  const settled = await Promise.all(names.map((w) => outcomes[w]));
+  const seconds = drainWaitSeconds(
+    Object.fromEntries(names.map((w, i) => [w, settled[i]!])) as Record<W, RolloutOutcome>,
+    drainSeconds,
+  );
   if (seconds === 0) return;
   void pulumi.log.info(
     `verification starts in ${seconds}s: pods of the previous revision are draining`,

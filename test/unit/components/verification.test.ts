@@ -15,6 +15,7 @@ import {
   BACKEND_CHECK,
   checksOf,
   drainWaitSeconds,
+  releaseServing,
   targetOf,
   VerificationError,
   verifyRelease,
@@ -263,5 +264,23 @@ describe("drainWaitSeconds", () => {
 
   it("does not wait when nothing was replaced (a no-op update)", () => {
     assert.equal(drainWaitSeconds({ backend: complete(0), frontend: complete() }, drain), 0);
+  });
+});
+
+describe("releaseServing", () => {
+  const complete = (draining: number) =>
+    Promise.resolve({ phase: "complete", revision: "2", summary: "", draining } as const);
+
+  it("waits for the previous pods to drain once the rollouts are done, and only then", async () => {
+    const started = Date.now();
+    await releaseServing(
+      Promise.resolve(),
+      { backend: complete(0), frontend: complete(1) },
+      { backend: 0, frontend: 1 },
+    );
+    assert.ok(Date.now() - started >= 1000, `waited ${Date.now() - started} ms`);
+    const quick = Date.now();
+    await releaseServing(Promise.resolve(), { frontend: complete(0) }, { frontend: 1 });
+    assert.ok(Date.now() - quick < 500, "no wait with nothing draining");
   });
 });
