@@ -19,12 +19,16 @@ async function main() {
   });
   // An update ends here when a rollout failed (a RolloutError with every failed rollout).
   await outputs.rollouts;
+  // Then when a check through the Gateway failed (a VerificationError naming each one).
+  const verification = await outputs.verification;
   return {
     url: outputs.url,
     namespace: outputs.namespace,
     services: outputs.services,
     images: outputs.images,
     verifiedImages: outputs.verifiedImages,
+    // Each check's result and when they passed (unknown in a preview).
+    verification: verification ?? pulumi.output(pulumi.unknown),
     gitSha: outputs.gitSha,
     registry: pulumi.output(outputs.registry),
   };

@@ -1,7 +1,8 @@
 /**
  * Composition of one stack: Namespace -> Secrets -> images -> Backend ->
  * Frontend (wired to the Backend's URL) -> HTTPRoute, from a validated config and the
- * image sources resolved before it (images/resolve.ts).
+ * image sources resolved before it (images/resolve.ts); during an update, the rollouts,
+ * then the checks through the Gateway, decide verifiedImages.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./builders/labels";
@@ -18,8 +19,19 @@ import {
   type RolloutAwaiter,
 } from "./components/rollout";
 import { Secrets } from "./components/secrets";
+import {
+  checksOf,
+  releaseServing,
+  targetOf,
+  verifyRelease,
+  whenResolved,
+  type CheckRunner,
+  type Verification,
+} from "./components/verification";
+import { runChecks } from "./components/verification-checks";
+import { verifiedHostname } from "./config/verify-schema";
 import type { StackConfig } from "./config/load";
-import type { ImageSet, ImageSources } from "./images/types";
+import type { ImageSet, ImageSources, VerifiedImageSet } from "./images/types";
 import { APP, type WorkloadName } from "./names";
 
 export interface StackOutputs {
@@ -30,15 +42,21 @@ export interface StackOutputs {
   /** Digest-pinned image references and the git SHA each was built from. */
   images: pulumi.Output<ImageSet>;
   /**
-   * The same images once both rollouts (and the route) succeeded: what a stack
-   * promoting from this one may take.
+   * The same images and when they were verified, once both rollouts succeeded, the route
+   * was accepted and every verification check passed: what a stack promoting from this
+   * one may take.
    */
-  verifiedImages: pulumi.Output<ImageSet>;
+  verifiedImages: pulumi.Output<VerifiedImageSet>;
   /**
    * During an update, each workload's completed revision, or a RolloutError with every
    * failed rollout: the program awaits it before it returns (undefined in a preview).
    */
   rollouts?: Promise<Record<WorkloadName, string>>;
+  /**
+   * During an update, the checks through the Gateway once the rollouts and the route are
+   * done, or a VerificationError naming each failed check: awaited like `rollouts`.
+   */
+  verification?: Promise<Verification>;
   /** The git SHA deployed (both images' SHAs when they differ). */
   gitSha: pulumi.Output<string>;
   registry: { server: string; owner: string };
@@ -54,6 +72,8 @@ export interface StackPorts {
    * @default true
    */
   readonly clusterReadable?: boolean;
+  /** @default runChecks (HTTPS requests through the Gateway) */
+  readonly runChecks?: CheckRunner;
 }
 
 export function composeStack(
@@ -147,6 +167,21 @@ export function composeStack(
   const rollouts = pulumi.runtime.isDryRun()
     ? undefined
     : requireRollouts({ backend: backend.rolloutDone, frontend: frontend.rolloutDone });
+  // Then the checks through the Gateway, once every rollout completed, the route is accepted
+  // and the previous pods have drained (so the new release answers).
+  const verification = rollouts
+    ? verifyRelease(
+        releaseServing(
+          Promise.all([rollouts, whenResolved(route.ready)]),
+          { backend: backend.rolloutDone, frontend: frontend.rolloutDone },
+          { backend: cfg.backend.drainSeconds, frontend: cfg.frontend.drainSeconds },
+        ),
+        // The config rules refused a stack whose every hostname is a wildcard.
+        targetOf(verifiedHostname(cfg.hostnames)!, cfg.verify),
+        checksOf(cfg.verify),
+        ports.runChecks ?? runChecks,
+      )
+    : undefined;
   const imageOutputs = pulumi
     .all([images.backend.ref, images.backend.gitSha, images.frontend.ref, images.frontend.gitSha])
     .apply(([bRef, bSha, fRef, fSha]) => ({
@@ -159,9 +194,13 @@ export function composeStack(
     services: { backend: backend.serviceName, frontend: frontend.serviceName },
     images: imageOutputs,
     rollouts,
-    verifiedImages: rollouts
-      ? pulumi.all([rollouts, route.ready, imageOutputs]).apply(([, , deployed]) => deployed)
-      : pulumi.output(pulumi.unknown as unknown as ImageSet),
+    verification,
+    verifiedImages: verification
+      ? pulumi
+          // Never resolved when verification failed: the program fails with its error instead.
+          .all([verification.catch(() => new Promise<never>(() => undefined)), imageOutputs])
+          .apply(([v, deployed]) => ({ ...deployed, verifiedAt: v.verifiedAt }))
+      : pulumi.output(pulumi.unknown as unknown as VerifiedImageSet),
     gitSha: imageOutputs.apply(({ backend: b, frontend: f }) =>
       b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
     ),

@@ -20,6 +20,7 @@ export const OBJECT_KEYS_WITH_ROWS = [
   "registry",
   "backend",
   "frontend",
+  "verify",
   "github",
 ] as const;
 

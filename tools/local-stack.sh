@@ -40,6 +40,10 @@ pulumi config set --config-file "$config" --stack local --secret registryToken -
   <"$LOCAL_REGISTRY_TOKEN_FILE"
 pulumi config set --config-file "$config" --stack local --secret registryPullToken -- \
   <"$LOCAL_REGISTRY_PULL_TOKEN_FILE"
+# Verification reaches the Gateway on its loopback address and trusts the environment's CA.
+pulumi config set --config-file "$config" --stack local --path verify.connectTo \
+  "$LOCAL_GATEWAY_ADDRESS:443"
+pulumi config set --config-file "$config" --stack local --path verify.caCert "$LOCAL_CA_CERT"
 
 # The stand-in servers are static binaries compiled before the image build.
 node --import tsx fixtures/app/compile.ts

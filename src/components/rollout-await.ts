@@ -29,7 +29,16 @@ export interface RolloutLimits extends FailFast {
 }
 
 export type RolloutOutcome =
-  | { readonly phase: "complete"; readonly revision: string; readonly summary: string }
+  | {
+      readonly phase: "complete";
+      readonly revision: string;
+      readonly summary: string;
+      /**
+       * Pods of earlier revisions still stopping at completion: draining, they may still get
+       * requests from the Gateway for up to the workload's drainSeconds.
+       */
+      readonly draining?: number;
+    }
   | { readonly phase: "failed"; readonly report: string }
   /** Told to stop waiting (another rollout of the update failed) while still going. */
   | { readonly phase: "stopped"; readonly summary: string };
@@ -169,6 +178,7 @@ export async function awaitRollout(
           phase: "complete",
           revision: annotations[DEPLOYMENT_REVISION] ?? "",
           summary: verdict.summary,
+          draining: snapshot.pods.filter((p) => p.metadata.deletionTimestamp).length,
         });
       } else if (verdict.phase === "failed") {
         settled = true;

@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
 import { cpuMillis, memoryBytes } from "./quantity";
+import { isPem, verifiedHostname } from "./verify-schema";
 import { GHCR, WORKLOADS } from "../names";
 
 export interface Issue {
@@ -119,6 +120,21 @@ const RULES: readonly Rule[] = [
           cfg.rolloutProgressDeadlineSeconds,
         );
       }
+    },
+  },
+  {
+    needs: ["hostnames", "verify"],
+    check(cfg, add, ctx) {
+      if (verifiedHostname(cfg.hostnames) === undefined)
+        add(
+          ["hostnames"],
+          "at least one hostname that is not a wildcard: verification sends its checks there",
+          cfg.hostnames,
+        );
+      const ca = cfg.verify.caCert;
+      const isFile = ctx.isFile ?? ((p: string) => stat(p)?.isFile() === true);
+      if (ca !== undefined && !isPem(ca) && !isFile(ca))
+        add(["verify", "caCert"], "PEM certificate text or the path of an existing PEM file", ca);
     },
   },
   {

@@ -21,6 +21,7 @@ import {
   text,
 } from "./fields";
 import { backendSchema, frontendSchema } from "./workload-schema";
+import { verifySchema } from "./verify-schema";
 import { FORMAT, GHCR, MESH_MODES, PLATFORMS } from "../names";
 
 export { HIDDEN } from "./fields";
@@ -197,6 +198,11 @@ export const stackConfigSchema = z.strictObject({
   rolloutMaxRestarts: intIn(0, 100).default(1),
   /** Seconds a new pod may wait for a node before pulumi up fails at once. */
   rolloutUnschedulableSeconds: intIn(10, 3600).default(60),
+  /**
+   * The checks `pulumi up` makes through the first hostname and the Gateway (HTTPS) before
+   * it sets verifiedImages: paths, the frontend-to-backend path, time budget, retries, TLS.
+   */
+  verify: verifySchema,
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
@@ -206,6 +212,7 @@ export type FrontendConfig = ParsedStackConfig["frontend"];
 export type WorkloadConfig = BackendConfig | FrontendConfig;
 export type ImagesConfig = ParsedStackConfig["images"];
 export type GatewayConfig = ParsedStackConfig["gateway"];
+export type { VerifyConfig } from "./verify-schema";
 
 /** Top-level keys whose values are secrets: never echoed in an error message. */
 export const SECRET_KEYS = [

@@ -1,7 +1,8 @@
 /**
  * The promotion gate: a promoting stack deploys only what its source stack has
- * verified, i.e. the images of its last update whose rollout succeeded (the
- * source's `verifiedImages` output). An explicit override takes the source's
+ * verified, i.e. the images of its last update whose rollouts succeeded and whose checks
+ * through the Gateway passed (the source's `verifiedImages` output; its `verifiedAt` is
+ * not read here). An explicit override takes the source's
  * last deployed images instead, and says so.
  */
 import type { ImageSet } from "./types";

@@ -61,5 +61,11 @@ export interface ImageOutput {
 
 export type ImageSet = Record<WorkloadName, ImageOutput>;
 
+/**
+ * A stack's `verifiedImages` output: the images and when their verification passed
+ * (absent in the outputs of releases verified before verification recorded it).
+ */
+export type VerifiedImageSet = ImageSet & { verifiedAt?: string };
+
 /** Each workload's image source, as resolve.ts decides it. */
 export type ImageSources = Record<WorkloadName, BuildSource | ExistingSource>;

@@ -3,7 +3,8 @@
  * local node: pods running (containerd containers pulled from the authenticated
  * registry through the stack's pull secret), probes passing, Service discovery by DNS,
  * the frontend reaching the backend by its Service name, the app answering on its
- * hostname through the Gateway, and the NetworkPolicy enforced.
+ * hostname through the Gateway, and the NetworkPolicy enforced; and `up` itself verifying
+ * through the Gateway, refusing to verify a frontend cut off from the backend.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -17,18 +18,30 @@ import {
   kubectlDelete,
 } from "../support/e2e/local-env";
 import {
+  commitSource,
+  committedLocalConfig,
   createProject,
   destroyProjects,
   E2EProject,
   hostnameOf,
   stackNameFor,
   up,
+  upFails,
+  verifyConfig,
+  writeConfig,
 } from "../support/e2e/project";
+import type { CheckResult } from "../../src/components/verification";
+import { selectPromotion } from "../../src/images/promotion";
+import type { VerifiedImageSet } from "../../src/images/types";
 
 const NS = "travel-gates";
 const BACKEND_SERVICE = "travel-backend-service";
 const FRONTEND_SERVICE = "travel-frontend-service";
-/** What the frontend answers when it reached the backend (pod names vary). */
+/** The frontend's page (it does not call the backend). */
+const PAGE = /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\)$/;
+/** The path of the frontend that calls the backend (verify.backend.path). */
+const BACKEND_STATUS = "/api/backend-status";
+/** What it answers when it reached the backend (pod names vary). */
 const WIRED =
   /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\) <- backend travel backend fixture v1 \(pod travel-backend-[^)]+\)$/;
 
@@ -167,7 +180,7 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     const docs = await get(`http://${backendIp}:8000/docs`);
     assert.equal(docs?.status, 200);
     assert.equal(docs?.body, "travel backend docs: travel backend fixture v1\n");
-    const front = await get(`http://${clusterIp(NS, FRONTEND_SERVICE)}:3000/`);
+    const front = await get(`http://${clusterIp(NS, FRONTEND_SERVICE)}:3000${BACKEND_STATUS}`);
     assert.equal(front?.status, 200, front?.body);
     assert.match(front!.body.trim(), WIRED);
   });
@@ -189,7 +202,10 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     }
     const https = await viaGateway(host);
     assert.equal(https?.status, 200, https?.body);
-    assert.match(https!.body.trim(), WIRED);
+    assert.match(https!.body.trim(), PAGE);
+    const wired = await viaGateway(host, BACKEND_STATUS);
+    assert.equal(wired?.status, 200, wired?.body);
+    assert.match(wired!.body.trim(), WIRED);
     const http = await viaGatewayHttp(host, "/trips?id=7");
     assert.equal(http?.status, 301);
     assert.equal(http?.headers.location, `https://${host}/trips?id=7`);
@@ -221,7 +237,7 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
           ip = pod(name)?.status.podIP;
           return pod(name)?.status.phase === "Running" && ip !== undefined;
         });
-        return get(`http://${ip}:3000/`, 5000);
+        return get(`http://${ip}:3000${BACKEND_STATUS}`, 5000);
       };
       await eventually(
         "the impostor (frontend labels) reaches the backend",
@@ -237,5 +253,77 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     } finally {
       kubectlDelete("pod/impostor", "pod/intruder", "-n", NS);
     }
+  });
+  it("up verifies through the Gateway; a frontend with a wrong backend URL rolls out ready, fails verification and is not promotable", async () => {
+    const host = hostnameOf(p);
+    const before = await p.stack.outputs();
+    const verified = before.verifiedImages!.value as VerifiedImageSet;
+    const oldSha = verified.frontend.gitSha;
+    assert.ok(!Number.isNaN(Date.parse(verified.verifiedAt!)), "verifiedAt is a time");
+    const checks = (before.verification!.value as { checks: CheckResult[] }).checks;
+    assert.deepEqual(
+      checks.map((c) => [c.name, c.url, c.passed]),
+      [
+        ["path /", `https://${host}/`, true],
+        ["frontend reaches backend", `https://${host}${BACKEND_STATUS}`, true],
+      ],
+    );
+
+    const newSha = commitSource(p, "frontend/message", "travel frontend fixture v2\n");
+    // A wrong REMOTE_ACTION_URL: the backend has no such path. Every pod is still ready.
+    await writeConfig(p, {
+      "travel:backend": {
+        ...(committedLocalConfig()["travel:backend"] as object),
+        actionPath: "/nowhere",
+      },
+      "travel:verify": verifyConfig({ timeoutSeconds: 15 }),
+    });
+    try {
+      const failed = await upFails(p);
+      const report = failed.message.slice(failed.message.indexOf("verification failed"));
+      process.stdout.write(
+        `# failed after ${failed.seconds.toFixed(0)}s:\n# ${report.slice(0, 1500)}\n`,
+      );
+      assert.match(
+        report,
+        new RegExp(
+          "verification failed: 1 of 2 checks did not pass within 15s .*\\n\\s*" +
+            `- frontend reaches backend: GET https://${host.replaceAll(".", "\\.")}/api/backend-status: ` +
+            'expected 200 with a body containing "<- backend ", got 502: frontend travel frontend fixture v2 ' +
+            "\\(pod travel-frontend-[^)]+\\): backend answered 404: 404 page not found \\(\\d+ attempts\\)",
+        ),
+      );
+      assert.doesNotMatch(failed.message, /- path \//, "the page itself answered");
+      // The new release rolled out ready and serves; it is just not verified.
+      for (const x of pods(NS, "frontend")) {
+        assert.equal(x.status.containerStatuses![0]!.ready, true, x.metadata.name);
+        assert.match(x.spec.containers[0]!.image, /@sha256:/);
+      }
+      assert.match((await viaGateway(host))?.body ?? "", /^frontend travel frontend fixture v2 /);
+      const after = await p.stack.outputs();
+      assert.deepEqual(after.verifiedImages!.value, verified, "verifiedImages unchanged");
+      assert.throws(
+        () =>
+          selectPromotion(
+            {
+              stack: p.stack.name,
+              verified: after.verifiedImages!.value,
+              deployed: after.images!.value,
+            },
+            { gitSha: newSha, allowUnverified: false },
+          ),
+        new RegExp(
+          `^Error: refusing to promote ${newSha}: stack "${p.stack.name}" has verified ${oldSha}, not ${newSha}`,
+        ),
+      );
+    } finally {
+      await writeConfig(p, {});
+    }
+    // The right URL again: the same release verifies.
+    const fixed = await up(p);
+    assert.equal(fixed.summary.result, "succeeded");
+    const now = fixed.outputs.verifiedImages!.value as VerifiedImageSet;
+    assert.equal(now.frontend.gitSha, newSha);
+    assert.ok(Date.parse(now.verifiedAt!) > Date.parse(verified.verifiedAt!));
   });
 });

@@ -207,7 +207,7 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     // The rollout is complete; the pods it stopped keep answering while they drain.
     await eventually("the app answers with the first commit's pages", 60, async () =>
       /^frontend travel frontend fixture v1 .* <- backend travel backend fixture v1 /.test(
-        (await viaGateway(hostnameOf(p)))?.body ?? "",
+        (await viaGateway(hostnameOf(p), "/api/backend-status"))?.body ?? "",
       ),
     );
     assert.equal(pods(NS, "backend").length, 1);

@@ -5,6 +5,7 @@ import { composeStack, StackOutputs } from "../../src/stack";
 import { recorded, Recorded, resetRecorded, settle, valueOf } from "./mocks";
 import { fakeLookup } from "./image-lookup";
 import { fakeRollouts } from "./rollouts";
+import { fakeChecks } from "./checks";
 
 export interface Composed {
   resources: Recorded[];
@@ -28,6 +29,7 @@ export async function compose(
   resetRecorded();
   const outputs = composeStack(cfg, await resolveImageSources(cfg, fakeLookup), {
     awaitRollout: fakeRollouts.await,
+    runChecks: fakeChecks.run,
   });
   await valueOf(outputs.images);
   await settle();

@@ -12,6 +12,7 @@ import { resolveImageSources } from "../../src/images/resolve";
 import { composeStack } from "../../src/stack";
 import { fakeLookup } from "./image-lookup";
 import { fakeRollouts } from "./rollouts";
+import { fakeChecks } from "./checks";
 import { asEngineConfig, validRaw } from "./fixtures";
 
 /** A raw config as validRaw() returns it: keys without the "travel:" prefix. */
@@ -39,6 +40,7 @@ export async function runProgram(raw: Raw, secretKeys?: string[]): Promise<unkno
     const cfg = loadConfig();
     composeStack(cfg, await resolveImageSources(cfg, fakeLookup), {
       awaitRollout: fakeRollouts.await,
+      runChecks: fakeChecks.run,
     });
     return undefined;
   } catch (err) {

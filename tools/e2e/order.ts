@@ -17,12 +17,14 @@ export const LONGEST_FIRST: readonly string[] = [
   "promotion", // 263 s
   "local-command", // 226 s
   "drift", // 179 s
+  "gates", // 104 s; 177 s alone with the verification case (5 December)
   "interrupted", // 176 s
   "registry", // 167 s
   "policy", // 165 s
   "registry-faults", // 141 s
-  "gates", // 104 s
+  "deployer", // 89-140 s alone (5 December)
   "bootstrap", // 60 s
+  "environment-secrets", // 38-43 s alone (5 December)
 ];
 
 const suiteName = (file: string) => basename(file).replace(/\.test\.ts$/, "");

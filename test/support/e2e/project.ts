@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
 import { compileFixtureServers } from "../../../fixtures/app/compile";
+import { CA_CERT, GATEWAY } from "../../../tools/local-env/layout";
 import { KUBECONFIG, kubectlGet, kubectlWait, registryPullToken, registryToken } from "./local-env";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -64,6 +65,19 @@ export function committedLocalConfig(): Record<string, unknown> {
       ([, v]) => !(v && typeof v === "object" && "secure" in (v as object)),
     ),
   );
+}
+
+/**
+ * The committed local stack's `verify`, sent to the Gateway's address and trusting the
+ * environment's CA (the hostnames do not resolve), with `overrides`.
+ */
+export function verifyConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...(committedLocalConfig()["travel:verify"] as object),
+    connectTo: `${GATEWAY.address}:${GATEWAY.httpsPort}`,
+    caCert: CA_CERT,
+    ...overrides,
+  };
 }
 
 /** A stack name of its own for this run: `<prefix><time in base 36>`. */
@@ -188,6 +202,7 @@ export async function writeConfig(
       backend: { context: join(p.sourceDir, "backend") },
       frontend: { context: join(p.sourceDir, "frontend") },
     },
+    "travel:verify": verifyConfig(),
     ...secure,
   };
   for (const [k, v] of Object.entries(overrides)) {
