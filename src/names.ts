@@ -4,6 +4,7 @@
  * annotation keys, formats, the preview's unknown-value marker. Everything imports them
  * from here; defaults of the config live in the schema only.
  */
+import { CI_ENVIRONMENTS } from "./config/ci-environments";
 
 /** The app's name: every resource and Kubernetes object name is derived from it. */
 export const APP = "travel";
@@ -21,8 +22,13 @@ export const SETTINGS_STACK = "github";
 /** The deploy environments, in deploy order: a stack and a GitHub environment each. */
 export const DEPLOY_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 
-/** The GitHub environments a job runs in only once a required reviewer approved it. */
-export const GATED_ENVIRONMENTS = ["staging", "prod", SETTINGS_STACK] as const;
+/**
+ * The GitHub environments a job runs in only once a required reviewer approved it: those
+ * of the workflows' table (config/ci-environments.ts) that have reviewers.
+ */
+export const GATED_ENVIRONMENTS: readonly string[] = Object.keys(CI_ENVIRONMENTS).filter(
+  (name) => CI_ENVIRONMENTS[name]!.reviewers,
+);
 
 /**
  * The passphrase the template's stack files (Pulumi.dev/staging/prod.yaml) are encrypted

@@ -7,7 +7,8 @@
  * without reviewers) are refused here, before anything is sent.
  */
 import { z } from "zod";
-import { DEPLOY_ENVIRONMENTS, FORMAT, GATED_ENVIRONMENTS, SETTINGS_STACK } from "../names";
+import { CI_ENVIRONMENTS } from "./ci-environments";
+import { FORMAT, GATED_ENVIRONMENTS } from "../names";
 
 /** The checks the pull-request workflow (.github/workflows/pr.yml) reports, by job name. */
 export const PR_CHECKS = ["unit tests", "preview (dev)", "preview (staging)", "preview (prod)"];
@@ -18,8 +19,11 @@ export const MAX_REVIEWERS = 6;
 /** GitHub's limit on the approving reviews a branch protection may require. */
 export const MAX_APPROVALS = 6;
 
-/** The environments the settings stack always manages, whether listed or not. */
-export const MANAGED_ENVIRONMENTS: readonly string[] = [...DEPLOY_ENVIRONMENTS, SETTINGS_STACK];
+/**
+ * The environments the settings stack always manages, whether listed or not: every one the
+ * workflows name (./ci-environments.ts).
+ */
+export const MANAGED_ENVIRONMENTS: readonly string[] = Object.keys(CI_ENVIRONMENTS);
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
@@ -110,8 +114,8 @@ export const githubConfigSchema = z.strictObject(
       .default(1),
     /**
      * `<name>.reviewers.{users,teams}` (required reviewers; at least one on staging, prod
-     * and github) and `<name>.kubeconfigPlugin`; dev, staging, prod and github are managed
-     * listed or not, with no self-review where gated and no admin bypass
+     * and github) and `<name>.kubeconfigPlugin`; every environment the workflows name is
+     * managed listed or not, with no self-review where gated and no admin bypass
      */
     environments: z
       .record(
@@ -147,11 +151,13 @@ export interface EnvironmentSettings extends EnvironmentConfig {
   readonly name: string;
   /** Whether a required reviewer must approve its jobs (it must have one). */
   readonly gated: boolean;
+  /** Whether runs of every branch may use it (no deployment branch policy). */
+  readonly allBranches: boolean;
 }
 
 /**
- * Every environment the settings stack manages: dev, staging, prod and github (listed or
- * not), then the others listed, by name.
+ * Every environment the settings stack manages: those the workflows name (listed or not),
+ * then the others listed, by name.
  */
 export function environmentsOf(gh: GitHubConfig): EnvironmentSettings[] {
   const listed = Object.keys(gh.environments).filter((n) => !MANAGED_ENVIRONMENTS.includes(n));
@@ -159,7 +165,8 @@ export function environmentsOf(gh: GitHubConfig): EnvironmentSettings[] {
     reviewers: { users: [], teams: [] },
     ...gh.environments[name],
     name,
-    gated: (GATED_ENVIRONMENTS as readonly string[]).includes(name),
+    gated: GATED_ENVIRONMENTS.includes(name),
+    allBranches: CI_ENVIRONMENTS[name]?.branches === "all",
   }));
 }
 

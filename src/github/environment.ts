@@ -15,14 +15,18 @@ export interface GitHubEnvironmentArgs {
     readonly users: pulumi.Input<number>[];
     readonly teams: pulumi.Input<number>[];
   };
-  /** The only branch whose runs may use the environment (and so its secrets). */
-  readonly deploymentBranch: string;
+  /**
+   * The only branch whose runs may use the environment (and so its secrets); undefined:
+   * runs of every branch may (no deployment branch policy).
+   */
+  readonly deploymentBranch: string | undefined;
 }
 
 /**
  * A GitHub Actions environment: its required reviewers (no self-review), no admin bypass
- * of its protections, and one deployment branch (a custom branch policy). It holds no
- * secret in Pulumi's state: environment secrets are set with `gh secret set --env`.
+ * of its protections, and one deployment branch (a custom branch policy) or, for one that every
+ * branch may use, none. It holds no secret in Pulumi's state: environment secrets are set
+ * with `gh secret set --env`.
  */
 export class GitHubEnvironment extends pulumi.ComponentResource {
   /** The environment's name, known once it exists. */
@@ -42,19 +46,23 @@ export class GitHubEnvironment extends pulumi.ComponentResource {
         preventSelfReview: gated,
         // GitHub's default (true) lets a repository admin deploy without the reviewers.
         canAdminsBypass: false,
-        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        ...(args.deploymentBranch === undefined
+          ? {}
+          : { deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
       },
       { parent: this },
     );
-    new github.RepositoryEnvironmentDeploymentPolicy(
-      `${name}-branch-policy`,
-      {
-        repository: args.repository,
-        environment: env.environment,
-        branchPattern: args.deploymentBranch,
-      },
-      { parent: this },
-    );
+    if (args.deploymentBranch !== undefined) {
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        `${name}-branch-policy`,
+        {
+          repository: args.repository,
+          environment: env.environment,
+          branchPattern: args.deploymentBranch,
+        },
+        { parent: this },
+      );
+    }
     this.environment = env.environment;
     this.registerOutputs({ environment: this.environment });
   }

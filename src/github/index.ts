@@ -45,7 +45,7 @@ export function composeGitHub(cfg: SettingsConfig): GitHubOutputs {
             users: env.reviewers.users.map(ids.user),
             teams: env.reviewers.teams.map(ids.team),
           },
-          deploymentBranch: gh.deploymentBranch,
+          deploymentBranch: env.allBranches ? undefined : gh.deploymentBranch,
         },
         { providers: [provider] },
       ),

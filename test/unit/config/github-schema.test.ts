@@ -32,18 +32,26 @@ describe("github config schema", () => {
     });
   });
 
-  it("manages dev, staging, prod and github whether listed or not, then the others", () => {
+  it("manages the workflows' environments whether listed or not, then the others", () => {
     const envs = environmentsOf(
       githubConfig({ ...SETTINGS, environments: { ...SETTINGS.environments, qa: {} } }),
     );
     assert.deepEqual(
-      envs.map((e) => [e.name, e.gated, e.reviewers.users.length + e.reviewers.teams.length]),
+      envs.map((e) => [
+        e.name,
+        e.gated,
+        e.reviewers.users.length + e.reviewers.teams.length,
+        e.allBranches,
+      ]),
       [
-        ["dev", false, 0],
-        ["staging", true, 1],
-        ["prod", true, 3],
-        ["github", true, 1],
-        ["qa", false, 0],
+        ["dev-preview", false, 0, true],
+        ["dev", false, 0, false],
+        ["staging-plan", false, 0, false],
+        ["staging", true, 1, false],
+        ["prod-plan", false, 0, false],
+        ["prod", true, 3, false],
+        ["github", true, 1, false],
+        ["qa", false, 0, false],
       ],
     );
   });

@@ -2,6 +2,7 @@
  * composeGitHub: the settings stack manages GitHub settings only (one provider for the
  * repository's owner, no app or cluster resource) and no secret at all.
  */
+import { CI_ENVIRONMENTS } from "../../../src/config/ci-environments";
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { recorded, resetRecorded } from "../../support/mocks";
@@ -32,7 +33,11 @@ describe("composeGitHub", () => {
       [...new Set(types)].sort(),
       [PROTECTION, ENVIRONMENT, POLICY, PROVIDER, BRANCH_PROTECTION, GITHUB_ENV].sort(),
     );
-    assert.equal(types.filter((t) => t === ENVIRONMENT).length, 4);
+    assert.equal(
+      types.filter((t) => t === ENVIRONMENT).length,
+      Object.keys(CI_ENVIRONMENTS).length,
+    );
+    assert.equal(types.filter((t) => t === ENVIRONMENT).length, 7);
   });
 
   it("creates no environment secret (no secret value passes through the settings stack)", async () => {

@@ -1,7 +1,8 @@
 /**
- * The GitHub environments the settings stack manages: dev, staging, prod and github
- * always, any other listed; reviewers resolved to IDs through the provider; no
- * self-review where there are reviewers; no admin bypass; one deployment branch.
+ * The GitHub environments the settings stack manages: every one the workflows name
+ * (src/config/ci-environments.ts) always, any other listed; reviewers resolved to IDs
+ * through the provider; no self-review where there are reviewers; no admin bypass; one
+ * deployment branch, except for the pull requests' dev-preview.
  */
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
@@ -24,9 +25,17 @@ const environments = () =>
 describe("composeGitHub: the environments", () => {
   beforeEach(() => resetRecorded());
 
-  it("manages dev, staging, prod and github with exactly these inputs", async () => {
+  it("manages every environment the workflows name, with exactly these inputs", async () => {
     const out = await composeWith(githubConfig(SETTINGS));
     const branchPolicy = { protectedBranches: false, customBranchPolicies: true };
+    const open = (environment: string, policy = true) => ({
+      repository: "travel-deploy",
+      environment,
+      reviewers: [],
+      preventSelfReview: false,
+      canAdminsBypass: false,
+      ...(policy ? { deploymentBranchPolicy: branchPolicy } : {}),
+    });
     const gated = (users: number[], teams: number[] = []) => ({
       reviewers: [{ users, teams }],
       preventSelfReview: true,
@@ -34,15 +43,13 @@ describe("composeGitHub: the environments", () => {
       deploymentBranchPolicy: branchPolicy,
     });
     assert.deepEqual(environments(), {
-      dev: {
-        repository: "travel-deploy",
-        environment: "dev",
-        reviewers: [],
-        preventSelfReview: false,
-        canAdminsBypass: false,
-        deploymentBranchPolicy: branchPolicy,
-      },
+      // Pull requests' previews: a pull request's ref is its merge ref, which no branch
+      // policy matches, so this one has none.
+      "dev-preview": open("dev-preview", false),
+      dev: open("dev"),
+      "staging-plan": open("staging-plan"),
       staging: { repository: "travel-deploy", environment: "staging", ...gated([1001]) },
+      "prod-plan": open("prod-plan"),
       prod: { repository: "travel-deploy", environment: "prod", ...gated([1001, 1002], [2001]) },
       github: { repository: "travel-deploy", environment: "github", ...gated([1002]) },
     });
@@ -50,11 +57,22 @@ describe("composeGitHub: the environments", () => {
       ofType(GITHUB_ENV)
         .map((r) => r.name)
         .sort(),
-      ["travel-dev", "travel-github", "travel-prod", "travel-staging"],
+      [
+        "travel-dev",
+        "travel-dev-preview",
+        "travel-github",
+        "travel-prod",
+        "travel-prod-plan",
+        "travel-staging",
+        "travel-staging-plan",
+      ],
     );
     assert.deepEqual(await new Promise((r) => out.environments.apply(r)), [
+      "dev-preview",
       "dev",
+      "staging-plan",
       "staging",
+      "prod-plan",
       "prod",
       "github",
     ]);
@@ -81,14 +99,14 @@ describe("composeGitHub: the environments", () => {
       ofType(POLICY)
         .map((r) => [r.name, r.inputs])
         .sort(),
-      ["dev", "github", "prod", "staging"].map((env) => [
+      ["dev", "github", "prod", "prod-plan", "staging", "staging-plan"].map((env) => [
         `travel-${env}-branch-policy`,
         { repository: "travel-deploy", environment: env, branchPattern: "release" },
       ]),
     );
   });
 
-  it("adds the environments listed beyond the four, gated when they have reviewers", async () => {
+  it("adds the environments listed beyond the workflows' own, gated when they have reviewers", async () => {
     const out = await composeWith(
       githubConfig({
         ...SETTINGS,
@@ -102,15 +120,21 @@ describe("composeGitHub: the environments", () => {
     const envs = environments();
     assert.deepEqual(Object.keys(envs).sort(), [
       "dev",
+      "dev-preview",
       "github",
       "preview",
       "prod",
+      "prod-plan",
       "qa",
       "staging",
+      "staging-plan",
     ]);
     assert.deepEqual(await new Promise((r) => out.environments.apply(r)), [
+      "dev-preview",
       "dev",
+      "staging-plan",
       "staging",
+      "prod-plan",
       "prod",
       "github",
       "preview",

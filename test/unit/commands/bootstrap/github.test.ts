@@ -46,9 +46,13 @@ describe("the settings stack bootstrap writes", () => {
       ]),
     );
     const gate = [[{ users: [USER_IDS.alice, USER_IDS.bob], teams: [] }], true, false];
+    const open = [[], false, false];
     assert.deepEqual(envs, {
-      dev: [[], false, false],
+      "dev-preview": open,
+      dev: open,
+      "staging-plan": open,
       staging: gate,
+      "prod-plan": open,
       prod: gate,
       github: gate,
     });
