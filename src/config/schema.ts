@@ -66,7 +66,14 @@ export const imagesSchema = z.discriminatedUnion(
       mode: z.literal("promote"),
       fromStack: pattern(STACK_NAME, "a stack name such as 'dev' or 'org/travel/dev'"),
       gitSha: gitSha.optional(),
+      refs: z
+        .strictObject(
+          { backend: digestRef, frontend: digestRef },
+          { error: "the approved images {backend, frontend}, each a digest-pinned reference" },
+        )
+        .optional(),
       allowUnverified: bool().default(false),
+      soakMinutes: intIn(0, 10080).default(0),
     }),
     z.strictObject({ mode: z.literal("pinned"), backend: pinnedImage, frontend: pinnedImage }),
   ],

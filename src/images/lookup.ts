@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
-import type { ImageSet } from "./types";
+import type { ImageSet, VerifiedImageSet } from "./types";
 import { Registry, type Manifest } from "./registry-client";
 import type { SourceRevisionOptions } from "./source-revision";
 
@@ -34,9 +34,11 @@ export interface ImageLookup {
   /** The `verifiedImages` and `images` outputs of a stack. */
   readonly stackOutputs: (
     stack: string,
-  ) => Promise<{ verified: ImageSet | undefined; deployed: ImageSet | undefined }>;
+  ) => Promise<{ verified: VerifiedImageSet | undefined; deployed: ImageSet | undefined }>;
   /** This stack's own `images` output from its last update (build mode). */
   readonly ownImages: () => Promise<ImageSet | undefined>;
+  /** The current time (a promotion's soak is measured against it). */
+  readonly now: () => Date;
   /** Git and environment, for the source's commit. */
   readonly revision?: Pick<SourceRevisionOptions, "env" | "git">;
 }
@@ -77,6 +79,7 @@ export function liveImageLookup(cfg: StackConfig): ImageLookup {
         deployed: await imagesOf(ref, "images"),
       };
     },
+    now: () => new Date(),
     ownImages: async () => {
       const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
       return imagesOf(new pulumi.StackReference(`${self}-own-images`, { name: self }), "images");

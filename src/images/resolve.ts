@@ -19,7 +19,7 @@ import type {
   RegistryCredentials,
 } from "./types";
 import { OCI_LABEL, WORKLOADS, type WorkloadName } from "../names";
-import { selectPromotion } from "./promotion";
+import { PromotionRefused, selectPromotion } from "./promotion";
 import { parseRef, RegistryError, type Manifest } from "./registry-client";
 import type { ImageLookup } from "./lookup";
 import { sourceRevision } from "./source-revision";
@@ -217,7 +217,14 @@ export async function resolveImageSources(
     try {
       const promotion = selectPromotion(
         { stack: images.fromStack, ...outputs },
-        { gitSha: images.gitSha, allowUnverified: images.allowUnverified },
+        {
+          gitSha: images.gitSha,
+          refs: images.refs,
+          allowUnverified: images.allowUnverified,
+          soakMinutes: images.soakMinutes,
+          now: lookup.now(),
+          enforceSoak: !pulumi.runtime.isDryRun(),
+        },
       );
       if (promotion.warning) void pulumi.log.warn(promotion.warning);
       for (const w of WORKLOADS) {
@@ -230,7 +237,9 @@ export async function resolveImageSources(
         sources[w] = { kind: "existing", ref, gitSha };
       }
     } catch (err) {
-      problems.push(`${key("images")}: ${(err as Error).message}`);
+      if (err instanceof PromotionRefused)
+        problems.push(...err.problems.map((p) => `${key("images")}: ${p}`));
+      else problems.push(`${key("images")}: ${(err as Error).message}`);
     }
   } else {
     for (const w of WORKLOADS) {

@@ -310,10 +310,16 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
               verified: after.verifiedImages!.value,
               deployed: after.images!.value,
             },
-            { gitSha: newSha, allowUnverified: false },
+            {
+              gitSha: newSha,
+              allowUnverified: false,
+              soakMinutes: 0,
+              now: new Date(),
+              enforceSoak: true,
+            },
           ),
         new RegExp(
-          `^Error: refusing to promote ${newSha}: stack "${p.stack.name}" has verified ${oldSha}, not ${newSha}`,
+          `^PromotionRefused: refusing to promote ${newSha}: stack "${p.stack.name}" has verified ${oldSha}, not ${newSha}`,
         ),
       );
     } finally {

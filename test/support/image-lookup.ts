@@ -5,7 +5,7 @@
  * may deny a package never pushed); other stacks' outputs from the mocks' stackReferenceOutputs.
  */
 import type { ImageLookup } from "../../src/images/lookup";
-import type { ImageSet } from "../../src/images/types";
+import type { ImageSet, VerifiedImageSet } from "../../src/images/types";
 import { RegistryError, refusalMessage, type Manifest } from "../../src/images/registry-client";
 import { SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
@@ -78,6 +78,9 @@ async function manifest(
   );
 }
 
+/** The fake lookup's clock: what a promotion's soak is measured against. */
+export const FAKE_NOW = new Date("2026-12-05T12:00:00.000Z");
+
 export const fakeLookup: ImageLookup = {
   registry: {
     manifest: (server, repository, reference) => manifest("pull", server, repository, reference),
@@ -94,11 +97,12 @@ export const fakeLookup: ImageLookup = {
   },
   async stackOutputs(stack) {
     const out = (stackReferenceOutputs[stack] ?? {}) as {
-      verifiedImages?: ImageSet;
+      verifiedImages?: VerifiedImageSet;
       images?: ImageSet;
     };
     return { verified: out.verifiedImages, deployed: out.images };
   },
+  now: () => FAKE_NOW,
   async ownImages() {
     return ownImages.value;
   },

@@ -10,6 +10,7 @@ import { decodeEngineConfig } from "../../src/config/load";
 import { compose, Composed } from "./compose";
 import { BACKEND_REF, FRONTEND_REF, SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
+import { FAKE_NOW } from "./image-lookup";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -116,7 +117,14 @@ const IMAGES = {
   backend: { ref: BACKEND_REF, gitSha: SHA_A },
   frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
 };
-const PROMOTED = { images: IMAGES, verifiedImages: IMAGES };
+// Verified a day before the fake lookup's clock: longer ago than any committed soak.
+const PROMOTED = {
+  images: IMAGES,
+  verifiedImages: {
+    ...IMAGES,
+    verifiedAt: new Date(FAKE_NOW.getTime() - 86_400_000).toISOString(),
+  },
+};
 stackReferenceOutputs["organization/travel/dev"] = PROMOTED;
 stackReferenceOutputs["organization/travel/staging"] = PROMOTED;
 

@@ -82,6 +82,20 @@ const CASES: BadConfig[] = [
       "travel:images.fromStack = \"dev stack\": expected a stack name such as 'dev' or 'org/travel/dev'",
     ],
   ],
+  [
+    "promote with a negative soak and an approved ref by tag",
+    (r) =>
+      (r.images = {
+        mode: "promote",
+        fromStack: "org/travel/staging",
+        soakMinutes: -5,
+        refs: { backend: BACKEND_REF, frontend: "ghcr.io/acme/frontend:v1" },
+      }),
+    [
+      "travel:images.refs.frontend = \"ghcr.io/acme/frontend:v1\": expected a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'",
+      "travel:images.soakMinutes = -5: expected an integer from 0 to 10080",
+    ],
+  ],
 ];
 
 describe("stack config validation: images", () => {
@@ -90,6 +104,18 @@ describe("stack config validation: images", () => {
 });
 
 describe("stack config defaults: images", () => {
+  it("promotes with no soak and no approved release unless told", () => {
+    const raw = validRaw();
+    raw.images = { mode: "promote", fromStack: "org/travel/dev" };
+    const cfg = parseStackConfig(raw, { namespace: "travel", environment: "staging" });
+    assert.deepEqual(cfg.images, {
+      mode: "promote",
+      fromStack: "org/travel/dev",
+      allowUnverified: false,
+      soakMinutes: 0,
+    });
+  });
+
   it("keeps pinned references as given", () => {
     const cfg = parseStackConfig(validRaw(), { namespace: "travel", environment: "dev" });
     assert.deepEqual(cfg.images, {

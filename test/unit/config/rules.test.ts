@@ -119,7 +119,7 @@ describe("config: messages", () => {
     const raw = validRaw();
     raw.images = { mode: "promote", fromStack: "staging", context: "." };
     assert.deepEqual(problems(raw), [
-      "travel:images.context is not a known key: expected one of mode, fromStack, gitSha, allowUnverified",
+      "travel:images.context is not a known key: expected one of mode, fromStack, gitSha, refs, allowUnverified, soakMinutes",
     ]);
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { selectPromotion } from "../../../src/images/promotion";
-import type { ImageSet } from "../../../src/images/types";
+import { selectPromotion, type PromotionRequest } from "../../../src/images/promotion";
+import type { ImageSet, VerifiedImageSet } from "../../../src/images/types";
 
 const set = (sha: string): ImageSet => ({
   backend: { ref: `r/b@sha256:${sha[0]!.repeat(64)}`, gitSha: sha },
@@ -9,13 +9,19 @@ const set = (sha: string): ImageSet => ({
 });
 const OLD = "a".repeat(40);
 const NEW = "b".repeat(40);
+const NOW = new Date("2026-12-05T12:00:00.000Z");
+const request = (r: Partial<PromotionRequest> = {}): PromotionRequest => ({
+  allowUnverified: false,
+  soakMinutes: 0,
+  now: NOW,
+  enforceSoak: true,
+  ...r,
+});
+const verifiedAt = (set: ImageSet, iso: string): VerifiedImageSet => ({ ...set, verifiedAt: iso });
 
 describe("promotion gate", () => {
   it("promotes what the source verified", () => {
-    const p = selectPromotion(
-      { stack: "dev", verified: set(OLD), deployed: set(NEW) },
-      { allowUnverified: false },
-    );
+    const p = selectPromotion({ stack: "dev", verified: set(OLD), deployed: set(NEW) }, request());
     assert.deepEqual(p, { images: set(OLD) });
   });
 
@@ -24,10 +30,13 @@ describe("promotion gate", () => {
       () =>
         selectPromotion(
           { stack: "dev", verified: set(OLD), deployed: set(NEW) },
-          { gitSha: NEW, allowUnverified: false },
+          request({ gitSha: NEW }),
         ),
       {
-        message: `refusing to promote ${NEW}: stack "dev" has verified ${OLD}, not ${NEW} (it was deployed there, but its rollout did not succeed)`,
+        name: "PromotionRefused",
+        problems: [
+          `refusing to promote ${NEW}: stack "dev" has verified ${OLD}, not ${NEW} (it was deployed there, but its rollout did not succeed)`,
+        ],
       },
     );
   });
@@ -37,7 +46,7 @@ describe("promotion gate", () => {
       () =>
         selectPromotion(
           { stack: "dev", verified: set(OLD), deployed: set(OLD) },
-          { gitSha: NEW, allowUnverified: false },
+          request({ gitSha: NEW }),
         ),
       { message: `refusing to promote ${NEW}: stack "dev" has verified ${OLD}, not ${NEW}` },
     );
@@ -48,7 +57,7 @@ describe("promotion gate", () => {
       () =>
         selectPromotion(
           { stack: "org/travel/dev", verified: undefined, deployed: set(NEW) },
-          { allowUnverified: false },
+          request(),
         ),
       {
         message:
@@ -57,23 +66,134 @@ describe("promotion gate", () => {
     );
   });
 
-  it("accepts the verified SHA when it is pinned", () => {
+  it("accepts the approved release when it is what the source verified", () => {
     const p = selectPromotion(
-      { stack: "dev", verified: set(OLD), deployed: set(OLD) },
-      { gitSha: OLD, allowUnverified: false },
+      { stack: "dev", verified: set(OLD), deployed: set(NEW) },
+      request({
+        gitSha: OLD,
+        refs: { backend: set(OLD).backend.ref, frontend: set(OLD).frontend.ref },
+      }),
     );
-    assert.equal(p.images.backend.gitSha, OLD);
+    assert.deepEqual(p.images, set(OLD));
+  });
+
+  it("refuses approved digests the source did not verify, each one named", () => {
+    const approved = set(NEW);
+    assert.throws(
+      () =>
+        selectPromotion(
+          { stack: "dev", verified: set(OLD), deployed: set(OLD) },
+          request({ refs: { backend: approved.backend.ref, frontend: approved.frontend.ref } }),
+        ),
+      {
+        problems: [
+          `refusing to promote the approved backend image ${approved.backend.ref}: stack "dev" has verified ${set(OLD).backend.ref}`,
+          `refusing to promote the approved frontend image ${approved.frontend.ref}: stack "dev" has verified ${set(OLD).frontend.ref}`,
+        ],
+      },
+    );
+  });
+
+  it("refuses a release verified less than soakMinutes ago, with the time left", () => {
+    assert.throws(
+      () =>
+        selectPromotion(
+          {
+            stack: "staging",
+            verified: verifiedAt(set(OLD), "2026-12-05T11:50:30.000Z"),
+            deployed: set(OLD),
+          },
+          request({ soakMinutes: 30 }),
+        ),
+      {
+        problems: [
+          `${OLD} is not promotable yet: stack "staging" verified it at 2026-12-05T11:50:30.000Z, and it must soak there for 30 min (soakMinutes): 21 min left, promotable from 2026-12-05T12:20:30.000Z`,
+        ],
+      },
+    );
+  });
+
+  it("promotes once the soak is over, to the second", () => {
+    const source = {
+      stack: "staging",
+      verified: verifiedAt(set(OLD), "2026-12-05T11:30:00.000Z"),
+      deployed: set(OLD),
+    };
+    assert.equal(selectPromotion(source, request({ soakMinutes: 30 })).images.backend.gitSha, OLD);
+    assert.throws(() => selectPromotion(source, request({ soakMinutes: 31 })), {
+      message: /: 1 min left, promotable from 2026-12-05T12:01:00.000Z$/,
+    });
+  });
+
+  it("warns, in a preview, of a release still soaking, and shows the promotion", () => {
+    const p = selectPromotion(
+      {
+        stack: "staging",
+        verified: verifiedAt(set(OLD), "2026-12-05T11:58:00.000Z"),
+        deployed: set(OLD),
+      },
+      request({ soakMinutes: 5, enforceSoak: false }),
+    );
+    assert.deepEqual(p.images.backend, set(OLD).backend);
+    assert.equal(
+      p.warning,
+      `${OLD} is not promotable yet: stack "staging" verified it at 2026-12-05T11:58:00.000Z, and it must soak there for 5 min (soakMinutes): 3 min left, promotable from 2026-12-05T12:03:00.000Z; this preview shows the promotion, which an update refuses until then`,
+    );
+  });
+
+  it("refuses a soak when the source never recorded when it verified", () => {
+    assert.throws(
+      () =>
+        selectPromotion(
+          { stack: "staging", verified: set(OLD), deployed: set(OLD) },
+          request({ soakMinutes: 5 }),
+        ),
+      {
+        message: `refusing to promote ${OLD}: soakMinutes is 5, but stack "staging" did not record when it verified it (verifiedAt); deploy it there again to record it`,
+      },
+    );
+  });
+
+  it("says every reason at once: the wrong SHA and the soak", () => {
+    assert.throws(
+      () =>
+        selectPromotion(
+          {
+            stack: "dev",
+            verified: verifiedAt(set(OLD), "2026-12-05T11:59:00.000Z"),
+            deployed: set(OLD),
+          },
+          request({ gitSha: NEW, soakMinutes: 10 }),
+        ),
+      (err: Error & { problems?: string[] }) => {
+        assert.equal(err.problems?.length, 2);
+        assert.match(err.problems[0]!, /has verified a+, not b+$/);
+        assert.match(err.problems[1]!, /: 9 min left,/);
+        return true;
+      },
+    );
   });
 
   it("lets an explicit override promote the deployed images, with a warning", () => {
     const p = selectPromotion(
       { stack: "dev", verified: set(OLD), deployed: set(NEW) },
-      { gitSha: NEW, allowUnverified: true },
+      request({ gitSha: NEW, allowUnverified: true, soakMinutes: 10 }),
     );
     assert.deepEqual(p.images, set(NEW));
     assert.equal(
       p.warning,
-      `promotion gate overridden (images.allowUnverified): promoting ${NEW} from "dev" without checking that its rollout there succeeded`,
+      `promotion gate overridden (images.allowUnverified): promoting ${NEW} from "dev" without checking that its rollout there succeeded or that it soaked for 10 min`,
+    );
+  });
+
+  it("holds the override to the approved release too", () => {
+    assert.throws(
+      () =>
+        selectPromotion(
+          { stack: "dev", verified: set(OLD), deployed: set(NEW) },
+          request({ gitSha: OLD, allowUnverified: true }),
+        ),
+      { message: `refusing to promote ${OLD}: stack "dev" has deployed ${NEW}, not ${OLD}` },
     );
   });
 });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, it, type TestContext } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../../support/mocks";
-import { fakeRegistry, ownImages, resetLookup } from "../../support/image-lookup";
+import { FAKE_NOW, fakeRegistry, ownImages, resetLookup } from "../../support/image-lookup";
 import { compose } from "../../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../../support/fixtures";
 import { RegistryError } from "../../../src/images/registry-client";
@@ -222,5 +222,41 @@ describe("RegistryImage", () => {
         `travel:images: ${FRONTEND_REF} (frontend, promoted from "org/travel/dev") is not in the registry`,
       ),
     );
+  });
+
+  it("refuses, before any resource, a promotion that is not the approved release or has not soaked", async () => {
+    const { stackReferenceOutputs } = await import("../../support/mocks");
+    const images = {
+      backend: { ref: BACKEND_REF, gitSha: SHA_A },
+      frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
+    };
+    const verifiedAt = new Date(FAKE_NOW.getTime() - 4 * 60_000).toISOString();
+    stackReferenceOutputs["org/travel/staging"] = {
+      images,
+      verifiedImages: { ...images, verifiedAt },
+    };
+    const raw = validRaw();
+    const approvedBackend = BACKEND_REF.replace(/@sha256:.*/, `@sha256:${"e".repeat(64)}`);
+    raw.images = {
+      mode: "promote",
+      fromStack: "org/travel/staging",
+      soakMinutes: 10,
+      refs: { backend: approvedBackend, frontend: FRONTEND_REF },
+    };
+    await assert.rejects(compose(raw, "prod"), {
+      message:
+        "The images cannot be deployed (2 problems):\n" +
+        `  - travel:images: refusing to promote the approved backend image ${approvedBackend}: stack "org/travel/staging" has verified ${BACKEND_REF}\n` +
+        `  - travel:images: ${SHA_A} is not promotable yet: stack "org/travel/staging" verified it at ${verifiedAt}, and it must soak there for 10 min (soakMinutes): 6 min left, promotable from ${new Date(FAKE_NOW.getTime() + 6 * 60_000).toISOString()}`,
+    });
+    assert.equal(recorded.filter((r) => r.type.startsWith("kubernetes:")).length, 0);
+
+    raw.images = {
+      ...raw.images,
+      soakMinutes: 4,
+      refs: { backend: BACKEND_REF, frontend: FRONTEND_REF },
+    };
+    await compose(raw, "prod");
+    assert.equal(container(one(DEPLOYMENT, "travel-backend")).image, BACKEND_REF);
   });
 });
