@@ -6,6 +6,7 @@
  *   node --import tsx commands/bootstrap/ci/main.ts promotion         skip a preview with nothing verified to promote
  *   node --import tsx commands/bootstrap/ci/main.ts chain STACK       a pull request's view of a gated stack: its promotion chain
  *   node --import tsx commands/bootstrap/ci/main.ts turn              wait while an earlier update of $STACK runs
+ *   node --import tsx commands/bootstrap/ci/main.ts release           pin $STACK to the release under approval ($RELEASE)
  *
  * Run in the program's folder with the environment GitHub gives a step (STACK, the
  * backend's variables, GITHUB_ENV, GITHUB_STEP_SUMMARY, RUNNER_TEMP). Exit 0 or 1;
@@ -19,6 +20,7 @@ import { stepIO } from "./annotate";
 import { chainStep } from "./chain-step";
 import { layoutStep } from "./layout-step";
 import { promotionStep } from "./promotion-step";
+import { releaseStep } from "./release-step";
 import { stackStep } from "./stack-step";
 import { turnStep } from "./turn-step";
 
@@ -64,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
         heldQualified: env.TRAVEL_STACK ?? stack,
         step,
       });
+    case "release":
+      return releaseStep({ cli: cli(), project, stack, release: env.RELEASE, step });
     case "turn":
       return turnStep({
         stack,
@@ -76,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
       break;
   }
   process.stderr.write(
-    "usage: ci/main.ts layout | stack [--create] | promotion | chain STACK | turn\n",
+    "usage: ci/main.ts layout | stack [--create] | promotion | chain STACK | turn | release\n",
   );
   return 2;
 }

@@ -85,6 +85,20 @@ export const VERIFIED = JSON.stringify({
     frontend: { ref: "r", gitSha: "a".repeat(40) },
   },
 });
+/** The release a gated job gets from the job before it (`needs.<job>.outputs.release`). */
+export const RELEASE = {
+  backend: { ref: `ghcr.io/acme/travel-backend@sha256:${"1".repeat(64)}`, gitSha: "a".repeat(40) },
+  frontend: {
+    ref: `ghcr.io/acme/travel-frontend@sha256:${"2".repeat(64)}`,
+    gitSha: "a".repeat(40),
+  },
+  verifiedAt: "2026-12-05T12:00:00.000Z",
+};
+/** The `needs` context of a gated stack's jobs: the stack before it passed RELEASE. */
+export const releasedBy = (release: unknown = RELEASE) => {
+  const outputs = { release: JSON.stringify(release) };
+  return { dev: { outputs }, staging: { outputs } };
+};
 /** The committed text of Pulumi.<stack>.yaml. */
 export const stackFile = (stack: string) =>
   readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
@@ -123,7 +137,7 @@ export const preview = (
     w,
     loadWorkflow(stack === "dev" ? "pr.yml" : "deploy.yml"),
     stack === "dev" ? "preview" : `plan-${stack}`,
-    { matrix: { stack }, secrets: SELF_MANAGED, vars },
+    { matrix: { stack }, secrets: SELF_MANAGED, vars, needs: releasedBy() },
     { STUB_QUALIFIED: `organization/travel/${stack}`, ...runnerEnv },
     until,
   );

@@ -24,6 +24,8 @@ export interface Job {
   environment?: string | { name: string; url?: string };
   concurrency?: { group: string; "cancel-in-progress": boolean };
   strategy?: { "fail-fast"?: boolean; matrix: Record<string, string[]> };
+  /** Job outputs, each an expression (a later job reads them as needs.<job>.outputs). */
+  outputs?: Record<string, string>;
   env?: Record<string, string>;
   defaults?: { run?: { "working-directory"?: string } };
   steps: Step[];

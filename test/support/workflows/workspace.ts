@@ -181,7 +181,8 @@ PATH="$PWD/node_modules/.bin:$PATH" exec sh -c "$script \\"\\$@\\"" "$name" "$@"
  *   plugins the toolchain wants, `stack select` failing when STUB_NO_STACK is set,
  *   `stack --show-name -Q` printing STUB_QUALIFIED, `stack output` printing
  *   STUB_SOURCE_OUTPUTS (or "no stack named" when STUB_SOURCE_MISSING is set), `config
- *   --show-secrets` failing when STUB_UNDECRYPTABLE is set, `preview` writing one event;
+ *   --show-secrets` failing when STUB_UNDECRYPTABLE is set, `config set --path images.*`
+ *   succeeding (the calls log says what was set), `preview` writing one event;
  * - curl: the GitHub API answering STUB_HTTP_CODE with STUB_ENVIRONMENT_JSON, its
  *   standard input (the headers) saved to curl-stdin;
  * - npm: `npm run [--silent] NAME [-- ARGS]` runs package.json's script NAME with ARGS
@@ -201,6 +202,7 @@ case "$args" in
   " stack --show-name --fully-qualify-stack-names ") echo "$STUB_QUALIFIED" ;;
   " config --json --show-secrets "*) if [[ -n "$STUB_UNDECRYPTABLE" ]]; then echo "error: incorrect passphrase" >&2; exit 255; fi; echo '{}' ;;
   " config get --path images.mode "*) echo "$STUB_MODE" ;;
+  " config set --path images."*) ;;
   " stack output --json --stack "*) if [[ -n "$STUB_SOURCE_MISSING" ]]; then echo "error: no stack named 'x' found" >&2; exit 255; fi; echo "\${STUB_SOURCE_OUTPUTS:-"{}"}" ;;
   " preview "*) echo "streaming=$PULUMI_ENABLE_STREAMING_JSON_PREVIEW" >>"${w.log}"; echo '{"sequence":0}'; exit "\${STUB_PREVIEW_STATUS:-0}" ;;
   *) echo "stub pulumi: unexpected arguments: $*" >&2; exit 99 ;;

@@ -155,8 +155,31 @@ describe("deploy.yml", () => {
     ]);
     assert.deepEqual(
       Object.values(deploy.jobs).map((j) => j.needs),
-      [undefined, "dev", "plan-staging", "staging", "plan-prod"],
+      [undefined, "dev", ["dev", "plan-staging"], "staging", ["staging", "plan-prod"]],
     );
+  });
+
+  it("binds each plan and gated deploy to the release the stack before it verified", () => {
+    const before = { staging: "dev", prod: "staging" } as const;
+    for (const stack of ["staging", "prod"] as const) {
+      const release = `\${{ needs.${before[stack]}.outputs.release }}`;
+      assert.equal(
+        deploy.jobs[before[stack]]!.outputs?.release,
+        "${{ steps.outputs.outputs.release }}",
+      );
+      assert.match(
+        named(deploy.jobs[before[stack]]!, "Outputs").run!,
+        /echo "release=\$\(pulumi stack output verifiedImages --json --stack "\$STACK" \| jq -c \.\)" >>"\$GITHUB_OUTPUT"/,
+      );
+      for (const job of [`plan-${stack}`, stack]) {
+        const j = deploy.jobs[job]!;
+        assert.equal(j.env?.RELEASE, release, job);
+        const pin = named(j, "Pin the release under approval");
+        assert.equal(pin.run, "npm run --silent ci:step -- release");
+        const next = job === stack ? "Wait for the stack's turn" : "Plan";
+        assert.equal(indexOf(j, "Pin the release under approval") + 1, indexOf(j, next), job);
+      }
+    }
   });
 
   for (const stack of STACKS) {

@@ -19,6 +19,7 @@ import {
   SELF_MANAGED,
   stackFile,
   stubbedWorkspace as setUp,
+  RELEASE,
   VERIFIED,
   type Workspace,
 } from "../../support/workflows/harness";
@@ -143,11 +144,16 @@ describe("staging's plan on main before dev has deployed", () => {
       r.result("Promotion source").stdout,
       /prod promotes a{40}, verified on organization\/travel\/staging/,
     );
-    const order = calls(w).filter((c) => / stack select | preview /.test(c));
+    const order = calls(w).filter((c) => / stack select | config set | preview /.test(c));
     assert.deepEqual(order, [
       "pulumi --non-interactive stack select organization/travel/prod",
+      // The release staging verified (needs.staging.outputs.release) is what prod plans.
+      `pulumi --non-interactive config set --path images.gitSha ${RELEASE.backend.gitSha} --stack prod`,
+      `pulumi --non-interactive config set --path images.refs.backend ${RELEASE.backend.ref} --stack prod`,
+      `pulumi --non-interactive config set --path images.refs.frontend ${RELEASE.frontend.ref} --stack prod`,
       "pulumi preview --diff --stack prod --policy-pack policy --json",
     ]);
+    assert.match(r.summary, /### prod: the release under approval\n\ncommit `a{40}`/);
   });
 });
 

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Step } from "../../../../commands/bootstrap/ci/annotate";
 import { turnStep } from "../../../../commands/bootstrap/ci/turn-step";
+import { recorder } from "../../../support/step-recorder";
 
 interface FakeJob {
   name: string;
@@ -31,20 +31,6 @@ function api(rounds: FakeJob[][]) {
     return Promise.resolve({ jobs: seen().filter((j) => j.run_id === id) });
   };
   return { get, polls: () => poll + 1 };
-}
-
-function recorder() {
-  const lines: string[] = [];
-  const step: Step = {
-    error: (m) => lines.push(`error: ${m}`),
-    notice: (m) => lines.push(`notice: ${m}`),
-    info: (l) => lines.push(l),
-    setEnv: () => undefined,
-    setOutput: () => undefined,
-    summary: () => undefined,
-    writeTemp: () => undefined,
-  };
-  return { step, lines };
 }
 
 const SELF: FakeJob = {
