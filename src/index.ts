@@ -8,15 +8,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasKubeconfig, loadConfig, loadSettingsConfig } from "./config/load";
 import { isSettingsStack } from "./config/settings";
 import { composeGitHub } from "./github";
+import { recordRelease } from "./images/releases";
 import { resolveImageSources } from "./images/resolve";
 import { composeStack } from "./stack";
 import { liveImageLookup } from "./images/lookup";
 
 async function main() {
   const cfg = loadConfig();
-  const outputs = composeStack(cfg, await resolveImageSources(cfg, liveImageLookup(cfg)), {
+  const lookup = liveImageLookup(cfg);
+  const outputs = composeStack(cfg, await resolveImageSources(cfg, lookup), {
     clusterReadable: !pulumi.runtime.isDryRun() || hasKubeconfig(),
   });
+  // During an update, the releases verified before this one, read while the rollouts run.
+  const earlier = pulumi.runtime.isDryRun() ? undefined : lookup.ownReleases();
+  earlier?.catch(() => undefined);
   // An update ends here when a rollout failed (a RolloutError with every failed rollout).
   await outputs.rollouts;
   // Then when a check through the Gateway failed (a VerificationError naming each one).
@@ -27,6 +32,10 @@ async function main() {
     services: outputs.services,
     images: outputs.images,
     verifiedImages: outputs.verifiedImages,
+    // The verified releases, newest first (what the rollback command may go back to).
+    releases: earlier
+      ? pulumi.all([outputs.verifiedImages, earlier]).apply(([v, e]) => recordRelease(e, v))
+      : pulumi.output(pulumi.unknown),
     // Each check's result and when they passed (unknown in a preview).
     verification: verification ?? pulumi.output(pulumi.unknown),
     gitSha: outputs.gitSha,

@@ -37,6 +37,8 @@ export interface ImageLookup {
   ) => Promise<{ verified: VerifiedImageSet | undefined; deployed: ImageSet | undefined }>;
   /** This stack's own `images` output from its last update (build mode). */
   readonly ownImages: () => Promise<ImageSet | undefined>;
+  /** This stack's own `releases` output from its last update (releases.ts). */
+  readonly ownReleases: () => Promise<VerifiedImageSet[] | undefined>;
   /** The current time (a promotion's soak is measured against it). */
   readonly now: () => Date;
   /** Git and environment, for the source's commit. */
@@ -58,7 +60,17 @@ function lazyRegistry(username: string, token: pulumi.Output<string> | undefined
       new Registry(token ? { username, password: await reveal(token) } : undefined))());
 }
 
+/** This stack's own outputs from its last update: one StackReference, made on first use. */
+function ownStack(): () => pulumi.StackReference {
+  let ref: pulumi.StackReference | undefined;
+  return () => {
+    const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    return (ref ??= new pulumi.StackReference(`${self}-own-images`, { name: self }));
+  };
+}
+
 export function liveImageLookup(cfg: StackConfig): ImageLookup {
+  const self = ownStack();
   const registry = lazyRegistry(cfg.registry.pullUsername, cfg.registryPullToken);
   const pusher = lazyRegistry(cfg.registry.username, cfg.registryToken);
   return {
@@ -80,9 +92,8 @@ export function liveImageLookup(cfg: StackConfig): ImageLookup {
       };
     },
     now: () => new Date(),
-    ownImages: async () => {
-      const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-      return imagesOf(new pulumi.StackReference(`${self}-own-images`, { name: self }), "images");
-    },
+    ownImages: () => imagesOf(self(), "images"),
+    ownReleases: async () =>
+      (await self().getOutputDetails("releases")).value as VerifiedImageSet[] | undefined,
   };
 }

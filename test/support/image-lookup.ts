@@ -36,6 +36,8 @@ const USER = "ci-bot";
 
 /** What the stack's own last `images` output says (build mode). */
 export const ownImages: { value?: ImageSet } = {};
+/** This stack's own `releases` output, as the fake lookup reports it. */
+export const ownReleases: { value?: VerifiedImageSet[] } = {};
 
 export function resetLookup(): void {
   fakeRegistry.missing.clear();
@@ -46,6 +48,7 @@ export function resetLookup(): void {
   delete fakeRegistry.failure;
   delete fakeRegistry.pushFailure;
   delete ownImages.value;
+  delete ownReleases.value;
 }
 
 /** A manifest read with the pull or push credentials. */
@@ -105,6 +108,9 @@ export const fakeLookup: ImageLookup = {
   now: () => FAKE_NOW,
   async ownImages() {
     return ownImages.value;
+  },
+  async ownReleases() {
+    return ownReleases.value;
   },
   // Every build context is a clean checkout at SHA_A.
   revision: { env: {}, git: (args) => (args[0] === "rev-parse" ? SHA_A : "") },
