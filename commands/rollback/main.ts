@@ -1,16 +1,19 @@
 /**
- * `npm run rollback -- [options] STACK SHA`: rolls a stack back to the images of an
- * earlier commit; what .github/workflows/rollback.yml runs.
+ * `npm run rollback -- [options] STACK [SHA]`: rolls a stack back to a release it
+ * verified before; what .github/workflows/rollback.yml runs.
  *
- * 1. Unless --allow-undeployed, checks that SHA was deployed to STACK before (a
- *    succeeded update whose git.head is SHA in `pulumi stack history`).
- * 2. Finds the digests SHA's images have in the registry: the repositories come from the
- *    stack's current `images` output, each `<repository>:<sha>` tag is resolved to its
- *    digest and its image's revision label checked (./digests.ts). The registry is read
- *    with the pull credentials: REGISTRY_TOKEN and the stack's registry.pullUsername
- *    (else registry.username); without REGISTRY_TOKEN, anonymously.
+ * 1. Reads the stack's outputs: `releases`, the releases it verified, newest first (the
+ *    program records them), and `images`, what it runs now.
+ * 2. Chooses the release (./target.ts): without SHA, the newest verified release other
+ *    than the one it runs; with SHA, that commit's verified release. A commit the stack
+ *    never verified is refused unless --unverified REASON; its digests are then the
+ *    registry's for `<repository>:<sha>` (./digests.ts), read with the pull credentials
+ *    (REGISTRY_TOKEN as the stack's registry.pullUsername, else registry.username;
+ *    without REGISTRY_TOKEN, anonymously), and REASON is logged.
  * 3. Sets travel:images to mode pinned with those digests (`pulumi config rm` + `pulumi
  *    config set --path`) and runs `pulumi up --yes` (with ./policy unless told otherwise).
+ *    Nothing reads git: the record works alike with the program beside the app or in a
+ *    repository of its own.
  *
  * The pinned images apply to this update only: the stack file is restored afterwards
  * (unless --keep-config). --dry-run looks everything up but changes nothing: it prints
@@ -23,27 +26,39 @@ import { digestRefs } from "./digests";
 import { type Options, parseOptions, USAGE, UsageError } from "./options";
 import { keepStackFile, pinCommands } from "./pin";
 import { commandLine, commandName, Failure, holdSignals, type Io, rollbackPulumi } from "./pulumi";
-import { deployedBefore, pullCredentials, repositories } from "./stack";
+import { pullCredentials, repositories, stackOutputs } from "./stack";
+import { chooseTarget } from "./target";
+import { WORKLOADS, type WorkloadName } from "../../src/names";
 
 const ROOT = join(__dirname, "..", "..");
 
 async function rollBack(o: Options, projectDir: string, env: NodeJS.ProcessEnv, io: Io) {
   const log = (line: string) => io.err(`[rollback] ${line}\n`);
   const pulumi = rollbackPulumi(projectDir, env, io);
-  if (!o.allowUndeployed) {
-    const n = deployedBefore(pulumi, o.stack, o.sha);
-    log(`${o.sha} was deployed to ${o.stack} before (${n} update(s))`);
+  const outputs = stackOutputs(pulumi, o.stack);
+  const target = chooseTarget(o, outputs.releases, outputs.images);
+  let refs: Record<WorkloadName, string>;
+  if (target.kind === "verified") {
+    log(`${target.sha}: verified on ${o.stack} at ${target.verifiedAt ?? "an unrecorded time"}`);
+    refs = target.refs;
+    for (const w of WORKLOADS) log(`${w}: ${refs[w]}`);
+  } else {
+    log(`warning: deploying ${target.sha}, which ${o.stack} never verified: ${target.reason}`);
+    const repos = repositories(o.stack, outputs.images);
+    const token = env.REGISTRY_TOKEN ?? "";
+    const credentials = token !== "" ? pullCredentials(pulumi, o.stack, token) : undefined;
+    log(
+      credentials
+        ? `reading the registry as ${credentials.username} (REGISTRY_TOKEN)`
+        : "reading the registry anonymously (REGISTRY_TOKEN is not set)",
+    );
+    refs = await digestRefs(new Registry(credentials), repos, target.sha, log);
   }
-  const repos = repositories(pulumi, o.stack);
-  const token = env.REGISTRY_TOKEN ?? "";
-  const credentials = token !== "" ? pullCredentials(pulumi, o.stack, token) : undefined;
-  log(
-    credentials
-      ? `reading the registry as ${credentials.username} (REGISTRY_TOKEN)`
-      : "reading the registry anonymously (REGISTRY_TOKEN is not set)",
-  );
-  const refs = await digestRefs(new Registry(credentials), repos, o.sha, log);
-  const commands = pinCommands(o, refs);
+  const commands = pinCommands(o, {
+    sha: target.sha,
+    refs,
+    ...(target.kind === "unverified" ? { reason: target.reason } : {}),
+  });
   if (o.dryRun) {
     log("dry run: the commands that would run");
     for (const c of commands) io.out(`${commandLine(c)}\n`);
@@ -63,7 +78,7 @@ async function rollBack(o: Options, projectDir: string, env: NodeJS.ProcessEnv, 
     restore?.();
     signals.release();
   }
-  log(`${o.stack} now runs the images of ${o.sha}`);
+  log(`${o.stack} now runs the images of ${target.sha}`);
 }
 
 /** Runs the command line `argv`; resolves to the exit status. */

@@ -1,5 +1,6 @@
 /**
- * The command line of `npm run rollback -- …`: options anywhere, then STACK and SHA.
+ * The command line of `npm run rollback -- …`: options anywhere, then STACK and SHA
+ * (optional: the previous verified release).
  * The stack name and the SHA are checked with the formats the config schema uses
  * (STACK_NAME, FORMAT.gitSha); a problem is a UsageError (exit 2, with the usage).
  */
@@ -9,33 +10,39 @@ import { STACK_NAME } from "../../src/config/fields";
 import { FORMAT } from "../../src/names";
 import { isDirectory } from "../bootstrap/layout";
 
-export const USAGE = `usage: npm run rollback -- [--dry-run] [--keep-config] [--allow-undeployed]
-                            [--policy-pack DIR | --no-policy-pack] STACK SHA
+export const USAGE = `usage: npm run rollback -- [--dry-run] [--keep-config] [--unverified REASON]
+                            [--policy-pack DIR | --no-policy-pack] STACK [SHA]
   STACK  the stack to roll back (e.g. dev, staging, prod or org/travel/prod)
-  SHA    the full 40-character lowercase git SHA whose images to deploy again
-  --dry-run           look everything up, print the pulumi commands, change nothing
-  --keep-config       keep the pinned images in Pulumi.<stack>.yaml afterwards
-  --allow-undeployed  deploy a SHA the stack's update history does not show
-  --policy-pack DIR   the policy pack of pulumi up (default: policy, when it has one)
-  --no-policy-pack    run pulumi up without a policy pack
-REGISTRY_TOKEN: the registry's pull token (none: the registry is read anonymously).
+  SHA    the full 40-character lowercase git SHA of a release STACK verified (its
+         releases output); without it, the newest verified release other than the one
+         STACK runs now
+  --dry-run            look everything up, print the pulumi commands, change nothing
+  --keep-config        keep the pinned images in Pulumi.<stack>.yaml afterwards
+  --unverified REASON  deploy SHA although STACK never verified it (its images are found
+                       in the registry by tag); REASON goes to the log and the update
+  --policy-pack DIR    the policy pack of pulumi up (default: policy, when it has one)
+  --no-policy-pack     run pulumi up without a policy pack
+REGISTRY_TOKEN: the registry's pull token, for --unverified (none: read anonymously).
 TRAVEL_PROJECT_DIR: the Pulumi project directory (default: this checkout).`;
 
 export class UsageError extends Error {}
 
 export interface Options {
   readonly stack: string;
-  readonly sha: string;
+  /** undefined: the previous verified release. */
+  readonly sha?: string;
   readonly dryRun: boolean;
   readonly keepConfig: boolean;
-  readonly allowUndeployed: boolean;
+  /** Why a release the stack never verified is deployed (--unverified). */
+  readonly unverified?: string;
   /** The policy pack directory (relative to the project), or undefined for none. */
   readonly policyPack: string | undefined;
 }
 
 /** The options, or "help"; throws a UsageError. Paths are relative to `projectDir`. */
 export function parseOptions(argv: readonly string[], projectDir: string): Options | "help" {
-  const flags = { dryRun: false, keepConfig: false, allowUndeployed: false };
+  const flags = { dryRun: false, keepConfig: false };
+  let unverified: string | undefined;
   let policyPack = existsSync(join(projectDir, "policy", "PulumiPolicy.yaml"))
     ? "policy"
     : undefined;
@@ -44,8 +51,10 @@ export function parseOptions(argv: readonly string[], projectDir: string): Optio
     const a = argv[i]!;
     if (a === "--dry-run") flags.dryRun = true;
     else if (a === "--keep-config") flags.keepConfig = true;
-    else if (a === "--allow-undeployed") flags.allowUndeployed = true;
-    else if (a === "--no-policy-pack") policyPack = undefined;
+    else if (a === "--unverified") {
+      unverified = argv[++i]?.trim();
+      if (!unverified) throw new UsageError("--unverified needs a reason");
+    } else if (a === "--no-policy-pack") policyPack = undefined;
     else if (a === "-h" || a === "--help") return "help";
     else if (a === "--policy-pack") {
       policyPack = argv[++i];
@@ -56,19 +65,28 @@ export function parseOptions(argv: readonly string[], projectDir: string): Optio
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else args.push(a);
   }
-  if (args.length !== 2) {
-    throw new UsageError(`expected STACK and SHA, got ${args.length} argument(s)`);
+  if (args.length < 1 || args.length > 2) {
+    throw new UsageError(`expected STACK and an optional SHA, got ${args.length} argument(s)`);
   }
-  const [stack, sha] = args as [string, string];
+  const [stack, sha] = args as [string, string | undefined];
   if (!STACK_NAME.test(stack)) {
     throw new UsageError(`STACK '${stack}' is not a stack name (name, or org/project/name)`);
   }
-  if (!FORMAT.gitSha.test(sha)) {
+  if (sha !== undefined && !FORMAT.gitSha.test(sha)) {
     throw new UsageError(`SHA '${sha}' is not a full 40-character lowercase git SHA`);
+  }
+  if (unverified !== undefined && sha === undefined) {
+    throw new UsageError("--unverified needs the SHA to deploy");
   }
   if (policyPack === "") policyPack = undefined;
   if (policyPack !== undefined && !isDirectory(resolve(projectDir, policyPack))) {
     throw new UsageError(`policy pack directory '${policyPack}' does not exist`);
   }
-  return { stack, sha, ...flags, policyPack };
+  return {
+    stack,
+    ...(sha !== undefined ? { sha } : {}),
+    ...flags,
+    ...(unverified !== undefined ? { unverified } : {}),
+    policyPack,
+  };
 }

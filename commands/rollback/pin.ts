@@ -9,15 +9,18 @@ import { WORKLOADS, type WorkloadName } from "../../src/names";
 import type { Options } from "./options";
 
 /** The argv of each pulumi command, in order: config rm, config set --path …, up. */
-export function pinCommands(o: Options, refs: Record<WorkloadName, string>): string[][] {
+export function pinCommands(
+  o: Options,
+  target: { sha: string; refs: Record<WorkloadName, string>; reason?: string },
+): string[][] {
   const stack = ["--stack", o.stack];
   const set = (path: string, value: string) => ["config", "set", "--path", path, value, ...stack];
   return [
     ["config", "rm", "images", ...stack],
     set("images.mode", "pinned"),
     ...WORKLOADS.flatMap((w) => [
-      set(`images.${w}.ref`, refs[w]),
-      set(`images.${w}.gitSha`, o.sha),
+      set(`images.${w}.ref`, target.refs[w]),
+      set(`images.${w}.gitSha`, target.sha),
     ]),
     [
       "up",
@@ -25,7 +28,8 @@ export function pinCommands(o: Options, refs: Record<WorkloadName, string>): str
       ...stack,
       ...(o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : []),
       "--message",
-      `rollback ${o.stack} to ${o.sha}`,
+      `rollback ${o.stack} to ${target.sha}` +
+        (target.reason !== undefined ? ` (never verified there: ${target.reason})` : ""),
     ],
   ];
 }

@@ -1,11 +1,12 @@
 /**
- * What the rollback reads from the stack: whether SHA was deployed to it before (its
- * update history), the repositories of the images it runs now (its `images` output), and
- * the user of its pull credentials (its `registry` config, read with the schema's own
- * field, so that `pullUsername` falls back to `username` as the program does).
+ * What the rollback reads from the stack: its outputs (the verified releases it may go
+ * back to, and the images it runs now, whose repositories a forced release is looked up
+ * in), and the user of its pull credentials (its `registry` config, read with the
+ * schema's own field, so that `pullUsername` falls back to `username` as the program does).
  */
 import { stackConfigSchema } from "../../src/config/schema";
 import { parseRef, type Credentials } from "../../src/images/registry-client";
+import type { VerifiedImageSet } from "../../src/images/types";
 import { WORKLOADS, type WorkloadName } from "../../src/names";
 import { Failure, type Pulumi } from "./pulumi";
 
@@ -23,54 +24,34 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-interface Update {
-  readonly result?: unknown;
-  readonly environment?: Readonly<Record<string, unknown>>;
+/** What the rollback reads of the stack's outputs. */
+export interface StackOutputs {
+  /** What its last update deployed (`images`). */
+  readonly images: unknown;
+  /** Its verified releases, newest first (`releases`, else `verifiedImages` alone). */
+  readonly releases: readonly VerifiedImageSet[];
 }
 
-/**
- * How many succeeded updates of `stack` ran with `git.head` = `sha`; a Failure when none.
- * (The update history says which commit ran `pulumi up`, not which images it deployed.)
- */
-export function deployedBefore(pulumi: Pulumi, stack: string, sha: string): number {
-  const history = parseJson(
+/** The stack's outputs, in one lookup. */
+export function stackOutputs(pulumi: Pulumi, stack: string): StackOutputs {
+  const out = parseJson(
     pulumi.read(
-      [
-        "stack",
-        "history",
-        "--json",
-        "--show-secrets=false",
-        "--page-size",
-        "100",
-        "--stack",
-        stack,
-      ],
-      `cannot read the update history of ${stack}`,
+      ["stack", "output", "--json", "--stack", stack],
+      `cannot read the outputs of ${stack} (has it been deployed?)`,
     ),
-    `the update history of ${stack}`,
-  );
-  if (!Array.isArray(history)) throw new Failure(`the update history of ${stack} is not a list`);
-  const found = (history as (Update | null)[]).filter(
-    (u) => u?.result === "succeeded" && u.environment?.["git.head"] === sha,
-  ).length;
-  if (found === 0) {
-    throw new Failure(
-      `${sha} was never deployed to ${stack} (no succeeded update with git.head ${sha} in its ` +
-        `history); use --allow-undeployed to deploy it anyway`,
-    );
-  }
-  return found;
+    `the outputs of ${stack}`,
+  ) as { images?: unknown; releases?: unknown; verifiedImages?: VerifiedImageSet } | null;
+  const releases = Array.isArray(out?.releases)
+    ? (out.releases as VerifiedImageSet[])
+    : out?.verifiedImages
+      ? [out.verifiedImages] // deployed before the program recorded its releases
+      : [];
+  return { images: out?.images, releases };
 }
 
 /** Each workload's repository, from the digest-pinned refs of the stack's `images` output. */
-export function repositories(pulumi: Pulumi, stack: string): Record<WorkloadName, Repository> {
-  const images = parseJson(
-    pulumi.read(
-      ["stack", "output", "images", "--json", "--stack", stack],
-      `cannot read the images output of ${stack} (has it been deployed?)`,
-    ),
-    `the images output of ${stack}`,
-  ) as Partial<Record<WorkloadName, { ref?: unknown }>> | null;
+export function repositories(stack: string, output: unknown): Record<WorkloadName, Repository> {
+  const images = output as Partial<Record<WorkloadName, { ref?: unknown }>> | null | undefined;
   const repos = {} as Record<WorkloadName, Repository>;
   for (const w of WORKLOADS) {
     const ref = images?.[w]?.ref;

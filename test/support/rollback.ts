@@ -14,9 +14,13 @@ import { rollback as rollbackCommand } from "../../commands/rollback/main";
 import { startRegistry, type RegistryServer } from "./registry-server";
 
 export const sha = (seed: string) => createHash("sha1").update(seed).digest("hex");
-/** The commit the stack ran before (its update history shows it). */
+/** A release the stack verified before the one it runs now (its `releases` output). */
 export const SHA = sha("deployed");
+/** The release the stack runs now, verified too. */
+export const CURRENT_SHA = sha("current");
+/** A commit the stack never verified. */
 export const OTHER_SHA = sha("never-deployed");
+export const VERIFIED_AT = "2026-12-05T10:00:00.000Z";
 export const STACK_FILE =
   "config:\n  travel:images:\n    mode: promote\n    fromStack: organization/travel/staging\n";
 export const REPOSITORIES = ["acme/coagents-travel-backend", "acme/coagents-travel-frontend"];
@@ -25,8 +29,7 @@ const PULUMI_STUB = `#!/usr/bin/env bash
 printf 'pulumi %s\\n' "$*" >>"$STUB_LOG"
 args=" $* "; args="\${args/ --non-interactive / }"
 case "$args" in
-  " stack history "*) printf '%s\\n' "$STUB_HISTORY" ;;
-  " stack output images "*) printf '%s\\n' "$STUB_IMAGES" ;;
+  " stack output --json "*) printf '%s\\n' "$STUB_OUTPUTS" ;;
   " config get registry --json "*) printf '%s\\n' "$STUB_REGISTRY" ;;
   " config set "* | " config rm "*) printf '# %s\\n' "$*" >>"Pulumi.\${STUB_STACK_FILE}.yaml" ;;
   " up "*)
@@ -65,17 +68,31 @@ beforeEach(() => {
 
 export const stackFile = () => readFileSync(join(project, "Pulumi.prod.yaml"), "utf8");
 
-const HISTORY = JSON.stringify([
-  { version: 2, result: "failed", environment: { "git.head": OTHER_SHA } },
-  { version: 1, result: "succeeded", environment: { "git.head": SHA } },
-]);
+/** The `images` of a release: each repository at `digest` (default: its SHA tag's digest). */
+export const imagesOf = (gitSha: string, digest?: string) => ({
+  backend: {
+    ref: `${registry.host}/${REPOSITORIES[0]}@${digest ?? registry.digestOf(REPOSITORIES[0]!, gitSha)}`,
+    gitSha,
+  },
+  frontend: {
+    ref: `${registry.host}/${REPOSITORIES[1]}@${digest ?? registry.digestOf(REPOSITORIES[1]!, gitSha)}`,
+    gitSha,
+  },
+});
+const CURRENT_DIGEST = `sha256:${"0".repeat(64)}`;
 
-/** The stack's `images` output: each repository in the registry, at `digest`. */
-export const imagesOutput = (digest = `sha256:${"0".repeat(64)}`) =>
-  JSON.stringify({
-    backend: { ref: `${registry.host}/${REPOSITORIES[0]}@${digest}`, gitSha: OTHER_SHA },
-    frontend: { ref: `${registry.host}/${REPOSITORIES[1]}@${digest}`, gitSha: OTHER_SHA },
-  });
+/**
+ * `pulumi stack output --json`: the stack runs CURRENT_SHA and verified it, after SHA
+ * (verified at VERIFIED_AT); `images` replaces what it runs.
+ */
+export const stackOutputs = ({
+  images = imagesOf(CURRENT_SHA, CURRENT_DIGEST) as unknown,
+  releases = [
+    { ...imagesOf(CURRENT_SHA, CURRENT_DIGEST), verifiedAt: "2026-12-05T11:00:00.000Z" },
+    { ...imagesOf(SHA), verifiedAt: VERIFIED_AT },
+  ] as unknown[] | undefined,
+} = {}) =>
+  JSON.stringify({ url: "https://travel.example", images, ...(releases ? { releases } : {}) });
 
 /** `pulumi config get registry --json` of a stack whose registry config is `value`. */
 export const registryConfig = (value: Record<string, string>) =>
@@ -94,8 +111,7 @@ export const runEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => (
   HOME: work,
   TRAVEL_PROJECT_DIR: project,
   STUB_LOG: log,
-  STUB_HISTORY: HISTORY,
-  STUB_IMAGES: imagesOutput(),
+  STUB_OUTPUTS: stackOutputs(),
   STUB_REGISTRY: registryConfig({ owner: "acme", username: "ci-bot" }),
   STUB_STACK_FILE: "prod",
   ...env,
@@ -140,13 +156,8 @@ export const PINNING = (stack: string, gitSha = SHA) => [
 ];
 
 /** The stack lookups, in order (the registry config only with REGISTRY_TOKEN). */
-export const LOOKUPS = (stack: string, { history = true, registryConfig = false } = {}) => [
-  ...(history
-    ? [
-        `pulumi --non-interactive stack history --json --show-secrets=false --page-size 100 --stack ${stack}`,
-      ]
-    : []),
-  `pulumi --non-interactive stack output images --json --stack ${stack}`,
+export const LOOKUPS = (stack: string, { registryConfig = false } = {}) => [
+  `pulumi --non-interactive stack output --json --stack ${stack}`,
   ...(registryConfig
     ? [`pulumi --non-interactive config get registry --json --stack ${stack}`]
     : []),

@@ -254,7 +254,7 @@ describe("deploy.yml", () => {
 });
 
 describe("rollback.yml", () => {
-  it("is started by hand with a stack and a SHA", () => {
+  it("is started by hand with a stack, an optional SHA, and a reason to force one", () => {
     assert.deepEqual(Object.keys(rollback.on), ["workflow_dispatch"]);
     const inputs = (rollback.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
     assert.deepEqual(inputs, {
@@ -265,9 +265,15 @@ describe("rollback.yml", () => {
         required: true,
       },
       sha: {
-        description: "Full 40-character git SHA whose images to deploy again",
+        description:
+          "Full 40-character git SHA of a release the stack verified (empty - the previous one)",
         type: "string",
-        required: true,
+        required: false,
+      },
+      "unverified-reason": {
+        description: "Only to deploy a SHA the stack never verified - why (logged)",
+        type: "string",
+        required: false,
       },
     });
   });
@@ -296,10 +302,11 @@ describe("rollback.yml", () => {
     const setup = named(job, "Set up").with ?? {};
     assert.equal(setup["create-stack"], undefined, "a missing stack is an error, not created");
     assert.equal(setup["check-app-source"], "false", "builds nothing");
-    assert.equal(
+    assert.match(
       named(job, "Roll back").run!.trim(),
-      'npm run --silent rollback -- "$STACK" "$SHA"',
+      /npm run --silent rollback -- "\$\{args\[@\]\}"$/,
     );
+    assert.equal(job.env?.UNVERIFIED_REASON, "${{ inputs.unverified-reason }}");
     assert.deepEqual(named(job, "Roll back").env, {
       REGISTRY_TOKEN: "${{ secrets.REGISTRY_TOKEN }}",
     });

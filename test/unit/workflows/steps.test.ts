@@ -288,20 +288,20 @@ describe("Kubeconfig, Promote only, Roll back, Fail when the preview failed", ()
   });
 
   it("rolls back only to a full lowercase SHA: the command refuses anything else first", () => {
-    const rollBack = (sha: string) => {
+    const rollBack = (sha: string, reason = "") => {
       const w = workspace();
       const r = runJob(rollback, "rollback", {
         workspace: w.ws,
         path: [w.bin],
         basePath: SYSTEM_PATH,
         only: ["Roll back"],
-        contexts: { inputs: { stack: "prod", sha } },
+        contexts: { inputs: { stack: "prod", sha, "unverified-reason": reason } },
         runnerEnv: { TRAVEL_PROJECT_DIR: w.deploy },
       });
       const pulumi = calls(w).filter((c) => c.startsWith("pulumi "));
       return { step: r.result("Roll back"), pulumi };
     };
-    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`, ""]) {
+    for (const bad of ["a".repeat(39), "A".repeat(40), `${"a".repeat(40)};id`]) {
       const { step, pulumi } = rollBack(bad);
       assert.equal(step.status, 2, bad);
       assert.ok(
@@ -312,10 +312,25 @@ describe("Kubeconfig, Promote only, Roll back, Fail when the preview failed", ()
       );
       assert.deepEqual(pulumi, [], bad);
     }
-    const { pulumi } = rollBack("a".repeat(40));
-    assert.equal(
-      pulumi[0],
-      "pulumi --non-interactive stack history --json --show-secrets=false --page-size 100 --stack prod",
+    const lookup = "pulumi --non-interactive stack output --json --stack prod";
+    // No SHA: the previous verified release (this stub stack has none).
+    const previous = rollBack("");
+    assert.deepEqual(previous.pulumi, [lookup]);
+    assert.match(
+      previous.step.stderr,
+      /prod has no verified release other than the one it runs now/,
+    );
+    const never = rollBack("a".repeat(40));
+    assert.match(never.step.stderr, /a{40} was never verified on prod/);
+    // The reason reaches the command as one word, never as shell code.
+    const reason = `it's "urgent" $(id) \`id\``;
+    const forced = rollBack("a".repeat(40), reason);
+    assert.equal(forced.pulumi[0], lookup);
+    assert.ok(
+      forced.step.stderr.includes(
+        `warning: deploying ${"a".repeat(40)}, which prod never verified: ${reason}`,
+      ),
+      forced.step.stderr,
     );
   });
 

@@ -1,7 +1,8 @@
 /**
- * `npm run rollback` refuses what is not a stack and a full SHA, or an unknown option,
- * with exit 2 and the usage, before it runs anything; and the npm script runs the
- * command as a process with its exit status and output.
+ * `npm run rollback` refuses what is not a stack and an optional full SHA, an unknown
+ * option, or --unverified without a reason and a SHA, with exit 2 and the usage, before
+ * it runs anything; and the npm script runs the command as a process with its exit
+ * status and output.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -22,9 +23,23 @@ const ROOT = join(__dirname, "..", "..", "..", "..");
 
 describe("rollback arguments", () => {
   const USAGE_ERRORS: [string, string[], string][] = [
-    ["no arguments", [], "expected STACK and SHA, got 0 argument(s)"],
-    ["only a stack", ["prod"], "expected STACK and SHA, got 1 argument(s)"],
-    ["three arguments", ["prod", SHA, "extra"], "expected STACK and SHA, got 3 argument(s)"],
+    ["no arguments", [], "expected STACK and an optional SHA, got 0 argument(s)"],
+    [
+      "three arguments",
+      ["prod", SHA, "extra"],
+      "expected STACK and an optional SHA, got 3 argument(s)",
+    ],
+    [
+      "--unverified without a SHA",
+      ["--unverified", "why", "prod"],
+      "--unverified needs the SHA to deploy",
+    ],
+    ["--unverified without a reason", ["prod", SHA, "--unverified"], "--unverified needs a reason"],
+    [
+      "--unverified with a blank reason",
+      ["--unverified", " ", "prod", SHA],
+      "--unverified needs a reason",
+    ],
     [
       "a short SHA",
       ["prod", SHA.slice(0, 12)],
@@ -84,7 +99,7 @@ describe("rollback arguments", () => {
     const run = await rollback(["--help"]);
     assert.equal(run.status, 0);
     assert.match(run.stdout, /^usage: npm run rollback -- \[--dry-run\] \[--keep-config\]/);
-    assert.match(run.stdout, /--policy-pack DIR \| --no-policy-pack\] STACK SHA\n/);
+    assert.match(run.stdout, /--policy-pack DIR \| --no-policy-pack\] STACK \[SHA\]\n/);
     assert.equal(run.stderr, "");
     assert.deepEqual(run.calls, []);
   });

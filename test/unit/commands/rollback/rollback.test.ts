@@ -4,10 +4,11 @@
  * (--dry-run) or runs, the registry's pull credentials, and the restored stack file.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { beforeEach, describe, it } from "node:test";
 import { OCI_LABEL } from "../../../../src/names";
 import {
-  imagesOutput,
+  CURRENT_SHA,
+  imagesOf,
   LOOKUPS,
   OTHER_SHA,
   PINNING,
@@ -17,27 +18,48 @@ import {
   registryConfig,
   rollback,
   SHA,
+  sha,
   STACK_FILE,
   stackFile,
+  stackOutputs,
+  VERIFIED_AT,
 } from "../../../support/rollback";
 
 const UP = (stack: string, policy = " --policy-pack policy") =>
   `pulumi up --yes --stack ${stack}${policy} --message 'rollback ${stack} to ${SHA}'`;
 
 describe("rollback --dry-run", () => {
-  it("looks up the SHA's digests and prints the pulumi commands, changing nothing", async () => {
-    const run = await rollback(["--dry-run", "prod", SHA]);
+  const verifiedLog = () => [
+    `[rollback] ${SHA}: verified on prod at ${VERIFIED_AT}`,
+    `[rollback] backend: ${pinnedRef(0)}`,
+    `[rollback] frontend: ${pinnedRef(1)}`,
+    "[rollback] dry run: the commands that would run",
+  ];
+
+  it("goes back to the previous verified release, from the record alone", async () => {
+    const run = await rollback(["--dry-run", "prod"]);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(run.stdout.trim().split("\n"), [...PINNING("prod"), UP("prod")]);
     assert.deepEqual(run.calls, LOOKUPS("prod"));
     assert.equal(stackFile(), STACK_FILE);
-    assert.deepEqual(run.stderr.trim().split("\n"), [
-      `[rollback] ${SHA} was deployed to prod before (1 update(s))`,
-      "[rollback] reading the registry anonymously (REGISTRY_TOKEN is not set)",
-      `[rollback] backend: ${pinnedRef(0)}`,
-      `[rollback] frontend: ${pinnedRef(1)}`,
-      "[rollback] dry run: the commands that would run",
-    ]);
+    assert.deepEqual(run.stderr.trim().split("\n"), verifiedLog());
+    assert.deepEqual(registry.requests, [], "asked the registry");
+  });
+
+  it("goes to a named verified release, two back, whatever the stack runs now", async () => {
+    const older = sha("older");
+    for (const r of REPOSITORIES) registry.tags.set(`${r}:${older}`, { revision: older });
+    const releases = [
+      { ...imagesOf(CURRENT_SHA, `sha256:${"0".repeat(64)}`), verifiedAt: VERIFIED_AT },
+      { ...imagesOf(SHA), verifiedAt: VERIFIED_AT },
+      { ...imagesOf(older), verifiedAt: "2026-12-04T09:00:00.000Z" },
+    ];
+    const run = await rollback(["--dry-run", "prod", older], {
+      STUB_OUTPUTS: stackOutputs({ releases }),
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split("\n").slice(0, 6), PINNING("prod", older));
+    assert.match(run.stderr, new RegExp(`${older}: verified on prod at 2026-12-04T09:00:00.000Z`));
   });
 
   it("takes options after the arguments and a stack with an organization", async () => {
@@ -48,68 +70,114 @@ describe("rollback --dry-run", () => {
     assert.deepEqual(run.calls, LOOKUPS(stack));
   });
 
-  it("refuses a SHA never deployed to the stack, unless --allow-undeployed", async () => {
+  it("refuses a SHA the stack never verified, unless --unverified with a reason", async () => {
     const refused = await rollback(["--dry-run", "prod", OTHER_SHA]);
     assert.equal(refused.status, 1);
     assert.equal(
       refused.stderr,
-      `[rollback] error: ${OTHER_SHA} was never deployed to prod (no succeeded update with ` +
-        `git.head ${OTHER_SHA} in its history); use --allow-undeployed to deploy it anyway\n`,
+      `[rollback] error: ${OTHER_SHA} was never verified on prod (its verified releases: ` +
+        `${CURRENT_SHA} (2026-12-05T11:00:00.000Z), ${SHA} (${VERIFIED_AT})); ` +
+        `--unverified REASON deploys it anyway, and logs why\n`,
     );
     assert.equal(refused.stdout, "");
     assert.deepEqual(registry.requests, [], "looked up the registry");
 
     for (const r of REPOSITORIES) registry.tags.set(`${r}:${OTHER_SHA}`, { revision: OTHER_SHA });
-    const allowed = await rollback(["--dry-run", "--allow-undeployed", "prod", OTHER_SHA]);
-    assert.equal(allowed.status, 0, allowed.stderr);
-    assert.deepEqual(allowed.calls, LOOKUPS("prod", { history: false }));
-    assert.deepEqual(allowed.stdout.trim().split("\n").slice(0, 6), PINNING("prod", OTHER_SHA));
+    const forced = await rollback([
+      "--dry-run",
+      "--unverified",
+      "hotfix, INC-42",
+      "prod",
+      OTHER_SHA,
+    ]);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.deepEqual(forced.calls, LOOKUPS("prod"));
+    assert.deepEqual(forced.stdout.trim().split("\n"), [
+      ...PINNING("prod", OTHER_SHA),
+      `pulumi up --yes --stack prod --policy-pack policy --message 'rollback prod to ${OTHER_SHA} (never verified there: hotfix, INC-42)'`,
+    ]);
+    assert.equal(
+      forced.stderr.split("\n")[0],
+      `[rollback] warning: deploying ${OTHER_SHA}, which prod never verified: hotfix, INC-42`,
+    );
+  });
+
+  it("refuses when the stack verified nothing but what it runs", async () => {
+    const only = [
+      { ...imagesOf(CURRENT_SHA, `sha256:${"0".repeat(64)}`), verifiedAt: VERIFIED_AT },
+    ];
+    const run = await rollback(["--dry-run", "prod"], {
+      STUB_OUTPUTS: stackOutputs({ releases: only }),
+    });
+    assert.equal(run.status, 1);
+    assert.equal(
+      run.stderr,
+      `[rollback] error: prod has no verified release other than the one it runs now (its ` +
+        `releases: ${CURRENT_SHA} (${VERIFIED_AT})); name a SHA to deploy\n`,
+    );
+  });
+
+  it("reads a stack deployed before releases were recorded: its verifiedImages", async () => {
+    const outputs = JSON.stringify({
+      images: imagesOf(CURRENT_SHA, `sha256:${"0".repeat(64)}`),
+      verifiedImages: { ...imagesOf(SHA), verifiedAt: VERIFIED_AT },
+    });
+    const run = await rollback(["--dry-run", "prod"], { STUB_OUTPUTS: outputs });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stderr.trim().split("\n"), verifiedLog());
+  });
+});
+
+describe("rollback --unverified: the commit's digests from the registry", () => {
+  const FORCE = ["--dry-run", "--unverified", "test", "prod", OTHER_SHA];
+  beforeEach(() => {
+    for (const r of REPOSITORIES) registry.tags.set(`${r}:${OTHER_SHA}`, { revision: OTHER_SHA });
   });
 
   it("fails when the SHA's tag is not in the registry", async () => {
-    registry.tags.delete(`${REPOSITORIES[1]}:${SHA}`);
-    const run = await rollback(["--dry-run", "prod", SHA]);
+    registry.tags.delete(`${REPOSITORIES[1]}:${OTHER_SHA}`);
+    const run = await rollback(FORCE);
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr.trim().split("\n").at(-1),
-      `[rollback] error: ${registry.host}/${REPOSITORIES[1]}:${SHA} not found in the registry ` +
-        `(was ${SHA} built by dev?)`,
+      `[rollback] error: ${registry.host}/${REPOSITORIES[1]}:${OTHER_SHA} not found in the registry ` +
+        `(was ${OTHER_SHA} built by dev?)`,
     );
     assert.equal(run.stdout, "");
   });
 
   it("fails when the tag's image is labelled with another revision", async () => {
-    registry.tags.set(`${REPOSITORIES[0]}:${SHA}`, { revision: OTHER_SHA });
-    const run = await rollback(["--dry-run", "prod", SHA]);
+    registry.tags.set(`${REPOSITORIES[0]}:${OTHER_SHA}`, { revision: SHA });
+    const run = await rollback(FORCE);
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr.trim().split("\n").at(-1),
-      `[rollback] error: ${registry.host}/${REPOSITORIES[0]}:${SHA} is labelled revision ` +
-        `${OTHER_SHA}, not ${SHA}: the tag was overwritten`,
+      `[rollback] error: ${registry.host}/${REPOSITORIES[0]}:${OTHER_SHA} is labelled revision ` +
+        `${SHA}, not ${OTHER_SHA}: the tag was overwritten`,
     );
     assert.equal(run.stdout, "");
   });
 
   it("reads the label of an index's image, and warns about an unlabelled one", async () => {
-    registry.tags.set(`${REPOSITORIES[0]}:${SHA}`, { revision: SHA, index: true });
-    registry.tags.set(`${REPOSITORIES[1]}:${SHA}`, {});
-    const run = await rollback(["--dry-run", "prod", SHA]);
+    registry.tags.set(`${REPOSITORIES[0]}:${OTHER_SHA}`, { revision: OTHER_SHA, index: true });
+    registry.tags.set(`${REPOSITORIES[1]}:${OTHER_SHA}`, {});
+    const run = await rollback(FORCE);
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(run.stdout.trim().split("\n"), [...PINNING("prod"), UP("prod")]);
+    assert.deepEqual(run.stdout.trim().split("\n").slice(0, 6), PINNING("prod", OTHER_SHA));
     assert.ok(
       run.stderr.includes(
-        `[rollback] warning: ${registry.host}/${REPOSITORIES[1]}:${SHA} has no ${OCI_LABEL.revision} label\n`,
+        `[rollback] warning: ${registry.host}/${REPOSITORIES[1]}:${OTHER_SHA} has no ${OCI_LABEL.revision} label\n`,
       ),
       run.stderr,
     );
   });
 
   it("fails when the stack's images output is not digest-pinned", async () => {
-    const images = JSON.stringify({
-      ...JSON.parse(imagesOutput()),
-      backend: { ref: `${registry.host}/${REPOSITORIES[0]}:latest`, gitSha: SHA },
-    });
-    const run = await rollback(["--dry-run", "prod", SHA], { STUB_IMAGES: images });
+    const images = {
+      ...imagesOf(CURRENT_SHA, `sha256:${"0".repeat(64)}`),
+      backend: { ref: `${registry.host}/${REPOSITORIES[0]}:latest`, gitSha: CURRENT_SHA },
+    };
+    const run = await rollback(FORCE, { STUB_OUTPUTS: stackOutputs({ images }) });
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr.trim().split("\n").at(-1),
@@ -124,8 +192,10 @@ describe("rollback's registry credentials", () => {
   const noLeak = (run: { stdout: string; stderr: string; calls: string[] }) =>
     assert.ok(![run.stdout, run.stderr, ...run.calls].some((t) => t.includes(TOKEN)));
 
+  const FORCE = ["--dry-run", "--unverified", "test", "prod", SHA];
+
   it("reads anonymously without REGISTRY_TOKEN, never asking for a token", async () => {
-    const run = await rollback(["--dry-run", "prod", SHA]);
+    const run = await rollback(FORCE, { STUB_OUTPUTS: stackOutputs({ releases: [] }) });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(registry.requests.length > 0);
     assert.ok(
@@ -141,9 +211,10 @@ describe("rollback's registry credentials", () => {
       username: "ci-bot",
       pullUsername: "reader",
     });
-    const run = await rollback(["--dry-run", "prod", SHA], {
+    const run = await rollback(FORCE, {
       REGISTRY_TOKEN: TOKEN,
       STUB_REGISTRY,
+      STUB_OUTPUTS: stackOutputs({ releases: [] }),
     });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(run.calls, LOOKUPS("prod", { registryConfig: true }));
@@ -160,12 +231,13 @@ describe("rollback's registry credentials", () => {
 
   it("falls back to registry.username, as the schema does, and fails on a refused token", async () => {
     registry.auth = { username: "ci-bot", password: TOKEN };
-    const ok = await rollback(["--dry-run", "prod", SHA], { REGISTRY_TOKEN: TOKEN });
+    const unrecorded = { STUB_OUTPUTS: stackOutputs({ releases: [] }) };
+    const ok = await rollback(FORCE, { REGISTRY_TOKEN: TOKEN, ...unrecorded });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stderr, /reading the registry as ci-bot \(REGISTRY_TOKEN\)/);
     noLeak(ok);
 
-    const refused = await rollback(["--dry-run", "prod", SHA], { REGISTRY_TOKEN: "wrong" });
+    const refused = await rollback(FORCE, { REGISTRY_TOKEN: "wrong", ...unrecorded });
     assert.equal(refused.status, 1);
     assert.equal(
       refused.stderr.trim().split("\n").at(-1),
@@ -178,9 +250,10 @@ describe("rollback's registry credentials", () => {
 
   it("fails on a registry config without a user", async () => {
     const STUB_REGISTRY = registryConfig({ owner: "acme" });
-    const run = await rollback(["--dry-run", "prod", SHA], {
+    const run = await rollback(FORCE, {
       REGISTRY_TOKEN: TOKEN,
       STUB_REGISTRY,
+      STUB_OUTPUTS: stackOutputs({ releases: [] }),
     });
     assert.equal(run.status, 1);
     assert.equal(

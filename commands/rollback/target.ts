@@ -1,0 +1,79 @@
+/**
+ * Which release the rollback deploys: a release the stack verified (its `releases`
+ * output), never one it only ran. Without a SHA, the newest verified release other than
+ * the images the stack runs now; with one, the newest verified release of that commit.
+ * A commit the stack never verified is refused, unless forced with a reason (its digests
+ * are then looked up in the registry by tag, ./digests.ts).
+ */
+import type { VerifiedImageSet } from "../../src/images/types";
+import { WORKLOADS, type WorkloadName } from "../../src/names";
+import { Failure } from "./pulumi";
+
+export type Target =
+  | {
+      readonly kind: "verified";
+      readonly sha: string;
+      readonly refs: Record<WorkloadName, string>;
+      readonly verifiedAt?: string;
+    }
+  /** Forced: a commit the stack never verified; its digests come from the registry. */
+  | { readonly kind: "unverified"; readonly sha: string; readonly reason: string };
+
+const shaOf = (r: VerifiedImageSet) =>
+  WORKLOADS.every((w) => r[w].gitSha === r.backend.gitSha) ? r.backend.gitSha : undefined;
+const refsOf = (r: VerifiedImageSet) =>
+  Object.fromEntries(WORKLOADS.map((w) => [w, r[w].ref])) as Record<WorkloadName, string>;
+const runsNow = (r: VerifiedImageSet, images: unknown) =>
+  WORKLOADS.every(
+    (w) => (images as Record<string, { ref?: unknown }> | null)?.[w]?.ref === r[w].ref,
+  );
+
+/** The verified releases as one line: `sha (verifiedAt), …`. */
+const listed = (releases: readonly VerifiedImageSet[]) =>
+  releases.length === 0
+    ? "none"
+    : releases
+        .map((r) => `${shaOf(r) ?? "(mixed)"} (${r.verifiedAt ?? "time unknown"})`)
+        .join(", ");
+
+export interface TargetRequest {
+  readonly stack: string;
+  /** The commit asked for; undefined: the previous verified release. */
+  readonly sha?: string;
+  /** Set to deploy a commit the stack never verified, and why (logged). */
+  readonly unverified?: string;
+}
+
+/** The release to deploy, or a Failure saying why there is none. */
+export function chooseTarget(
+  request: TargetRequest,
+  releases: readonly VerifiedImageSet[],
+  images: unknown,
+): Target {
+  const { stack, sha } = request;
+  const verified = (r: VerifiedImageSet): Target => ({
+    kind: "verified",
+    sha: shaOf(r)!,
+    refs: refsOf(r),
+    ...(r.verifiedAt !== undefined ? { verifiedAt: r.verifiedAt } : {}),
+  });
+  const candidates = releases.filter((r) => shaOf(r) !== undefined);
+  if (sha === undefined) {
+    const previous = candidates.find((r) => !runsNow(r, images));
+    if (!previous) {
+      throw new Failure(
+        `${stack} has no verified release other than the one it runs now (its releases: ` +
+          `${listed(releases)}); name a SHA to deploy`,
+      );
+    }
+    return verified(previous);
+  }
+  const found = candidates.find((r) => shaOf(r) === sha);
+  if (found) return verified(found);
+  if (request.unverified !== undefined)
+    return { kind: "unverified", sha, reason: request.unverified };
+  throw new Failure(
+    `${sha} was never verified on ${stack} (its verified releases: ${listed(releases)}); ` +
+      `--unverified REASON deploys it anyway, and logs why`,
+  );
+}
