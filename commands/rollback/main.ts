@@ -24,8 +24,8 @@ import { join } from "node:path";
 import { Registry } from "../../src/images/registry-client";
 import { digestRefs } from "./digests";
 import { type Options, parseOptions, USAGE, UsageError } from "./options";
-import { keepStackFile, pinCommands } from "./pin";
-import { commandLine, commandName, Failure, holdSignals, type Io, rollbackPulumi } from "./pulumi";
+import { pinCommands, runPinned } from "./pin";
+import { commandLine, type Io, rollbackPulumi, runMain } from "./pulumi";
 import { pullCredentials, repositories, stackOutputs } from "./stack";
 import { chooseTarget } from "./target";
 import { WORKLOADS, type WorkloadName } from "../../src/names";
@@ -64,20 +64,7 @@ async function rollBack(o: Options, projectDir: string, env: NodeJS.ProcessEnv, 
     for (const c of commands) io.out(`${commandLine(c)}\n`);
     return;
   }
-  const signals = holdSignals();
-  const restore = o.keepConfig ? undefined : keepStackFile(projectDir, o.stack, log);
-  try {
-    for (const c of commands) {
-      log(commandLine(c));
-      const status = await pulumi.run(c);
-      if (status !== 0) throw new Failure(`${commandName(c)} failed (exit ${status})`);
-      const signal = signals.received();
-      if (signal !== undefined) throw new Failure(`stopped by ${signal} after ${commandName(c)}`);
-    }
-  } finally {
-    restore?.();
-    signals.release();
-  }
+  await runPinned(pulumi, projectDir, o, commands, log);
   log(`${o.stack} now runs the images of ${target.sha}`);
 }
 
@@ -109,13 +96,4 @@ export async function rollback(
   }
 }
 
-if (require.main === module) {
-  const io: Io = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    childOutput: "inherit",
-  };
-  void rollback(process.argv.slice(2), process.env, io).then((status) => {
-    process.exitCode = status;
-  });
-}
+if (require.main === module) runMain(rollback);

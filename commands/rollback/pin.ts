@@ -7,11 +7,12 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path";
 import { WORKLOADS, type WorkloadName } from "../../src/names";
 import type { Options } from "./options";
+import { commandLine, commandName, Failure, holdSignals, type Pulumi } from "./pulumi";
 
 /** The argv of each pulumi command, in order: config rm, config set --path …, up. */
 export function pinCommands(
-  o: Options,
-  target: { sha: string; refs: Record<WorkloadName, string>; reason?: string },
+  o: Pick<Options, "stack" | "policyPack">,
+  target: { sha: string; refs: Record<WorkloadName, string>; message?: string; reason?: string },
 ): string[][] {
   const stack = ["--stack", o.stack];
   const set = (path: string, value: string) => ["config", "set", "--path", path, value, ...stack];
@@ -28,8 +29,9 @@ export function pinCommands(
       ...stack,
       ...(o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : []),
       "--message",
-      `rollback ${o.stack} to ${target.sha}` +
-        (target.reason !== undefined ? ` (never verified there: ${target.reason})` : ""),
+      target.message ??
+        `rollback ${o.stack} to ${target.sha}` +
+          (target.reason !== undefined ? ` (never verified there: ${target.reason})` : ""),
     ],
   ];
 }
@@ -49,4 +51,32 @@ export function keepStackFile(projectDir: string, stack: string, log: (line: str
     chmodSync(file, mode);
     log(`restored ${name}`);
   };
+}
+
+/**
+ * Runs the pinning `commands` in order, with the stack file kept and put back afterwards
+ * (unless keepConfig) and the signals held meanwhile; a Failure names the command that
+ * failed, or the signal that stopped it.
+ */
+export async function runPinned(
+  pulumi: Pulumi,
+  projectDir: string,
+  o: Pick<Options, "stack" | "keepConfig">,
+  commands: readonly string[][],
+  log: (line: string) => void,
+): Promise<void> {
+  const signals = holdSignals();
+  const restore = o.keepConfig ? undefined : keepStackFile(projectDir, o.stack, log);
+  try {
+    for (const c of commands) {
+      log(commandLine(c));
+      const status = await pulumi.run(c);
+      if (status !== 0) throw new Failure(`${commandName(c)} failed (exit ${status})`);
+      const signal = signals.received();
+      if (signal !== undefined) throw new Failure(`stopped by ${signal} after ${commandName(c)}`);
+    }
+  } finally {
+    restore?.();
+    signals.release();
+  }
 }

@@ -25,6 +25,22 @@ export interface Pulumi {
   read(args: readonly string[], what: string): string;
   /** Runs a command that changes the stack; resolves to its exit status. */
   run(args: readonly string[]): Promise<number>;
+  /** The same, its output also kept (its last 64 KiB, standard output and error interleaved). */
+  runKept(args: readonly string[]): Promise<{ status: number; output: string }>;
+}
+
+/** Runs a command's `main(argv, env, io)` on this process's arguments and streams. */
+export function runMain(
+  main: (argv: readonly string[], env: NodeJS.ProcessEnv, io: Io) => Promise<number>,
+): void {
+  const io: Io = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    childOutput: "inherit",
+  };
+  void main(process.argv.slice(2), process.env, io).then((status) => {
+    process.exitCode = status;
+  });
 }
 
 /** A word as a shell needs it written: as it is when plainly safe, else single-quoted. */
@@ -74,16 +90,29 @@ export function rollbackPulumi(cwd: string, env: NodeJS.ProcessEnv, io: Io): Pul
       return r.stdout;
     },
     run: (args) =>
-      new Promise((done, fail) => {
-        const child = spawn("pulumi", args, {
-          cwd,
-          env,
-          stdio: io.childOutput === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
-        });
-        child.stdout?.on("data", (d: Buffer) => io.out(d.toString()));
-        child.stderr?.on("data", (d: Buffer) => io.err(d.toString()));
-        child.on("error", (err) => fail(new Failure(`cannot run pulumi (${err.message})`)));
-        child.on("close", (status) => done(status ?? 1));
-      }),
+      start(args, io.childOutput === "inherit" ? "inherit" : "pipe").then((r) => r.status),
+    runKept: (args) => start(args, "pipe"),
   };
+
+  /** Spawns pulumi; with "pipe", what it prints goes on to io (or this process's streams). */
+  function start(args: readonly string[], stdio: "inherit" | "pipe") {
+    return new Promise<{ status: number; output: string }>((done, fail) => {
+      let output = "";
+      const child = spawn("pulumi", args, {
+        cwd,
+        env,
+        stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"],
+      });
+      const forward = (to: (text: string) => void) => (d: Buffer) => {
+        const text = d.toString();
+        output = (output + text).slice(-65536);
+        to(text);
+      };
+      const inherit = io.childOutput === "inherit";
+      child.stdout?.on("data", forward(inherit ? (t) => process.stdout.write(t) : io.out));
+      child.stderr?.on("data", forward(inherit ? (t) => process.stderr.write(t) : io.err));
+      child.on("error", (err) => fail(new Failure(`cannot run pulumi (${err.message})`)));
+      child.on("close", (status) => done({ status: status ?? 1, output }));
+    });
+  }
 }

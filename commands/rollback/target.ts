@@ -9,13 +9,16 @@ import type { VerifiedImageSet } from "../../src/images/types";
 import { WORKLOADS, type WorkloadName } from "../../src/names";
 import { Failure } from "./pulumi";
 
+/** A release the stack verified: its commit, digests and when. */
+export interface VerifiedTarget {
+  readonly kind: "verified";
+  readonly sha: string;
+  readonly refs: Record<WorkloadName, string>;
+  readonly verifiedAt?: string;
+}
+
 export type Target =
-  | {
-      readonly kind: "verified";
-      readonly sha: string;
-      readonly refs: Record<WorkloadName, string>;
-      readonly verifiedAt?: string;
-    }
+  | VerifiedTarget
   /** Forced: a commit the stack never verified; its digests come from the registry. */
   | { readonly kind: "unverified"; readonly sha: string; readonly reason: string };
 
@@ -36,6 +39,18 @@ const listed = (releases: readonly VerifiedImageSet[]) =>
         .map((r) => `${shaOf(r) ?? "(mixed)"} (${r.verifiedAt ?? "time unknown"})`)
         .join(", ");
 
+/** A recorded release as a target; undefined when its images name different commits. */
+export function verifiedTarget(r: VerifiedImageSet): VerifiedTarget | undefined {
+  const sha = shaOf(r);
+  if (sha === undefined) return undefined;
+  return {
+    kind: "verified",
+    sha,
+    refs: refsOf(r),
+    ...(r.verifiedAt !== undefined ? { verifiedAt: r.verifiedAt } : {}),
+  };
+}
+
 export interface TargetRequest {
   readonly stack: string;
   /** The commit asked for; undefined: the previous verified release. */
@@ -51,12 +66,7 @@ export function chooseTarget(
   images: unknown,
 ): Target {
   const { stack, sha } = request;
-  const verified = (r: VerifiedImageSet): Target => ({
-    kind: "verified",
-    sha: shaOf(r)!,
-    refs: refsOf(r),
-    ...(r.verifiedAt !== undefined ? { verifiedAt: r.verifiedAt } : {}),
-  });
+  const verified = (r: VerifiedImageSet): Target => verifiedTarget(r)!;
   const candidates = releases.filter((r) => shaOf(r) !== undefined);
   if (sha === undefined) {
     const previous = candidates.find((r) => !runsNow(r, images));

@@ -73,6 +73,9 @@ export function failureReport(
 }
 
 /** One summary for every workload whose rollout failed, for the end of `up`. */
+/** What a failed rollout's summary says (the deploy command rolls back on it). */
+export const ROLLOUT_FAILED = / rollouts failed \(the pods of the previous revision keep serving;/;
+
 export function rolloutSummary(
   failed: readonly { readonly workload: string; readonly report: string }[],
   stopped: readonly { readonly workload: string; readonly summary: string }[],

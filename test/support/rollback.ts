@@ -1,5 +1,5 @@
 /**
- * What the rollback command's tests run it with: a project folder (a policy pack and a
+ * What the rollback and deploy commands' tests run them with: a project folder (a policy pack and a
  * stack file), a stub `pulumi` on PATH steered by STUB_* variables that logs its calls,
  * and the fake registry the stack's images live in. `rollback()` runs the command in this
  * process (its child processes are the stubs) and returns its exit status, output and
@@ -10,6 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach } from "node:test";
+import { deploy as deployCommand } from "../../commands/deploy/main";
 import { rollback as rollbackCommand } from "../../commands/rollback/main";
 import { startRegistry, type RegistryServer } from "./registry-server";
 
@@ -35,7 +36,11 @@ case "$args" in
   " up "*)
     # As a Ctrl-C reaches the whole process group: this process (the command's) too.
     [[ -n "\${STUB_UP_SIGNAL:-}" ]] && kill -s "$STUB_UP_SIGNAL" "$PPID"
-    exit "\${STUB_UP_STATUS:-0}" ;;
+    # The n-th up exits with the n-th of STUB_UP_STATUSES; the first prints STUB_UP_OUTPUT.
+    n="$(cat "$STUB_LOG.ups" 2>/dev/null || echo 0)"; echo "$((n + 1))" >"$STUB_LOG.ups"
+    statuses=(\${STUB_UP_STATUSES:-\${STUB_UP_STATUS:-0}})
+    if [[ "$n" == 0 && -n "\${STUB_UP_OUTPUT:-}" ]]; then printf '%s\\n' "$STUB_UP_OUTPUT" >&2; fi
+    exit "\${statuses[$n]:-0}" ;;
   *) echo "stub pulumi: unexpected arguments: $*" >&2; exit 99 ;;
 esac
 `;
@@ -118,7 +123,10 @@ export const runEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => (
 });
 
 /** Forgets the stub's calls so far. */
-export const clearCalls = () => rmSync(log, { force: true });
+export const clearCalls = () => {
+  rmSync(log, { force: true });
+  rmSync(`${log}.ups`, { force: true });
+};
 
 export const stubCalls = (): string[] => {
   try {
@@ -129,11 +137,22 @@ export const stubCalls = (): string[] => {
 };
 
 /** Runs `npm run rollback -- ...args` in this process. */
-export async function rollback(args: string[], env: Record<string, string> = {}): Promise<Run> {
+export const rollback = (args: string[], env: Record<string, string> = {}) =>
+  runCommand(rollbackCommand, args, env);
+
+/** Runs `npm run deploy -- ...args` in this process. */
+export const deploy = (args: string[], env: Record<string, string> = {}) =>
+  runCommand(deployCommand, args, env);
+
+async function runCommand(
+  command: typeof rollbackCommand,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Run> {
   clearCalls();
   let stdout = "";
   let stderr = "";
-  const status = await rollbackCommand(args, runEnv(env), {
+  const status = await command(args, runEnv(env), {
     out: (text) => (stdout += text),
     err: (text) => (stderr += text),
     childOutput: "io",
@@ -146,12 +165,16 @@ export const pinnedRef = (i: 0 | 1, tag = SHA) =>
   `${registry.host}/${REPOSITORIES[i]}@${registry.digestOf(REPOSITORIES[i]!, tag)}`;
 
 /** The pulumi commands that pin `stack` to SHA's images (printed, or run). */
-export const PINNING = (stack: string, gitSha = SHA) => [
+export const PINNING = (
+  stack: string,
+  gitSha = SHA,
+  refs = [pinnedRef(0, gitSha), pinnedRef(1, gitSha)],
+) => [
   `pulumi config rm images --stack ${stack}`,
   `pulumi config set --path images.mode pinned --stack ${stack}`,
-  `pulumi config set --path images.backend.ref ${pinnedRef(0, gitSha)} --stack ${stack}`,
+  `pulumi config set --path images.backend.ref ${refs[0]} --stack ${stack}`,
   `pulumi config set --path images.backend.gitSha ${gitSha} --stack ${stack}`,
-  `pulumi config set --path images.frontend.ref ${pinnedRef(1, gitSha)} --stack ${stack}`,
+  `pulumi config set --path images.frontend.ref ${refs[1]} --stack ${stack}`,
   `pulumi config set --path images.frontend.gitSha ${gitSha} --stack ${stack}`,
 ];
 

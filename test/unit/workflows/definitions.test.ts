@@ -189,9 +189,10 @@ describe("deploy.yml", () => {
       assert.deepEqual(job.environment, { name: stack, url: "${{ steps.outputs.outputs.url }}" });
       assert.equal(job.concurrency, undefined, "a group would cancel a run waiting for approval");
       assert.equal(job.env?.STACK, stack);
+      // pulumi up, and back to the last verified release when a rollout or check fails.
       assert.deepEqual(
-        runs(job).filter((r) => r.startsWith("pulumi up")),
-        ['pulumi up --yes --stack "$STACK" --policy-pack policy'],
+        runs(job).filter((r) => /pulumi up|npm run --silent deploy/.test(r)),
+        ['npm run --silent deploy -- "$STACK"'],
       );
       // The job's own token: dev pushes its images with it (Pulumi.dev.yaml registry.pushTokenEnv);
       // no admin token reaches an app stack.

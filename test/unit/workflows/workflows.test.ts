@@ -151,7 +151,7 @@ describe("all workflows", () => {
         "checkout, layout, then the action that needs them",
       );
       const touches = (r: string) =>
-        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|npm run --silent (rollback|ci:step -- chain)\b/.test(
+        /(^|\n|\$\(|\s)pulumi (preview|up|config|stack)\b|npm run --silent (rollback|deploy|ci:step -- chain)\b/.test(
           r,
         );
       const first = job.steps.findIndex((s) => touches(s.run ?? ""));

@@ -1,0 +1,136 @@
+/**
+ * `npm run deploy -- [--policy-pack DIR | --no-policy-pack] [--no-rollback] STACK`: the
+ * workflows' deploy of one stack; `pulumi up`, and when a rollout or the verification
+ * fails, back to the stack's last verified release.
+ *
+ * 1. Reads the stack's verified releases (its `releases` output, ../rollback/stack.ts):
+ *    the newest is the release to come back to.
+ * 2. Runs `pulumi up --yes --stack STACK` (with ./policy unless told otherwise), its
+ *    output shown as it comes and kept.
+ * 3. If it failed with a failed rollout or verification (the program's own summaries,
+ *    ROLLOUT_FAILED and VERIFICATION_FAILED), pins that release's digests and runs
+ *    `pulumi up` again, as `npm run rollback` does: nothing is built, the release is
+ *    rolled out and verified again, and the stack file is restored. Any other failure
+ *    (a config error, a refused registry, a locked stack) changed no workload, and is
+ *    not rolled back. Either way a failed deploy exits 1: the job still fails.
+ *
+ * TRAVEL_PROJECT_DIR: the Pulumi project (default: this checkout). Exit status: 0 when
+ * the update succeeded, 2 for usage errors, 1 otherwise.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ROLLOUT_FAILED } from "../../src/components/rollout-report";
+import { VERIFICATION_FAILED } from "../../src/components/verification";
+import { STACK_NAME } from "../../src/config/fields";
+import { isDirectory } from "../bootstrap/layout";
+import { pinCommands, runPinned } from "../rollback/pin";
+import { type Io, rollbackPulumi, runMain } from "../rollback/pulumi";
+import { stackOutputs } from "../rollback/stack";
+import { lastVerified } from "./last-verified";
+import type { VerifiedTarget } from "../rollback/target";
+
+const ROOT = join(__dirname, "..", "..");
+
+export const USAGE = `usage: npm run deploy -- [--policy-pack DIR | --no-policy-pack] [--no-rollback] STACK
+  STACK            the stack to deploy (e.g. dev, staging, prod or org/travel/prod)
+  --no-rollback    leave the stack as the failed update left it
+  --policy-pack DIR  the policy pack of pulumi up (default: policy, when it has one)
+  --no-policy-pack   run pulumi up without a policy pack
+TRAVEL_PROJECT_DIR: the Pulumi project directory (default: this checkout).`;
+
+interface Options {
+  readonly stack: string;
+  readonly policyPack: string | undefined;
+  readonly rollback: boolean;
+}
+
+function parse(argv: readonly string[], projectDir: string): Options | string {
+  let policyPack = existsSync(join(projectDir, "policy", "PulumiPolicy.yaml"))
+    ? "policy"
+    : undefined;
+  let rollback = true;
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--no-rollback") rollback = false;
+    else if (a === "--no-policy-pack") policyPack = undefined;
+    else if (a === "--policy-pack") {
+      policyPack = argv[++i];
+      if (!policyPack) return "--policy-pack needs a directory";
+      if (!isDirectory(resolve(projectDir, policyPack)))
+        return `policy pack directory '${policyPack}' does not exist`;
+    } else if (a.startsWith("-")) return `unknown option ${a}`;
+    else args.push(a);
+  }
+  if (args.length !== 1) return `expected STACK, got ${args.length} argument(s)`;
+  if (!STACK_NAME.test(args[0]!))
+    return `STACK '${args[0]}' is not a stack name (name, or org/project/name)`;
+  return { stack: args[0]!, policyPack, rollback };
+}
+
+/** Runs the command line `argv`; resolves to the exit status. */
+export async function deploy(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+): Promise<number> {
+  const projectDir = env.TRAVEL_PROJECT_DIR || ROOT;
+  const o = parse(argv, projectDir);
+  if (typeof o === "string") {
+    io.err(`[deploy] error: ${o}\n${USAGE}\n`);
+    return 2;
+  }
+  const log = (line: string) => io.err(`[deploy] ${line}\n`);
+  const pulumi = rollbackPulumi(projectDir, env, io);
+  try {
+    let last: VerifiedTarget | undefined;
+    if (o.rollback) {
+      try {
+        last = lastVerified(stackOutputs(pulumi, o.stack));
+      } catch (err) {
+        log(`${(err as Error).message}: a failed rollout will not be rolled back`);
+      }
+    }
+    const policy = o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : [];
+    const up = await pulumi.runKept(["up", "--yes", "--stack", o.stack, ...policy]);
+    if (up.status === 0) return 0;
+    const failed = ROLLOUT_FAILED.test(up.output)
+      ? "a rollout"
+      : VERIFICATION_FAILED.test(up.output)
+        ? "the verification"
+        : undefined;
+    if (!o.rollback) log(`pulumi up failed (exit ${up.status}); not rolled back (--no-rollback)`);
+    else if (failed === undefined) {
+      log(
+        `pulumi up failed (exit ${up.status}) before any rollout was checked: no workload ` +
+          `changed, nothing to roll back`,
+      );
+    } else if (last === undefined) {
+      log(`${failed} failed, and ${o.stack} has no verified release to come back to`);
+    } else {
+      log(
+        `${failed} failed: rolling ${o.stack} back to its last verified release, ${last.sha} ` +
+          `(verified at ${last.verifiedAt ?? "an unrecorded time"}); nothing is built`,
+      );
+      const commands = pinCommands(o, {
+        ...last,
+        message: `automatic rollback of ${o.stack} to ${last.sha} after ${failed} failed`,
+      });
+      try {
+        await runPinned(pulumi, projectDir, { stack: o.stack, keepConfig: false }, commands, log);
+        log(`${o.stack} runs ${last.sha} again; the deploy failed all the same`);
+      } catch (err) {
+        log(
+          `the automatic rollback failed too (${(err as Error).message}): ${o.stack} may run ` +
+            `the failed release; see above, then npm run rollback -- ${o.stack} ${last.sha}`,
+        );
+      }
+    }
+    return 1;
+  } catch (err) {
+    io.err(`[deploy] error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) runMain(deploy);
