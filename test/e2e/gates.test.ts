@@ -4,12 +4,21 @@
  * registry through the stack's pull secret), probes passing, Service discovery by DNS,
  * the frontend reaching the backend by its Service name, the app answering on its
  * hostname through the Gateway, and the NetworkPolicy enforced; and `up` itself verifying
- * through the Gateway, refusing to verify a frontend cut off from the backend.
+ * through the Gateway, refusing to verify a frontend cut off from the backend, and the
+ * deploy command bringing a release that fails verification back to the last verified one.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertRealPod, clusterIp, deployment, pods, type Pod } from "../support/e2e/cluster";
-import { clusterDns, eventually, get, viaGateway, viaGatewayHttp } from "../support/e2e/http";
+import { npmCommand } from "../support/e2e/commands";
+import {
+  clusterDns,
+  eventually,
+  get,
+  RequestLoop,
+  viaGateway,
+  viaGatewayHttp,
+} from "../support/e2e/http";
 import {
   anonymousStatus,
   kubectl,
@@ -31,6 +40,7 @@ import {
   writeConfig,
 } from "../support/e2e/project";
 import type { CheckResult } from "../../src/components/verification";
+import type { OutputMap } from "@pulumi/pulumi/automation";
 import { selectPromotion } from "../../src/images/promotion";
 import type { VerifiedImageSet } from "../../src/images/types";
 
@@ -94,6 +104,17 @@ function pod(name: string): Pod | undefined {
 describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, () => {
   let p: E2EProject;
   let pullSecret: string;
+
+  /** What a stack promoting `gitSha` from this one would be told (the promotion gate). */
+  const promote = (outputs: OutputMap, gitSha: string, allowUnverified = false) =>
+    selectPromotion(
+      {
+        stack: p.stack.name,
+        verified: outputs.verifiedImages!.value,
+        deployed: outputs.images!.value,
+      },
+      { gitSha, allowUnverified, soakMinutes: 0, now: new Date(), enforceSoak: true },
+    );
 
   before(async () => {
     p = await createProject(stackNameFor("gates"), { namespace: NS });
@@ -303,21 +324,7 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
       const after = await p.stack.outputs();
       assert.deepEqual(after.verifiedImages!.value, verified, "verifiedImages unchanged");
       assert.throws(
-        () =>
-          selectPromotion(
-            {
-              stack: p.stack.name,
-              verified: after.verifiedImages!.value,
-              deployed: after.images!.value,
-            },
-            {
-              gitSha: newSha,
-              allowUnverified: false,
-              soakMinutes: 0,
-              now: new Date(),
-              enforceSoak: true,
-            },
-          ),
+        () => promote(after, newSha),
         new RegExp(
           `^PromotionRefused: refusing to promote ${newSha}: stack "${p.stack.name}" has verified ${oldSha}, not ${newSha}`,
         ),
@@ -331,5 +338,65 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     const now = fixed.outputs.verifiedImages!.value as VerifiedImageSet;
     assert.equal(now.frontend.gitSha, newSha);
     assert.ok(Date.parse(now.verifiedAt!) > Date.parse(verified.verifiedAt!));
+  });
+
+  it("npm run deploy: a release that fails verification is rolled back to the last verified one at once, losing no request", async () => {
+    const host = hostnameOf(p);
+    const good = (await p.stack.outputs()).verifiedImages!.value as VerifiedImageSet;
+    // A backend release whose API moved: it rolls out ready, but the frontend cannot use it.
+    const badSha = commitSource(p, "backend/mode", "no-action\n");
+    await writeConfig(p, { "travel:verify": verifyConfig({ timeoutSeconds: 15 }) });
+    const loop = new RequestLoop(() => viaGateway(host));
+    const deployed = await npmCommand(p, "deploy", [p.stack.name]);
+    const result = await loop.stop();
+    const log = deployed.stderr.split("\n").filter((l) => l.startsWith("[deploy] "));
+    process.stdout.write(`# ${log.join("\n# ")}\n`);
+    assert.equal(deployed.status, 1, "the deploy still fails");
+    assert.match(
+      `${deployed.stdout}${deployed.stderr}`,
+      /verification failed: 1 of 2 checks did not pass within 15s .*\n\s*- frontend reaches backend: .*backend answered 404/,
+    );
+    assert.deepEqual(log.slice(-1), [
+      `[deploy] ${p.stack.name} runs ${good.backend.gitSha} again; the deploy failed all the same`,
+    ]);
+    assert.ok(
+      log.includes(
+        `[deploy] the verification failed: rolling ${p.stack.name} back to its last verified release, ${good.backend.gitSha} (verified at ${good.verifiedAt}); nothing is built`,
+      ),
+      log.join("\n"),
+    );
+    for (const w of ["backend", "frontend"] as const) {
+      assert.equal(deployment(NS, w).spec.template.spec.containers[0].image, good[w].ref, w);
+    }
+    const after = await p.stack.outputs();
+    const { verifiedAt, ...again } = after.verifiedImages!.value as VerifiedImageSet;
+    assert.deepEqual(again, { backend: good.backend, frontend: good.frontend });
+    assert.ok(Date.parse(verifiedAt!) > Date.parse(good.verifiedAt!), "verified again");
+    assert.deepEqual(after.images!.value, { backend: good.backend, frontend: good.frontend });
+    const releases = after.releases!.value as VerifiedImageSet[];
+    assert.ok(
+      releases.every((r) => r.backend.gitSha !== badSha),
+      "the failed release is not a verified release",
+    );
+    // Nothing downstream can promote it, not even with the override (it is not deployed).
+    for (const allowUnverified of [false, true]) {
+      assert.throws(
+        () => promote(after, badSha, allowUnverified),
+        new RegExp(
+          `^PromotionRefused: refusing to promote ${badSha}: stack "${p.stack.name}" has (verified|deployed) ${good.backend.gitSha}, not ${badSha}`,
+        ),
+      );
+    }
+    assert.equal(
+      result.failed,
+      0,
+      `${result.failed} of ${result.total} requests failed: ${result.failures.join("; ")}`,
+    );
+    assert.ok(result.total > 20, `${result.total} requests`);
+    process.stdout.write(
+      `# automatic rollback: deploy failed and came back in ${deployed.seconds.toFixed(0)}s; ${result.total} requests, ${result.failed} failed\n`,
+    );
+    commitSource(p, "backend/mode", "ok\n");
+    await writeConfig(p, {});
   });
 });

@@ -2,19 +2,22 @@
  * End to end: real `pulumi up` (CLI, Node.js host, kubernetes and docker-build
  * providers) against the local control plane, its real node and the authenticated
  * registry, through a stack's life: create, no-op, scale, a source change rolled out
- * under a request loop, rollback, a wrong token, secrets, destroy. Cases run in order.
+ * under a request loop, a wrong token, `npm run rollback` under a request loop, secrets,
+ * destroy. Cases run in order.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { travelPolicies } from "../../policy/rules";
 import { runPack } from "../support/policy";
-import { assertDeployed, deployment, pods } from "../support/e2e/cluster";
+import { assertDeployed, deployment } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
-import { eventually, RequestLoop, viaGateway } from "../support/e2e/http";
+import { npmCommand } from "../support/e2e/commands";
+import { RequestLoop, viaGateway } from "../support/e2e/http";
 import {
   KUBECONFIG,
   kubectl,
@@ -194,27 +197,6 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     );
   });
 
-  it("rollback to the previous SHA restores its digests and a working app", async () => {
-    await writeConfig(p, {
-      "travel:images": {
-        mode: "pinned",
-        backend: { ref: firstRefs.backend, gitSha: firstSha },
-        frontend: { ref: firstRefs.frontend, gitSha: firstSha },
-      },
-    });
-    await up(p);
-    assert.deepEqual(await assertDeployed(NS, firstSha), firstRefs);
-    // The rollout is complete; the pods it stopped keep answering while they drain.
-    await eventually("the app answers with the first commit's pages", 60, async () =>
-      /^frontend travel frontend fixture v1 .* <- backend travel backend fixture v1 /.test(
-        (await viaGateway(hostnameOf(p), "/api/backend-status"))?.body ?? "",
-      ),
-    );
-    assert.equal(pods(NS, "backend").length, 1);
-    await writeConfig(p, {});
-    await up(p);
-  });
-
   it("wrong registry credentials fail before any Kubernetes object changes", async () => {
     // Specs only: controllers keep writing status (generation counts spec changes).
     const snapshot = () =>
@@ -244,6 +226,57 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     assert.deepEqual(snapshot(), beforeObjects);
     setSecret(p, "travel:registryToken", registryToken());
     await up(p);
+  });
+
+  it("npm run rollback: back to the previous verified release, then two back, serving throughout", async () => {
+    // Three verified releases by now: the first commit, the source change, and the one the
+    // wrong-credentials case deployed once the token was right again.
+    const thirdSha = head(p);
+    const shasOf = async () =>
+      ((await p.stack.outputs()).releases!.value as { backend: { gitSha: string } }[]).map(
+        (r) => r.backend.gitSha,
+      );
+    assert.deepEqual(await shasOf(), [thirdSha, secondSha, firstSha]);
+    const stackFile = join(p.dir, `Pulumi.${p.stack.name}.yaml`);
+    const config = readFileSync(stackFile, "utf8");
+    const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+
+    const previous = await npmCommand(p, "rollback", [p.stack.name]);
+    assert.equal(previous.status, 0, previous.stderr);
+    assert.match(
+      previous.stderr,
+      new RegExp(`\\[rollback\\] ${secondSha}: verified on ${p.stack.name} at `),
+    );
+    await assertDeployed(NS, secondSha);
+    assert.equal(readFileSync(stackFile, "utf8"), config, "the stack file is restored");
+
+    const twoBack = await npmCommand(p, "rollback", [p.stack.name, firstSha]);
+    assert.equal(twoBack.status, 0, twoBack.stderr);
+    assert.deepEqual(await assertDeployed(NS, firstSha), firstRefs);
+    assert.deepEqual(await shasOf(), [firstSha, secondSha, thirdSha], "each verified again");
+
+    const never = createHash("sha1").update("never deployed").digest("hex");
+    const refused = await npmCommand(p, "rollback", [p.stack.name, never]);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `\\[rollback\\] error: ${never} was never verified on ${p.stack.name} \\(its verified releases: ${firstSha} `,
+      ),
+    );
+    await assertDeployed(NS, firstSha);
+
+    const result = await loop.stop();
+    assert.equal(
+      result.failed,
+      0,
+      `${result.failed} of ${result.total} requests failed: ${result.failures.join("; ")}`,
+    );
+    assert.ok(
+      [...result.bodies].some((b) => /^frontend travel frontend fixture v1 /.test(b)),
+      "the first release answered again",
+    );
+    process.stdout.write(`# rollbacks: ${result.total} requests, ${result.failed} failed\n`);
   });
 
   it("no secret value appears in the state file, the outputs or the CLI output", async () => {

@@ -9,22 +9,23 @@ import { basename } from "node:path";
 
 /**
  * Suites by name (`test/e2e/<name>.test.ts`), longest first: seconds each took in the
- * warm CI run of 5 December 2026, three at a time on 2 cores.
+ * cold CI run of 5 December 2026 (three at a time on 2 cores), plus what the cases
+ * added since took when run three at a time the same day (marked +).
  */
 export const LONGEST_FIRST: readonly string[] = [
-  "failed-rollouts", // 392 s
-  "local-stack", // 266 s
-  "promotion", // 263 s
-  "local-command", // 226 s
-  "drift", // 179 s
-  "gates", // 104 s; 177 s alone with the verification case (5 December)
-  "interrupted", // 176 s
-  "registry", // 167 s
-  "policy", // 165 s
-  "registry-faults", // 141 s
-  "deployer", // 89-140 s alone (5 December)
-  "bootstrap", // 60 s
-  "environment-secrets", // 38-43 s alone (5 December)
+  "failed-rollouts", // 420 s
+  "local-stack", // 268 s, + the rollback command's case (89 s) for the old rollback case
+  "promotion", // 218 s, + the approved release and soak case (112 s)
+  "gates", // 152 s, + the automatic rollback case (116 s)
+  "local-command", // 192 s
+  "interrupted", // 186 s
+  "registry-faults", // 174 s
+  "policy", // 161 s
+  "deployer", // 147 s
+  "registry", // 146 s
+  "drift", // 144 s
+  "environment-secrets", // 42 s
+  "bootstrap", // 39 s
 ];
 
 const suiteName = (file: string) => basename(file).replace(/\.test\.ts$/, "");
