@@ -40,3 +40,51 @@ export const cpuMillis = (quantity: string) => Math.round(quantityValue(quantity
 
 /** Bytes of a memory quantity. */
 export const memoryBytes = (quantity: string) => quantityValue(quantity);
+
+/** The most CPU a container may ask for: more than any node has. */
+export const MAX_CPU_CORES = 256;
+/** The least memory a container may ask for: no container starts in less. */
+export const MIN_MEMORY = "4Mi";
+
+/** The quantity written with `suffix` instead of its own (the likely slip). */
+const resuffixed = (quantity: string, suffix: string) =>
+  quantity.replace(/(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/, suffix);
+
+/**
+ * Why a CPU quantity means nothing a scheduler could act on, with the likely slip
+ * ("500M" for "500m"), or undefined when it is plausible.
+ */
+export function cpuProblem(quantity: string): string | undefined {
+  const millis = quantityValue(quantity) * 1000;
+  if (millis < 1) return "at least 1m (a container with no CPU share is starved first)";
+  if (millis > MAX_CPU_CORES * 1000) {
+    const cores = quantityValue(quantity).toLocaleString("en-US");
+    const slip = quantity.endsWith("M")
+      ? `; "${quantity}" is ${cores} cores: did you mean "${resuffixed(quantity, "m")}" (millicores)?`
+      : "";
+    return `at most ${MAX_CPU_CORES} cores (no node has more)${slip}`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a memory quantity means nothing a container could run in, with the likely slip
+ * ("256m", milli-bytes, for "256Mi"), or undefined when it is plausible.
+ */
+export function memoryProblem(quantity: string): string | undefined {
+  const bytes = quantityValue(quantity);
+  if (bytes >= memoryBytes(MIN_MEMORY)) return undefined;
+  const unit =
+    bytes === 0
+      ? undefined
+      : quantity.endsWith("m")
+        ? "milli-bytes"
+        : /\d$/.test(quantity)
+          ? "bytes"
+          : undefined;
+  const slip =
+    unit !== undefined
+      ? `; "${quantity}" is ${quantity.replace(/m$/, "")} ${unit}: did you mean "${resuffixed(quantity.replace(/m$/, ""), "Mi")}"?`
+      : "";
+  return `at least ${MIN_MEMORY} (no container starts in less)${slip}`;
+}

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
-import { cpuMillis, memoryBytes } from "./quantity";
+import { cpuMillis, cpuProblem, memoryBytes, memoryProblem } from "./quantity";
 import { isPem, verifiedHostname } from "./verify-schema";
 import { GHCR, WORKLOADS } from "../names";
 
@@ -52,14 +52,29 @@ const RULES: readonly Rule[] = [
       for (const name of WORKLOADS) {
         const w = cfg[name];
         const { requests, limits } = w.resources;
-        if (cpuMillis(requests.cpu) > cpuMillis(limits.cpu)) {
+        // Each quantity on its own first: a slip is named where it was written.
+        let plausible = true;
+        for (const [kind, pair] of [
+          ["requests", requests],
+          ["limits", limits],
+        ] as const) {
+          for (const [resource, problem] of [
+            ["cpu", cpuProblem(pair.cpu)],
+            ["memory", memoryProblem(pair.memory)],
+          ] as const) {
+            if (problem === undefined) continue;
+            plausible = false;
+            add([name, "resources", kind, resource], problem, pair[resource]);
+          }
+        }
+        if (plausible && cpuMillis(requests.cpu) > cpuMillis(limits.cpu)) {
           add(
             [name, "resources", "requests", "cpu"],
             `at most the CPU limit "${limits.cpu}"`,
             requests.cpu,
           );
         }
-        if (memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
+        if (plausible && memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
           add(
             [name, "resources", "requests", "memory"],
             `at most the memory limit "${limits.memory}"`,

@@ -52,7 +52,7 @@ function workloadShape(d: WorkloadDefaults) {
     imageName: pattern(FORMAT.repository, "an image repository name (lowercase path)", 200).default(
       d.imageName,
     ),
-    /** Kubernetes quantities; requests ≤ limits */
+    /** Kubernetes quantities a container can run with (src/config/quantity.ts); requests ≤ limits */
     resources: z
       .strictObject({
         requests: resourcePair(d.resources.requests),

@@ -84,6 +84,35 @@ const CASES: BadConfig[] = [
     ],
   ],
   [
+    "a zero CPU request and a zero memory request",
+    (r) => (r.backend = { resources: { requests: { cpu: "0", memory: 0 } } }),
+    [
+      'travel:backend.resources.requests.cpu = "0": expected at least 1m (a container with no CPU share is starved first)',
+      'travel:backend.resources.requests.memory = "0": expected at least 4Mi (no container starts in less)',
+    ],
+  ],
+  [
+    "a CPU limit in millions of cores: the slip is named where it was written",
+    (r) => (r.frontend = { resources: { limits: { cpu: "500M" } } }),
+    [
+      'travel:frontend.resources.limits.cpu = "500M": expected at most 256 cores (no node has more); "500M" is 500,000,000 cores: did you mean "500m" (millicores)?',
+    ],
+  ],
+  [
+    "a memory limit in milli-bytes blames the limit, not the request",
+    (r) => (r.backend = { resources: { limits: { memory: "256m" } } }),
+    [
+      'travel:backend.resources.limits.memory = "256m": expected at least 4Mi (no container starts in less); "256m" is 256 milli-bytes: did you mean "256Mi"?',
+    ],
+  ],
+  [
+    "a memory request in bytes",
+    (r) => (r.frontend = { resources: { requests: { memory: 512 } } }),
+    [
+      'travel:frontend.resources.requests.memory = "512": expected at least 4Mi (no container starts in less); "512" is 512 bytes: did you mean "512Mi"?',
+    ],
+  ],
+  [
     "probe path relative",
     (r) => (r.frontend = { probes: { readiness: "healthz" } }),
     [
