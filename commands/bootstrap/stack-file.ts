@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, parse, parseDocument, type YAMLMap } from "yaml";
+import { isSecure, securePaths } from "../../src/config/secure-paths";
 
 /** The top-level keys in which Pulumi keeps a stack's secrets provider state. */
 export const ENCRYPTION_KEYS = ["encryptionsalt", "secretsprovider", "encryptedkey"] as const;
@@ -25,13 +26,6 @@ export interface StackFile {
   readonly securePaths: readonly string[];
 }
 
-const isSecure = (v: unknown): v is { secure: string } =>
-  v !== null &&
-  typeof v === "object" &&
-  !Array.isArray(v) &&
-  Object.keys(v).length === 1 &&
-  typeof (v as { secure?: unknown }).secure === "string";
-
 /** Parses the text of a stack file. */
 export function parseStackFile(path: string, text: string, project: string): StackFile {
   const doc = (parse(text) ?? {}) as Record<string, unknown>;
@@ -42,16 +36,9 @@ export function parseStackFile(path: string, text: string, project: string): Sta
       .filter(([k]) => k.startsWith(prefix))
       .map(([k, v]) => [k.slice(prefix.length), v]),
   );
-  const securePaths: string[] = [];
-  const walk = (v: unknown, path: string) => {
-    if (isSecure(v)) securePaths.push(path);
-    else if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
-    }
-  };
-  // Every namespace's secrets are under the stack's one provider.
-  for (const [k, v] of Object.entries(raw))
-    walk(v, k.startsWith(prefix) ? k.slice(prefix.length) : k);
+  // Every namespace's secrets are under the stack's one provider; the project's keys without
+  // their prefix.
+  const secure = securePaths(raw).map((p) => (p.startsWith(prefix) ? p.slice(prefix.length) : p));
   const str = (k: string) => (typeof doc[k] === "string" ? (doc[k] as string) : undefined);
   return {
     path,
@@ -61,7 +48,7 @@ export function parseStackFile(path: string, text: string, project: string): Sta
     ...(str("encryptionsalt") ? { encryptionsalt: str("encryptionsalt") } : {}),
     ...(str("secretsprovider") ? { secretsprovider: str("secretsprovider") } : {}),
     ...(str("encryptedkey") ? { encryptedkey: str("encryptedkey") } : {}),
-    securePaths: securePaths.sort(),
+    securePaths: secure,
   };
 }
 

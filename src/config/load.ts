@@ -14,6 +14,7 @@ import type { z } from "zod";
 import { kubeconfigFiles } from "./kubeconfig";
 import { describeRuleIssue, describeZodIssue } from "./messages";
 import { placeholderPassphraseProblem } from "./passphrase";
+import { stackFileSecurePaths } from "./secure-paths";
 import { crossKeyIssues, type RuleContext } from "./rules";
 import { ParsedStackConfig, SECRET_KEYS, STRING_KEYS, stackConfigSchema } from "./schema";
 import {
@@ -61,14 +62,17 @@ export class ConfigError extends pulumi.RunError {
  * environment the CLI handed the program: a real stack run with the template's
  * placeholder passphrase is one of the problems.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const { raw, namespace, problems } = readConfig(env);
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  projectDir = process.cwd(),
+): StackConfig {
+  const { raw, namespace, problems } = readConfig(env, projectDir);
   return parseStackConfig(raw, { namespace, environment: pulumi.getStack(), env }, problems);
 }
 
 /** Reads and validates the settings stack's configuration (`github` alone). */
 export function loadSettingsConfig(env: NodeJS.ProcessEnv = process.env): SettingsConfig {
-  const { raw, namespace, problems } = readConfig(env);
+  const { raw, namespace, problems } = readConfig(env, process.cwd());
   const settings = parseSettingsConfig(raw, { namespace, environment: pulumi.getStack() });
   const codeOwners = codeOwnersProblem(process.cwd());
   const all = [
@@ -79,23 +83,30 @@ export function loadSettingsConfig(env: NodeJS.ProcessEnv = process.env): Settin
 }
 
 /** Every key under the project's namespace, decoded, and the problems of how it is stored. */
-function readConfig(env: NodeJS.ProcessEnv) {
+function readConfig(env: NodeJS.ProcessEnv, projectDir: string) {
   const config = new pulumi.Config();
   const ns = config.name;
   const values: Record<string, string> = {};
   const passphrase = placeholderPassphraseProblem([pulumi.getStack()], env);
   const problems: string[] = passphrase === undefined ? [] : [passphrase];
   const prefix = `${ns}:`;
+  let secure: string[] | undefined;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     values[key] = config.get(key) ?? "";
     if ((key === "backend" || key === "frontend") && isStoredAsSecret(fullKey)) {
-      problems.push(
-        `${fullKey} holds a secret value (set with --secret --path): the workload's config, env ` +
-          `included, lands in the Deployment in plaintext; expected the value in appSecrets ` +
-          `(pulumi config set --secret --path appSecrets.NAME) and NAME in ${key}.secretEnv`,
-      );
+      // The stack file says which value is the secret; the engine, only that the key holds one.
+      secure ??= stackFileSecurePaths(projectDir, pulumi.getStack());
+      const exact = secure.filter((p) => p.startsWith(`${fullKey}.`));
+      for (const where of exact.length > 0 ? exact : [fullKey]) {
+        problems.push(
+          `${where} ${where === fullKey ? "holds" : "is"} a secret value (set with --secret --path): ` +
+            `the workload's config, env included, lands in the Deployment in plaintext; expected ` +
+            `the value in appSecrets (pulumi config set --secret --path appSecrets.NAME) and NAME ` +
+            `in ${key}.secretEnv`,
+        );
+      }
     }
     if (
       (SECRET_KEYS as readonly string[]).includes(key) &&

@@ -6,6 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import "../../support/mocks";
 import { ConfigError, loadConfig, parseStackConfig } from "../../../src/config/load";
@@ -151,6 +154,29 @@ describe("config: messages", () => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(err.problems, [
           "travel:backend holds a secret value (set with --secret --path): the workload's config, env included, " +
+            "lands in the Deployment in plaintext; expected the value in appSecrets (pulumi config set --secret --path appSecrets.NAME) and NAME in backend.secretEnv",
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("names the exact key of a secret under a workload, from the stack file", () => {
+    const raw = validRaw();
+    raw.backend = { env: { API_TOKEN: "s3cret", MODE: "fast" } };
+    const engine = asEngineConfig(raw);
+    pulumi.runtime.setAllConfig(engine.config, [...engine.secretKeys, "travel:backend"]);
+    const dir = mkdtempSync(join(tmpdir(), "secure-paths-"));
+    writeFileSync(
+      join(dir, `Pulumi.${pulumi.getStack()}.yaml`),
+      "config:\n  travel:backend:\n    env:\n      API_TOKEN:\n        secure: v1:abc\n      MODE: fast\n",
+    );
+    assert.throws(
+      () => loadConfig(process.env, dir),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems, [
+          "travel:backend.env.API_TOKEN is a secret value (set with --secret --path): the workload's config, env included, " +
             "lands in the Deployment in plaintext; expected the value in appSecrets (pulumi config set --secret --path appSecrets.NAME) and NAME in backend.secretEnv",
         ]);
         return true;
