@@ -3,8 +3,9 @@
  * workflows' deploy of one stack; `pulumi up`, and when a rollout or the verification
  * fails, back to the stack's last verified release.
  *
- * 1. Reads the stack's verified releases (its `releases` output, ../rollback/stack.ts):
- *    the newest is the release to come back to.
+ * 1. Reads the stack's verified releases (its `releases` output, or `verifiedImages` for a
+ *    stack deployed before the program recorded them, ../rollback/stack.ts): the newest is
+ *    the release to come back to.
  * 2. Runs `pulumi up --yes --stack STACK` (with ./policy unless told otherwise), its
  *    output shown as it comes and kept.
  * 3. If it failed with a failed rollout or verification (the program's own summaries,
@@ -17,17 +18,15 @@
  * TRAVEL_PROJECT_DIR: the Pulumi project (default: this checkout). Exit status: 0 when
  * the update succeeded, 2 for usage errors, 1 otherwise.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ROLLOUT_FAILED } from "../../src/components/rollout-report";
 import { VERIFICATION_FAILED } from "../../src/components/verification";
 import { STACK_NAME } from "../../src/config/fields";
-import { isDirectory } from "../bootstrap/layout";
-import { pinCommands, runPinned } from "../rollback/pin";
+import { defaultPolicyPack, policyPackProblem } from "../rollback/options";
+import { pinCommands, runPinned, upCommand } from "../rollback/pin";
 import { type Io, rollbackPulumi, runMain } from "../rollback/pulumi";
 import { stackOutputs } from "../rollback/stack";
-import { lastVerified } from "./last-verified";
-import type { VerifiedTarget } from "../rollback/target";
+import { verifiedTarget, type VerifiedTarget } from "../rollback/target";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -45,9 +44,7 @@ interface Options {
 }
 
 function parse(argv: readonly string[], projectDir: string): Options | string {
-  let policyPack = existsSync(join(projectDir, "policy", "PulumiPolicy.yaml"))
-    ? "policy"
-    : undefined;
+  let policyPack = defaultPolicyPack(projectDir);
   let rollback = true;
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -57,8 +54,8 @@ function parse(argv: readonly string[], projectDir: string): Options | string {
     else if (a === "--policy-pack") {
       policyPack = argv[++i];
       if (!policyPack) return "--policy-pack needs a directory";
-      if (!isDirectory(resolve(projectDir, policyPack)))
-        return `policy pack directory '${policyPack}' does not exist`;
+      const problem = policyPackProblem(projectDir, policyPack);
+      if (problem !== undefined) return problem;
     } else if (a.startsWith("-")) return `unknown option ${a}`;
     else args.push(a);
   }
@@ -86,13 +83,14 @@ export async function deploy(
     let last: VerifiedTarget | undefined;
     if (o.rollback) {
       try {
-        last = lastVerified(stackOutputs(pulumi, o.stack));
+        // The newest release the stack verified (none before its first verified deploy).
+        const newest = stackOutputs(pulumi, o.stack).releases[0];
+        last = newest && verifiedTarget(newest);
       } catch (err) {
         log(`${(err as Error).message}: a failed rollout will not be rolled back`);
       }
     }
-    const policy = o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : [];
-    const up = await pulumi.runKept(["up", "--yes", "--stack", o.stack, ...policy]);
+    const up = await pulumi.runKept(upCommand(o));
     if (up.status === 0) return 0;
     const failed = ROLLOUT_FAILED.test(up.output)
       ? "a rollout"

@@ -27,6 +27,18 @@ TRAVEL_PROJECT_DIR: the Pulumi project directory (default: this checkout).`;
 
 export class UsageError extends Error {}
 
+/** The policy pack `pulumi up` runs with by default: ./policy, when the project has one. */
+export function defaultPolicyPack(projectDir: string): string | undefined {
+  return existsSync(join(projectDir, "policy", "PulumiPolicy.yaml")) ? "policy" : undefined;
+}
+
+/** Why `--policy-pack DIR` cannot be used, or undefined. */
+export function policyPackProblem(projectDir: string, dir: string | undefined): string | undefined {
+  return dir !== undefined && !isDirectory(resolve(projectDir, dir))
+    ? `policy pack directory '${dir}' does not exist`
+    : undefined;
+}
+
 export interface Options {
   readonly stack: string;
   /** undefined: the previous verified release. */
@@ -43,9 +55,7 @@ export interface Options {
 export function parseOptions(argv: readonly string[], projectDir: string): Options | "help" {
   const flags = { dryRun: false, keepConfig: false };
   let unverified: string | undefined;
-  let policyPack = existsSync(join(projectDir, "policy", "PulumiPolicy.yaml"))
-    ? "policy"
-    : undefined;
+  let policyPack = defaultPolicyPack(projectDir);
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -79,9 +89,8 @@ export function parseOptions(argv: readonly string[], projectDir: string): Optio
     throw new UsageError("--unverified needs the SHA to deploy");
   }
   if (policyPack === "") policyPack = undefined;
-  if (policyPack !== undefined && !isDirectory(resolve(projectDir, policyPack))) {
-    throw new UsageError(`policy pack directory '${policyPack}' does not exist`);
-  }
+  const problem = policyPackProblem(projectDir, policyPack);
+  if (problem !== undefined) throw new UsageError(problem);
   return {
     stack,
     ...(sha !== undefined ? { sha } : {}),

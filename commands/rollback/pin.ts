@@ -9,6 +9,18 @@ import { WORKLOADS, type WorkloadName } from "../../src/names";
 import type { Options } from "./options";
 import { commandLine, commandName, Failure, holdSignals, type Pulumi } from "./pulumi";
 
+/** The argv of `pulumi up --yes` of the stack, with its policy pack and an update message. */
+export function upCommand(o: Pick<Options, "stack" | "policyPack">, message?: string): string[] {
+  return [
+    "up",
+    "--yes",
+    "--stack",
+    o.stack,
+    ...(o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : []),
+    ...(message !== undefined ? ["--message", message] : []),
+  ];
+}
+
 /** The argv of each pulumi command, in order: config rm, config set --path …, up. */
 export function pinCommands(
   o: Pick<Options, "stack" | "policyPack">,
@@ -23,16 +35,12 @@ export function pinCommands(
       set(`images.${w}.ref`, target.refs[w]),
       set(`images.${w}.gitSha`, target.sha),
     ]),
-    [
-      "up",
-      "--yes",
-      ...stack,
-      ...(o.policyPack !== undefined ? ["--policy-pack", o.policyPack] : []),
-      "--message",
+    upCommand(
+      o,
       target.message ??
         `rollback ${o.stack} to ${target.sha}` +
           (target.reason !== undefined ? ` (never verified there: ${target.reason})` : ""),
-    ],
+    ),
   ];
 }
 

@@ -26,9 +26,9 @@ const shaOf = (r: VerifiedImageSet) =>
   WORKLOADS.every((w) => r[w].gitSha === r.backend.gitSha) ? r.backend.gitSha : undefined;
 const refsOf = (r: VerifiedImageSet) =>
   Object.fromEntries(WORKLOADS.map((w) => [w, r[w].ref])) as Record<WorkloadName, string>;
-const runsNow = (r: VerifiedImageSet, images: unknown) =>
+const runsNow = (t: VerifiedTarget, images: unknown) =>
   WORKLOADS.every(
-    (w) => (images as Record<string, { ref?: unknown }> | null)?.[w]?.ref === r[w].ref,
+    (w) => (images as Record<string, { ref?: unknown }> | null)?.[w]?.ref === t.refs[w],
   );
 
 /** The verified releases as one line: `sha (verifiedAt), …`. */
@@ -66,20 +66,19 @@ export function chooseTarget(
   images: unknown,
 ): Target {
   const { stack, sha } = request;
-  const verified = (r: VerifiedImageSet): Target => verifiedTarget(r)!;
-  const candidates = releases.filter((r) => shaOf(r) !== undefined);
+  const candidates = releases.flatMap((r) => verifiedTarget(r) ?? []);
   if (sha === undefined) {
-    const previous = candidates.find((r) => !runsNow(r, images));
+    const previous = candidates.find((t) => !runsNow(t, images));
     if (!previous) {
       throw new Failure(
         `${stack} has no verified release other than the one it runs now (its releases: ` +
           `${listed(releases)}); name a SHA to deploy`,
       );
     }
-    return verified(previous);
+    return previous;
   }
-  const found = candidates.find((r) => shaOf(r) === sha);
-  if (found) return verified(found);
+  const found = candidates.find((t) => t.sha === sha);
+  if (found) return found;
   if (request.unverified !== undefined)
     return { kind: "unverified", sha, reason: request.unverified };
   throw new Failure(

@@ -7,7 +7,7 @@
  * one release. A stack pinned by hand (images.mode pinned) ships its own digests.
  */
 import { gitSha as gitShaField, digestRef } from "../../../src/config/fields";
-import { WORKLOADS } from "../../../src/names";
+import { WORKLOADS, type WorkloadName } from "../../../src/names";
 import { runOk, type PulumiCli } from "../pulumi-cli";
 import { plainValue, readStackFile } from "../stack-file";
 import type { Step } from "./annotate";
@@ -23,7 +23,7 @@ export interface ReleaseStepInput {
 
 interface Release {
   readonly gitSha: string;
-  readonly refs: Record<(typeof WORKLOADS)[number], string>;
+  readonly refs: Record<WorkloadName, string>;
 }
 
 /** The release, or every problem with it, one line each. */
