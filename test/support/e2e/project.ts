@@ -125,7 +125,10 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
   git(sourceDir, "config", "user.email", "e2e@example.invalid");
   git(sourceDir, "config", "user.name", "e2e");
   git(sourceDir, "add", "-A");
-  git(sourceDir, "commit", "-qm", "fixture app");
+  // The stack's name in the message: two suites that start in the same second would
+  // otherwise make the same commit, push the same tag with different images, and each
+  // find the other's image under its tag (a rebuild where none was expected).
+  git(sourceDir, "commit", "-qm", `fixture app for ${name}`);
 
   const envVars: Record<string, string> = {
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
