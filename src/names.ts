@@ -40,6 +40,12 @@ export const PLACEHOLDER_PASSPHRASE = "change-me-placeholder";
 export const WORKLOADS = ["backend", "frontend"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
+/**
+ * A workload's component name (`travel-backend`): its RegistryImage, its Backend or
+ * Frontend, and the names of their children.
+ */
+export const componentName = (w: WorkloadName) => `${APP}-${w}`;
+
 /** `meshMode`: "ambient" puts the namespace in the Istio ambient mesh. */
 export const MESH_MODES = ["ambient", "none"] as const;
 export type MeshMode = (typeof MESH_MODES)[number];

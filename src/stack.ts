@@ -32,7 +32,7 @@ import { runChecks } from "./components/verification-checks";
 import { verifiedHostname } from "./config/verify-schema";
 import type { StackConfig } from "./config/load";
 import type { ImageSet, ImageSources, VerifiedImageSet } from "./images/types";
-import { APP, type WorkloadName } from "./names";
+import { APP, componentName, type WorkloadName } from "./names";
 
 export interface StackOutputs {
   /** Public URL of the first hostname. */
@@ -83,7 +83,7 @@ export function composeStack(
 ): StackOutputs {
   const environment = cfg.environment;
   const labels = appLabels(environment);
-  const names = { backend: `${APP}-backend`, frontend: `${APP}-frontend` };
+  const names = { backend: componentName("backend"), frontend: componentName("frontend") };
 
   const images = {
     backend: new RegistryImage(names.backend, { source: sources.backend }),

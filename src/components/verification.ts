@@ -50,10 +50,10 @@ export function targetOf(hostname: string, cfg: VerifyConfig): CheckTarget {
   };
 }
 
-/** One line per failed check: its name, URL, what was expected and what came back. */
 /** What a failed verification's summary says (the deploy command rolls back on it). */
 export const VERIFICATION_FAILED = /verification failed: \d+ of \d+ checks did not pass within /;
 
+/** One line per failed check: its name, URL, what was expected and what came back. */
 export function verificationSummary(results: readonly CheckResult[], seconds: number): string {
   const failed = results.filter((r) => !r.passed);
   return [
