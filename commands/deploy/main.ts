@@ -4,14 +4,16 @@
  * fails, back to the stack's last verified release.
  *
  * 1. Reads the stack's verified releases (its `releases` output, or `verifiedImages` for a
- *    stack deployed before the program recorded them, ../rollback/stack.ts): the newest is
- *    the release to come back to.
+ *    stack deployed before the program recorded them, ../rollback/stack.ts): the releases
+ *    to come back to.
  * 2. Runs `pulumi up --yes --stack STACK` (with ./policy unless told otherwise), its
  *    output shown as it comes and kept.
  * 3. If it failed with a failed rollout or verification (the program's own summaries,
- *    ROLLOUT_FAILED and VERIFICATION_FAILED), pins that release's digests and runs
- *    `pulumi up` again, as `npm run rollback` does: nothing is built, the release is
- *    rolled out and verified again, and the stack file is restored. Any other failure
+ *    ROLLOUT_FAILED and VERIFICATION_FAILED): when the stack had verified the release that
+ *    failed (a re-check), revokes it in the stack's state (./revoke.ts), even with
+ *    --no-rollback; then takes the newest verified release other than the failed one,
+ *    pins its digests and runs `pulumi up` again, as `npm run rollback` does: nothing is
+ *    built, the release is rolled out and verified again, and the stack file is restored. Any other failure
  *    (a config error, a refused registry, a locked stack) changed no workload, and is
  *    not rolled back. Either way a failed deploy exits 1: the job still fails.
  *
@@ -24,9 +26,12 @@ import { VERIFICATION_FAILED } from "../../src/components/verification";
 import { STACK_NAME } from "../../src/config/fields";
 import { defaultPolicyPack, policyPackProblem } from "../rollback/options";
 import { pinCommands, runPinned, upCommand } from "../rollback/pin";
-import { type Io, rollbackPulumi, runMain } from "../rollback/pulumi";
+import { type Io, type Pulumi, rollbackPulumi, runMain } from "../rollback/pulumi";
 import { stackOutputs } from "../rollback/stack";
-import { verifiedTarget, type VerifiedTarget } from "../rollback/target";
+import { verifiedTarget } from "../rollback/target";
+import type { ImageSet, VerifiedImageSet } from "../../src/images/types";
+import { WORKLOADS } from "../../src/names";
+import { revokeFailedRelease } from "./revoke";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -80,12 +85,11 @@ export async function deploy(
   const log = (line: string) => io.err(`[deploy] ${line}\n`);
   const pulumi = rollbackPulumi(projectDir, env, io);
   try {
-    let last: VerifiedTarget | undefined;
+    let earlier: readonly VerifiedImageSet[] = [];
     if (o.rollback) {
       try {
-        // The newest release the stack verified (none before its first verified deploy).
-        const newest = stackOutputs(pulumi, o.stack).releases[0];
-        last = newest && verifiedTarget(newest);
+        // The releases the stack verified (none before its first verified deploy).
+        earlier = stackOutputs(pulumi, o.stack).releases;
       } catch (err) {
         log(`${(err as Error).message}: a failed rollout will not be rolled back`);
       }
@@ -97,32 +101,45 @@ export async function deploy(
       : VERIFICATION_FAILED.test(up.output)
         ? "the verification"
         : undefined;
-    if (!o.rollback) log(`pulumi up failed (exit ${up.status}); not rolled back (--no-rollback)`);
-    else if (failed === undefined) {
+    if (failed === undefined) {
       log(
-        `pulumi up failed (exit ${up.status}) before any rollout was checked: no workload ` +
-          `changed, nothing to roll back`,
+        o.rollback
+          ? `pulumi up failed (exit ${up.status}) before any rollout was checked: no workload ` +
+              `changed, nothing to roll back`
+          : `pulumi up failed (exit ${up.status}); not rolled back (--no-rollback)`,
       );
-    } else if (last === undefined) {
+      return 1;
+    }
+    const deployed = await revoke(pulumi, o.stack, failed, log);
+    if (!o.rollback) {
+      log(`pulumi up failed (exit ${up.status}); not rolled back (--no-rollback)`);
+      return 1;
+    }
+    // The newest verified release other than the one that failed.
+    const last = earlier
+      .filter((r) => deployed === undefined || !sameRefs(r, deployed))
+      .map(verifiedTarget)
+      .find((t) => t !== undefined);
+    if (last === undefined) {
       log(`${failed} failed, and ${o.stack} has no verified release to come back to`);
-    } else {
+      return 1;
+    }
+    log(
+      `${failed} failed: rolling ${o.stack} back to its last verified release, ${last.sha} ` +
+        `(verified at ${last.verifiedAt ?? "an unrecorded time"}); nothing is built`,
+    );
+    const commands = pinCommands(o, {
+      ...last,
+      message: `automatic rollback of ${o.stack} to ${last.sha} after ${failed} failed`,
+    });
+    try {
+      await runPinned(pulumi, projectDir, { stack: o.stack, keepConfig: false }, commands, log);
+      log(`${o.stack} runs ${last.sha} again; the deploy failed all the same`);
+    } catch (err) {
       log(
-        `${failed} failed: rolling ${o.stack} back to its last verified release, ${last.sha} ` +
-          `(verified at ${last.verifiedAt ?? "an unrecorded time"}); nothing is built`,
+        `the automatic rollback failed too (${(err as Error).message}): ${o.stack} may run ` +
+          `the failed release; see above, then npm run rollback -- ${o.stack} ${last.sha}`,
       );
-      const commands = pinCommands(o, {
-        ...last,
-        message: `automatic rollback of ${o.stack} to ${last.sha} after ${failed} failed`,
-      });
-      try {
-        await runPinned(pulumi, projectDir, { stack: o.stack, keepConfig: false }, commands, log);
-        log(`${o.stack} runs ${last.sha} again; the deploy failed all the same`);
-      } catch (err) {
-        log(
-          `the automatic rollback failed too (${(err as Error).message}): ${o.stack} may run ` +
-            `the failed release; see above, then npm run rollback -- ${o.stack} ${last.sha}`,
-        );
-      }
     }
     return 1;
   } catch (err) {
@@ -130,5 +147,45 @@ export async function deploy(
     return 1;
   }
 }
+
+const sameRefs = (a: ImageSet, b: ImageSet) => WORKLOADS.every((w) => a[w].ref === b[w].ref);
+
+/**
+ * Revokes the release the failed update deployed, when the stack had verified it before
+ * (./revoke.ts), and says so; returns that release's images (undefined when the state
+ * does not say). A revocation that fails is logged; the rollback goes on.
+ */
+async function revoke(
+  pulumi: Pulumi,
+  stack: string,
+  failed: string,
+  log: (line: string) => void,
+): Promise<ImageSet | undefined> {
+  const now = new Date();
+  try {
+    const r = await revokeFailedRelease(
+      pulumi,
+      stack,
+      `${failed} failed in the update of ${now.toISOString()}`,
+      now,
+    );
+    if (r.revoked && r.failed) {
+      log(
+        `revoked ${describe(r.failed)} on ${stack}: ${stack} had verified it, and ${failed} ` +
+          `failed now; it is in neither verifiedImages nor releases any more`,
+      );
+    }
+    return r.failed;
+  } catch (err) {
+    log(`could not revoke the failed release (${(err as Error).message}); going on`);
+    return undefined;
+  }
+}
+
+/** A release as one word: its commit, or each workload's when they differ. */
+const describe = (images: ImageSet) =>
+  WORKLOADS.every((w) => images[w].gitSha === images.backend.gitSha)
+    ? images.backend.gitSha
+    : WORKLOADS.map((w) => `${w}=${images[w].gitSha}`).join(" ");
 
 if (require.main === module) runMain(deploy);

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/load";
-import type { ImageSet, VerifiedImageSet } from "./types";
+import type { ImageSet, RevokedImageSet, VerifiedImageSet } from "./types";
 import { Registry, type Manifest } from "./registry-client";
 import type { SourceRevisionOptions } from "./source-revision";
 
@@ -31,10 +31,12 @@ export interface ImageLookup {
    * repository (see resolve.ts).
    */
   readonly pushRegistry: Pick<RegistryReads, "manifest">;
-  /** The `verifiedImages` and `images` outputs of a stack. */
-  readonly stackOutputs: (
-    stack: string,
-  ) => Promise<{ verified: VerifiedImageSet | undefined; deployed: ImageSet | undefined }>;
+  /** The `verifiedImages`, `images` and `revokedImages` outputs of a stack. */
+  readonly stackOutputs: (stack: string) => Promise<{
+    verified: VerifiedImageSet | undefined;
+    deployed: ImageSet | undefined;
+    revoked: RevokedImageSet | undefined;
+  }>;
   /** This stack's own `images` output from its last update (build mode). */
   readonly ownImages: () => Promise<ImageSet | undefined>;
   /** This stack's own `releases` output from its last update (releases.ts). */
@@ -48,8 +50,11 @@ export interface ImageLookup {
 /** The plaintext of an Output the program holds (a config secret), for a request. */
 const reveal = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
-async function imagesOf(ref: pulumi.StackReference, output: string): Promise<ImageSet | undefined> {
-  return (await ref.getOutputDetails(output)).value as ImageSet | undefined;
+async function imagesOf<T = ImageSet>(
+  ref: pulumi.StackReference,
+  output: string,
+): Promise<T | undefined> {
+  return (await ref.getOutputDetails(output)).value as T | undefined;
 }
 
 /** A client reading as `username` with `token` (none: anonymous), made on first use. */
@@ -87,8 +92,9 @@ export function liveImageLookup(cfg: StackConfig): ImageLookup {
     stackOutputs: async (stack) => {
       const ref = new pulumi.StackReference(stack);
       return {
-        verified: await imagesOf(ref, "verifiedImages"),
+        verified: await imagesOf<VerifiedImageSet>(ref, "verifiedImages"),
         deployed: await imagesOf(ref, "images"),
+        revoked: await imagesOf<RevokedImageSet>(ref, "revokedImages"),
       };
     },
     now: () => new Date(),

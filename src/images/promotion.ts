@@ -7,7 +7,7 @@
  * takes the source's last deployed images instead, and says so.
  */
 import { WORKLOADS, type WorkloadName } from "../names";
-import type { ImageSet, VerifiedImageSet } from "./types";
+import type { ImageSet, RevokedImageSet, VerifiedImageSet } from "./types";
 
 export interface PromotionSource {
   /** The source stack's name. */
@@ -16,6 +16,8 @@ export interface PromotionSource {
   readonly verified: VerifiedImageSet | undefined;
   /** Its `images` output: what its last update deployed. */
   readonly deployed: ImageSet | undefined;
+  /** Its `revokedImages` output: the verified release whose re-check failed, if any. */
+  readonly revoked?: RevokedImageSet | undefined;
 }
 
 export interface PromotionRequest {
@@ -124,6 +126,13 @@ export function selectPromotion(source: PromotionSource, request: PromotionReque
     };
   }
   const verified = source.verified;
+  if (!verified && source.revoked) {
+    const r = source.revoked;
+    throw new PromotionRefused([
+      `stack "${source.stack}" has no verified images: it revoked ${sha(r)} at ${r.revokedAt} ` +
+        `(${r.reason}); nothing there is promotable until an update's checks pass again`,
+    ]);
+  }
   if (!verified) {
     throw new PromotionRefused([
       `stack "${source.stack}" has no verified images: no rollout has succeeded there yet ` +

@@ -67,5 +67,13 @@ export type ImageSet = Record<WorkloadName, ImageOutput>;
  */
 export type VerifiedImageSet = ImageSet & { verifiedAt?: string };
 
+/**
+ * A stack's `revokedImages` output: a release it had verified whose re-check failed (a
+ * rollout or a check of a later update of it), when and why. The deploy command writes it
+ * and removes `verifiedImages` (commands/deploy/revoke.ts); the next update whose checks
+ * pass replaces both.
+ */
+export type RevokedImageSet = VerifiedImageSet & { revokedAt: string; reason: string };
+
 /** Each workload's image source, as resolve.ts decides it. */
 export type ImageSources = Record<WorkloadName, BuildSource | ExistingSource>;

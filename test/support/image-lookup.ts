@@ -5,7 +5,7 @@
  * may deny a package never pushed); other stacks' outputs from the mocks' stackReferenceOutputs.
  */
 import type { ImageLookup } from "../../src/images/lookup";
-import type { ImageSet, VerifiedImageSet } from "../../src/images/types";
+import type { ImageSet, RevokedImageSet, VerifiedImageSet } from "../../src/images/types";
 import { RegistryError, refusalMessage, type Manifest } from "../../src/images/registry-client";
 import { SHA_A } from "./fixtures";
 import { stackReferenceOutputs } from "./mocks";
@@ -102,8 +102,9 @@ export const fakeLookup: ImageLookup = {
     const out = (stackReferenceOutputs[stack] ?? {}) as {
       verifiedImages?: VerifiedImageSet;
       images?: ImageSet;
+      revokedImages?: RevokedImageSet;
     };
-    return { verified: out.verifiedImages, deployed: out.images };
+    return { verified: out.verifiedImages, deployed: out.images, revoked: out.revokedImages };
   },
   now: () => FAKE_NOW,
   async ownImages() {

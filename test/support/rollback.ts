@@ -32,6 +32,9 @@ args=" $* "; args="\${args/ --non-interactive / }"
 case "$args" in
   " stack output --json "*) printf '%s\\n' "$STUB_OUTPUTS" ;;
   " config get registry --json "*) printf '%s\\n' "$STUB_REGISTRY" ;;
+  " stack export "*) printf '%s\\n' "$STUB_EXPORT" ;;
+  " stack import "*)
+    while [[ $# -gt 0 ]]; do [[ "$1" == --file ]] && cp "$2" "$STUB_LOG.imported"; shift; done ;;
   " config set "* | " config rm "*) printf '# %s\\n' "$*" >>"Pulumi.\${STUB_STACK_FILE}.yaml" ;;
   " up "*)
     # As a Ctrl-C reaches the whole process group: this process (the command's) too.
@@ -99,6 +102,39 @@ export const stackOutputs = ({
 } = {}) =>
   JSON.stringify({ url: "https://travel.example", images, ...(releases ? { releases } : {}) });
 
+/**
+ * `pulumi stack export`: a state whose last update deployed `deployed` (its RegistryImage
+ * components' outputs), with the stack outputs `outputs` (default: stackOutputs()'s).
+ */
+export const stackState = (deployed: unknown, outputs: unknown = JSON.parse(stackOutputs())) =>
+  JSON.stringify({
+    version: 3,
+    deployment: {
+      manifest: { time: "2026-12-05T12:00:00Z" },
+      resources: [
+        {
+          urn: "urn:pulumi:prod::travel::pulumi:pulumi:Stack::travel-prod",
+          type: "pulumi:pulumi:Stack",
+          outputs,
+        },
+        ...(["backend", "frontend"] as const).map((w) => ({
+          urn: `urn:pulumi:prod::travel::travel:image:RegistryImage::travel-${w}`,
+          type: "travel:image:RegistryImage",
+          outputs: (deployed as Record<string, unknown>)[w],
+        })),
+      ],
+    },
+  });
+
+/** What the stub's `pulumi stack import` was given (undefined: it was not run). */
+export const importedState = (): unknown => {
+  try {
+    return JSON.parse(readFileSync(`${log}.imported`, "utf8"));
+  } catch {
+    return undefined;
+  }
+};
+
 /** `pulumi config get registry --json` of a stack whose registry config is `value`. */
 export const registryConfig = (value: Record<string, string>) =>
   JSON.stringify({ value: JSON.stringify(value), objectValue: value, secret: false });
@@ -119,6 +155,8 @@ export const runEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => (
   STUB_OUTPUTS: stackOutputs(),
   STUB_REGISTRY: registryConfig({ owner: "acme", username: "ci-bot" }),
   STUB_STACK_FILE: "prod",
+  // The failed update deployed a release the stack never verified.
+  STUB_EXPORT: stackState(imagesOf(OTHER_SHA, `sha256:${"1".repeat(64)}`)),
   ...env,
 });
 
@@ -126,6 +164,7 @@ export const runEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => (
 export const clearCalls = () => {
   rmSync(log, { force: true });
   rmSync(`${log}.ups`, { force: true });
+  rmSync(`${log}.imported`, { force: true });
 };
 
 export const stubCalls = (): string[] => {

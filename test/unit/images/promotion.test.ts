@@ -66,6 +66,27 @@ describe("promotion gate", () => {
     );
   });
 
+  it("refuses a source that revoked its verified release, saying when and why", () => {
+    const revoked = {
+      ...set(OLD),
+      verifiedAt: "2026-12-05T09:00:00.000Z",
+      revokedAt: "2026-12-05T11:00:00.000Z",
+      reason: "the verification failed in the update of 2026-12-05T11:00:00.000Z",
+    };
+    for (const gitSha of [undefined, OLD]) {
+      assert.throws(
+        () =>
+          selectPromotion(
+            { stack: "dev", verified: undefined, deployed: set(OLD), revoked },
+            request(gitSha === undefined ? {} : { gitSha }),
+          ),
+        {
+          message: `stack "dev" has no verified images: it revoked ${OLD} at 2026-12-05T11:00:00.000Z (the verification failed in the update of 2026-12-05T11:00:00.000Z); nothing there is promotable until an update's checks pass again`,
+        },
+      );
+    }
+  });
+
   it("accepts the approved release when it is what the source verified", () => {
     const p = selectPromotion(
       { stack: "dev", verified: set(OLD), deployed: set(NEW) },
