@@ -46,6 +46,10 @@ export type WorkloadName = (typeof WORKLOADS)[number];
  */
 export const componentName = (w: WorkloadName) => `${APP}-${w}`;
 
+/** A workload's `topologySpread` (config/workload-schema.ts says what each means). */
+export const TOPOLOGY_SPREAD = ["preferred", "required", "none"] as const;
+export type TopologySpread = (typeof TOPOLOGY_SPREAD)[number];
+
 /** `meshMode`: "ambient" puts the namespace in the Istio ambient mesh. */
 export const MESH_MODES = ["ambient", "none"] as const;
 export type MeshMode = (typeof MESH_MODES)[number];

@@ -8,6 +8,7 @@ import { namespaceRestricted } from "./namespaces";
 import { containerProbes } from "./probes";
 import { prodFrontendReplicas } from "./production";
 import { containerResources } from "./resources";
+import { emptyDirSizeLimit, spreadReplicatedDeployments } from "./scheduling";
 import { noPlainSecretEnv, noSecretsInConfigMaps } from "./secrets";
 import { podSecurityRestricted, readOnlyRootFilesystem } from "./security";
 
@@ -15,6 +16,7 @@ import { podSecurityRestricted, readOnlyRootFilesystem } from "./security";
 export const travelPolicies: Policies = [
   imagesPinnedByDigest,
   containerResources,
+  emptyDirSizeLimit,
   podSecurityRestricted,
   readOnlyRootFilesystem,
   containerProbes,
@@ -28,5 +30,6 @@ export const travelPolicies: Policies = [
   noPlainSecretEnv,
   routeHostnames,
   pdbAllowsEviction,
+  spreadReplicatedDeployments,
   hpaTargetRequests,
 ];

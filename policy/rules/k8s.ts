@@ -47,6 +47,12 @@ export interface PodSpec {
   hostPID?: boolean;
   hostIPC?: boolean;
   securityContext?: SecurityContext;
+  volumes?: { name?: string; emptyDir?: { medium?: string; sizeLimit?: unknown } }[];
+  topologySpreadConstraints?: {
+    topologyKey?: string;
+    whenUnsatisfiable?: string;
+    labelSelector?: LabelSelector;
+  }[];
 }
 
 export interface PodTemplate {

@@ -9,7 +9,9 @@ import type { WorkloadConfig } from "../config/schema";
 import { mapChecksum } from "../builders/checksum";
 import { selectorLabels, workloadLabels, WorkloadIdentity } from "../builders/labels";
 import { HTTP_PORT_NAME, httpProbes } from "../builders/probes";
+import { scratch } from "../builders/scratch";
 import { containerSecurityContext, podSecurityContext } from "../builders/security";
+import { topologySpread } from "../builders/topology-spread";
 import { ANNOTATION, LABEL, PULUMI_ANNOTATION } from "../names";
 import { rolloutOf, type Rollout, type RolloutAwaiter, type RolloutLimits } from "./rollout";
 import type { Secrets } from "./secrets";
@@ -65,6 +67,7 @@ export function createWorkload(
   const opts = { parent };
   const writableReason = cfg.writableRootFilesystemReason;
   const readOnlyRoot = writableReason === undefined;
+  const writable = scratch(readOnlyRoot, cfg.resources.limits["ephemeral-storage"]);
 
   // Its own identity, with annotations for cloud workload identity; no API token unless asked.
   const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -82,7 +85,9 @@ export function createWorkload(
 
   // Plain env in a ConfigMap named after its content: a changed value is a new ConfigMap,
   // so the pods roll, and the old one stays (retained) for the old ReplicaSet to roll back to.
-  const envData = pulumi.output({ ...cfg.env, ...wiredEnv }).apply((d) => ({ ...d }));
+  const envData = pulumi
+    .output({ ...writable.env, ...cfg.env, ...wiredEnv })
+    .apply((d) => ({ ...d }));
   const env = new k8s.core.v1.ConfigMap(
     `${id.name}-env`,
     {
@@ -141,6 +146,11 @@ export function createWorkload(
               ? { imagePullSecrets: [{ name: args.secrets.pullSecretName }] }
               : {}),
             securityContext: podSecurityContext(),
+            topologySpreadConstraints: topologySpread(
+              cfg.topologySpread,
+              cfg.autoscaling?.maxReplicas ?? cfg.replicas,
+              selector,
+            ),
             // The drain, then the time Kubernetes gives any container after SIGTERM.
             terminationGracePeriodSeconds: cfg.drainSeconds + SHUTDOWN_SECONDS,
             containers: [
@@ -163,10 +173,10 @@ export function createWorkload(
                   ? { lifecycle: { preStop: { sleep: { seconds: cfg.drainSeconds } } } }
                   : {}),
                 securityContext: containerSecurityContext(readOnlyRoot),
-                volumeMounts: readOnlyRoot ? [{ name: "tmp", mountPath: "/tmp" }] : [],
+                volumeMounts: writable.volumeMounts,
               },
             ],
-            volumes: readOnlyRoot ? [{ name: "tmp", emptyDir: {} }] : [],
+            volumes: writable.volumes,
           },
         },
       },

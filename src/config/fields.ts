@@ -66,6 +66,7 @@ const quantity = (expected: string) =>
   );
 export const cpu = quantity('a CPU quantity such as "250m", "0.5" or 2');
 export const memory = quantity('a memory quantity such as "256Mi", "1Gi" or "512M"');
+export const storage = quantity('a storage quantity such as "256Mi", "1Gi" or "512M"');
 export const gitSha = pattern(FORMAT.gitSha, "a full 40-character lowercase git commit SHA");
 /** `registry/name@sha256:…`, optionally with the tag it was pushed under (`name:tag@sha256:…`). */
 export const digestRef = (() => {

@@ -45,6 +45,11 @@ export const memoryBytes = (quantity: string) => quantityValue(quantity);
 export const MAX_CPU_CORES = 256;
 /** The least memory a container may ask for: no container starts in less. */
 export const MIN_MEMORY = "4Mi";
+/**
+ * The least ephemeral storage a container may ask for: the kubelet keeps up to 5 log files
+ * of 10Mi per container, and they count against it.
+ */
+export const MIN_EPHEMERAL_STORAGE = "16Mi";
 
 /** The quantity written with `suffix` instead of its own (the likely slip). */
 const resuffixed = (quantity: string, suffix: string) =>
@@ -71,9 +76,19 @@ export function cpuProblem(quantity: string): string | undefined {
  * Why a memory quantity means nothing a container could run in, with the likely slip
  * ("256m", milli-bytes, for "256Mi"), or undefined when it is plausible.
  */
-export function memoryProblem(quantity: string): string | undefined {
+export const memoryProblem = (quantity: string) =>
+  bytesProblem(quantity, MIN_MEMORY, "no container starts in less");
+
+/**
+ * Why an ephemeral-storage quantity is too small for a container's own logs, with the
+ * likely slip, or undefined when it is plausible.
+ */
+export const storageProblem = (quantity: string) =>
+  bytesProblem(quantity, MIN_EPHEMERAL_STORAGE, "the container's logs count against it");
+
+function bytesProblem(quantity: string, min: string, why: string): string | undefined {
   const bytes = quantityValue(quantity);
-  if (bytes >= memoryBytes(MIN_MEMORY)) return undefined;
+  if (bytes >= memoryBytes(min)) return undefined;
   const unit =
     bytes === 0
       ? undefined
@@ -86,5 +101,5 @@ export function memoryProblem(quantity: string): string | undefined {
     unit !== undefined
       ? `; "${quantity}" is ${quantity.replace(/m$/, "")} ${unit}: did you mean "${resuffixed(quantity.replace(/m$/, ""), "Mi")}"?`
       : "";
-  return `at least ${MIN_MEMORY} (no container starts in less)${slip}`;
+  return `at least ${min} (${why})${slip}`;
 }

@@ -7,7 +7,7 @@
 import { statSync } from "node:fs";
 import { HIDDEN } from "./fields";
 import type { ParsedStackConfig } from "./schema";
-import { cpuMillis, cpuProblem, memoryBytes, memoryProblem } from "./quantity";
+import { cpuMillis, cpuProblem, memoryBytes, memoryProblem, storageProblem } from "./quantity";
 import { isPem, verifiedHostname } from "./verify-schema";
 import { GHCR, WORKLOADS } from "../names";
 
@@ -61,6 +61,7 @@ const RULES: readonly Rule[] = [
           for (const [resource, problem] of [
             ["cpu", cpuProblem(pair.cpu)],
             ["memory", memoryProblem(pair.memory)],
+            ["ephemeral-storage", storageProblem(pair["ephemeral-storage"])],
           ] as const) {
             if (problem === undefined) continue;
             plausible = false;
@@ -74,12 +75,14 @@ const RULES: readonly Rule[] = [
             requests.cpu,
           );
         }
-        if (plausible && memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
-          add(
-            [name, "resources", "requests", "memory"],
-            `at most the memory limit "${limits.memory}"`,
-            requests.memory,
-          );
+        for (const resource of ["memory", "ephemeral-storage"] as const) {
+          if (plausible && memoryBytes(requests[resource]) > memoryBytes(limits[resource])) {
+            add(
+              [name, "resources", "requests", resource],
+              `at most the ${resource} limit "${limits[resource]}"`,
+              requests[resource],
+            );
+          }
         }
         if (w.autoscaling && w.autoscaling.minReplicas > w.autoscaling.maxReplicas) {
           add(

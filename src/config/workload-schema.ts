@@ -15,13 +15,20 @@ import {
   memory,
   pattern,
   port,
+  storage,
   text,
 } from "./fields";
-import { FORMAT } from "../names";
+import { FORMAT, TOPOLOGY_SPREAD } from "../names";
+
+interface ResourcePair {
+  cpu: string;
+  memory: string;
+  "ephemeral-storage": string;
+}
 
 interface ResourceDefaults {
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
+  requests: ResourcePair;
+  limits: ResourcePair;
 }
 
 interface WorkloadDefaults {
@@ -34,8 +41,20 @@ interface WorkloadDefaults {
   secretEnv: string[];
 }
 
-const resourcePair = (d: { cpu: string; memory: string }) =>
-  z.strictObject({ cpu: cpu.default(d.cpu), memory: memory.default(d.memory) }).prefault({});
+const resourcePair = (d: ResourcePair) =>
+  z
+    .strictObject({
+      cpu: cpu.default(d.cpu),
+      memory: memory.default(d.memory),
+      "ephemeral-storage": storage.default(d["ephemeral-storage"]),
+    })
+    .prefault({});
+
+/**
+ * Local disk of each container (logs, /tmp): the root filesystem is read-only, so this is
+ * what the kubelet counts; /tmp's emptyDir is limited to the limit.
+ */
+const EPHEMERAL_STORAGE = { requests: "64Mi", limits: "512Mi" };
 
 function workloadShape(d: WorkloadDefaults) {
   return {
@@ -52,7 +71,11 @@ function workloadShape(d: WorkloadDefaults) {
     imageName: pattern(FORMAT.repository, "an image repository name (lowercase path)", 200).default(
       d.imageName,
     ),
-    /** Kubernetes quantities a container can run with (src/config/quantity.ts); requests ≤ limits */
+    /**
+     * Kubernetes quantities a container can run with (src/config/quantity.ts); requests ≤
+     * limits; `ephemeral-storage` is the container's local disk (logs, /tmp, whose emptyDir is
+     * limited to its limit)
+     */
     resources: z
       .strictObject({
         requests: resourcePair(d.resources.requests),
@@ -95,13 +118,23 @@ function workloadShape(d: WorkloadDefaults) {
       })
       .prefault({}),
     /**
+     * how pods of a workload that may run 2 or more spread over nodes and zones (maxSkew 1,
+     * per revision): `preferred` (the scheduler tries), `required` (never two on one node
+     * while another node has room; zones stay preferred, since a node without a zone label
+     * would otherwise take none), or `none`
+     */
+    topologySpread: z
+      .enum(TOPOLOGY_SPREAD, { error: `one of ${TOPOLOGY_SPREAD.join(", ")}` })
+      .default("preferred"),
+    /**
      * seconds a stopping pod keeps serving before SIGTERM (a preStop sleep), so the Gateway and
      * Service proxies stop sending it requests first; 0 turns it off
      */
     drainSeconds: intIn(0, 600).default(10),
     /**
      * make the root filesystem writable; the reason is recorded as the pod annotation
-     * `travel.example/writable-root-reason` (the policy pack requires it)
+     * `travel.example/writable-root-reason` (the policy pack requires it). Without it the root
+     * is read-only: `/tmp` is a writable emptyDir and `HOME` is `/tmp` (unless `env` sets it)
      */
     writableRootFilesystemReason: text(
       "why this workload needs a writable root filesystem",
@@ -117,8 +150,8 @@ export const backendSchema = z
       serviceName: "travel-backend-service",
       imageName: "coagents-travel-backend",
       resources: {
-        requests: { cpu: "500m", memory: "512Mi" },
-        limits: { cpu: "1", memory: "1Gi" },
+        requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": EPHEMERAL_STORAGE.requests },
+        limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": EPHEMERAL_STORAGE.limits },
       },
       probePath: "/docs",
       secretEnv: DEFAULT_APP_SECRET_KEYS,
@@ -138,8 +171,8 @@ export const frontendSchema = z
       serviceName: "travel-frontend-service",
       imageName: "coagents-travel-frontend",
       resources: {
-        requests: { cpu: "200m", memory: "256Mi" },
-        limits: { cpu: "500m", memory: "512Mi" },
+        requests: { cpu: "200m", memory: "256Mi", "ephemeral-storage": EPHEMERAL_STORAGE.requests },
+        limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": EPHEMERAL_STORAGE.limits },
       },
       probePath: "/",
       secretEnv: [],

@@ -236,7 +236,10 @@ export function container(name: string): FixtureContainer {
       { name: "LOG_LEVEL", value: "info" },
       { name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "s", key: "OPENAI_API_KEY" } } },
     ],
-    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    resources: {
+      requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": "512Mi" },
+    },
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -266,6 +269,14 @@ export function deployment(
         spec: {
           securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
           containers: [container(w)],
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "512Mi" } }],
+          topologySpreadConstraints: [
+            {
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector(w) },
+            },
+          ],
         },
       },
     },

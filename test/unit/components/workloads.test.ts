@@ -81,6 +81,8 @@ describe("Backend", () => {
             fsGroup: 65532,
             seccompProfile: { type: "RuntimeDefault" },
           },
+          // One pod: nothing to spread.
+          topologySpreadConstraints: [],
           terminationGracePeriodSeconds: 40,
           containers: [
             {
@@ -88,11 +90,11 @@ describe("Backend", () => {
               image: BACKEND_REF,
               imagePullPolicy: "IfNotPresent",
               ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }],
-              envFrom: [{ configMapRef: { name: ENV_MAP("travel-backend", {}) } }],
+              envFrom: [{ configMapRef: { name: ENV_MAP("travel-backend", { HOME: "/tmp" }) } }],
               env: [secretEnv("OPENAI_API_KEY"), secretEnv("GOOGLE_MAPS_API_KEY")],
               resources: {
-                requests: { cpu: "500m", memory: "512Mi" },
-                limits: { cpu: "1", memory: "1Gi" },
+                requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "64Mi" },
+                limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": "512Mi" },
               },
               startupProbe: probe("/docs", 5, 30),
               readinessProbe: probe("/docs", 10, 3),
@@ -109,7 +111,8 @@ describe("Backend", () => {
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
           ],
-          volumes: [{ name: "tmp", emptyDir: {} }],
+          // /tmp on the node's disk, at most the container's ephemeral-storage limit.
+          volumes: [{ name: "tmp", emptyDir: { sizeLimit: "512Mi" } }],
         },
       },
     });
@@ -216,7 +219,10 @@ describe("Frontend", () => {
   });
 
   it("takes REMOTE_ACTION_URL from the Backend's service, in its env ConfigMap", () => {
-    const data = { REMOTE_ACTION_URL: "http://travel-backend-service:8000/copilotkit" };
+    const data = {
+      HOME: "/tmp",
+      REMOTE_ACTION_URL: "http://travel-backend-service:8000/copilotkit",
+    };
     const map = one(CONFIGMAP, "travel-frontend-env").inputs;
     assert.deepEqual(map.data, data);
     assert.equal(map.immutable, true);
@@ -259,9 +265,21 @@ describe("Frontend", () => {
     assert.equal(d.spec.replicas, 2);
     assert.equal(container({ inputs: d } as Recorded).image, FRONTEND_REF);
     assert.deepEqual(container({ inputs: d } as Recorded).resources, {
-      requests: { cpu: "200m", memory: "256Mi" },
-      limits: { cpu: "500m", memory: "512Mi" },
+      requests: { cpu: "200m", memory: "256Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "512Mi" },
     });
+    // Two pods: spread over nodes and zones, preferably, counted per revision.
+    const spread = (key: string) => ({
+      maxSkew: 1,
+      topologyKey: key,
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selector("travel-frontend") },
+      matchLabelKeys: ["pod-template-hash"],
+    });
+    assert.deepEqual(d.spec.template.spec.topologySpreadConstraints, [
+      spread("kubernetes.io/hostname"),
+      spread("topology.kubernetes.io/zone"),
+    ]);
     assert.deepEqual(container({ inputs: d } as Recorded).readinessProbe, probe("/", 10, 3));
   });
 
@@ -353,7 +371,56 @@ describe("workload options", () => {
       ],
       "writes its cache under /app",
     );
+    // Neither /tmp's emptyDir nor HOME: the image's own filesystem is writable.
     assert.deepEqual(c.volumeMounts, []);
+    assert.deepEqual(one(DEPLOYMENT, "travel-backend").inputs.spec.template.spec.volumes, []);
+  });
+
+  it("points HOME into /tmp unless env sets it; sizes /tmp by the ephemeral-storage limit", async () => {
+    const raw = validRaw();
+    raw.frontend = {
+      env: { HOME: "/home/app" },
+      resources: { limits: { "ephemeral-storage": "2Gi" } },
+    };
+    await compose(raw);
+    const map = one(CONFIGMAP, "travel-frontend-env").inputs.data as Record<string, string>;
+    assert.equal(map.HOME, "/home/app");
+    assert.deepEqual(one(DEPLOYMENT, "travel-frontend").inputs.spec.template.spec.volumes, [
+      { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+    ]);
+  });
+
+  it("spreads by topologySpread: required on nodes, never on zones; none; by maxReplicas", async () => {
+    const spreadOf = async (frontend: Record<string, unknown>, backend = {}) => {
+      const raw = validRaw();
+      raw.frontend = frontend;
+      raw.backend = backend;
+      await compose(raw);
+      const specOf = (name: string) => one(DEPLOYMENT, name).inputs.spec.template.spec;
+      const whens = (name: string) =>
+        (
+          specOf(name).topologySpreadConstraints as {
+            topologyKey: string;
+            whenUnsatisfiable: string;
+          }[]
+        ).map((c) => `${c.topologyKey}=${c.whenUnsatisfiable}`);
+      return { frontend: whens("travel-frontend"), backend: whens("travel-backend") };
+    };
+    assert.deepEqual((await spreadOf({ topologySpread: "required" })).frontend, [
+      "kubernetes.io/hostname=DoNotSchedule",
+      "topology.kubernetes.io/zone=ScheduleAnyway",
+    ]);
+    assert.deepEqual((await spreadOf({ topologySpread: "none" })).frontend, []);
+    assert.deepEqual((await spreadOf({ replicas: 1 })).frontend, []);
+    // An autoscaled backend that may run 3 pods spreads them, even while it runs 1.
+    const scaled = await spreadOf(
+      {},
+      { sharedState: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } },
+    );
+    assert.deepEqual(scaled.backend, [
+      "kubernetes.io/hostname=ScheduleAnyway",
+      "topology.kubernetes.io/zone=ScheduleAnyway",
+    ]);
   });
 
   it("awaits each Deployment's rollout with the stack's limits, and puts the progress deadline on it", async () => {

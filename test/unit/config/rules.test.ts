@@ -68,12 +68,15 @@ describe("config: what Kubernetes and the Gateway API accept", () => {
     const cfg = accepts(
       (r) =>
         (r.backend = {
-          resources: { requests: { cpu: 0.5, memory: "1e8" }, limits: { cpu: 2, memory: "1.5Gi" } },
+          resources: {
+            requests: { cpu: 0.5, memory: "1e8", "ephemeral-storage": 1e8 },
+            limits: { cpu: 2, memory: "1.5Gi", "ephemeral-storage": "2G" },
+          },
         }),
     );
     assert.deepEqual(cfg.backend.resources, {
-      requests: { cpu: "0.5", memory: "1e8" },
-      limits: { cpu: "2", memory: "1.5Gi" },
+      requests: { cpu: "0.5", memory: "1e8", "ephemeral-storage": "100000000" },
+      limits: { cpu: "2", memory: "1.5Gi", "ephemeral-storage": "2G" },
     });
   });
 

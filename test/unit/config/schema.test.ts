@@ -193,19 +193,24 @@ describe("stack config defaults", () => {
         env: {},
         secretEnv: ["OPENAI_API_KEY", "GOOGLE_MAPS_API_KEY"],
         serviceAccount: { annotations: {}, automountToken: false },
+        topologySpread: "preferred",
         drainSeconds: 10,
         sharedState: false,
         actionPath: "/copilotkit",
       },
     );
     assert.deepEqual(cfg.backend.resources, {
-      requests: { cpu: "500m", memory: "512Mi" },
-      limits: { cpu: "1", memory: "1Gi" },
+      requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": "512Mi" },
     });
     assert.equal(cfg.frontend.replicas, 2);
     assert.equal(cfg.frontend.port, 3000);
     assert.equal(cfg.frontend.serviceName, "travel-frontend-service");
-    assert.deepEqual(cfg.frontend.resources.requests, { cpu: "200m", memory: "256Mi" });
+    assert.deepEqual(cfg.frontend.resources.requests, {
+      cpu: "200m",
+      memory: "256Mi",
+      "ephemeral-storage": "64Mi",
+    });
     assert.deepEqual(cfg.frontend.secretEnv, []);
     assert.equal(cfg.frontend.autoscaling, undefined);
   });

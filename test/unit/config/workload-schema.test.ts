@@ -54,7 +54,7 @@ const CASES: BadConfig[] = [
     "backend unknown key",
     (r) => (r.backend = { replica: 1 }),
     [
-      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, drainSeconds, writableRootFilesystemReason, sharedState, actionPath",
+      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, topologySpread, drainSeconds, writableRootFilesystemReason, sharedState, actionPath",
     ],
   ],
   [
@@ -113,6 +113,39 @@ const CASES: BadConfig[] = [
     ],
   ],
   [
+    "ephemeral storage not a quantity, or in milli-bytes",
+    (r) =>
+      (r.frontend = {
+        resources: {
+          requests: { "ephemeral-storage": "1 GB" },
+          limits: { "ephemeral-storage": "1g" },
+        },
+      }),
+    [
+      'travel:frontend.resources.requests.ephemeral-storage = "1 GB": expected a storage quantity such as "256Mi", "1Gi" or "512M"',
+      'travel:frontend.resources.limits.ephemeral-storage = "1g": expected a storage quantity such as "256Mi", "1Gi" or "512M"',
+    ],
+  ],
+  [
+    "an ephemeral-storage limit too small for the logs, written in milli-bytes",
+    (r) => (r.backend = { resources: { limits: { "ephemeral-storage": "512m" } } }),
+    [
+      'travel:backend.resources.limits.ephemeral-storage = "512m": expected at least 16Mi (the container\'s logs count against it); "512m" is 512 milli-bytes: did you mean "512Mi"?',
+    ],
+  ],
+  [
+    "ephemeral-storage request above limit",
+    (r) => (r.backend = { resources: { requests: { "ephemeral-storage": "1Gi" } } }),
+    [
+      'travel:backend.resources.requests.ephemeral-storage = "1Gi": expected at most the ephemeral-storage limit "512Mi"',
+    ],
+  ],
+  [
+    "topology spread not one of the set",
+    (r) => (r.frontend = { topologySpread: "strict" }),
+    ['travel:frontend.topologySpread = "strict": expected one of preferred, required, none'],
+  ],
+  [
     "probe path relative",
     (r) => (r.frontend = { probes: { readiness: "healthz" } }),
     [
@@ -163,8 +196,8 @@ describe("stack config defaults: workloads", () => {
     raw.backend = { resources: { limits: { cpu: "2" } } };
     const cfg = parseStackConfig(raw, { namespace: "travel", environment: "dev" });
     assert.deepEqual(cfg.backend.resources, {
-      requests: { cpu: "500m", memory: "512Mi" },
-      limits: { cpu: "2", memory: "1Gi" },
+      requests: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "2", memory: "1Gi", "ephemeral-storage": "512Mi" },
     });
   });
 

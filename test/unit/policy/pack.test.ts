@@ -39,6 +39,7 @@ describe("the pack", () => {
     assert.deepEqual(level("mandatory"), [
       "images-pinned-by-digest",
       "container-resources",
+      "emptydir-size-limit",
       "pod-security-restricted",
       "read-only-root-filesystem",
       "container-probes",
@@ -54,6 +55,7 @@ describe("the pack", () => {
     assert.deepEqual(level("advisory"), [
       "route-hostnames",
       "pdb-allows-eviction",
+      "spread-replicated-deployments",
       "hpa-target-requests",
     ]);
     const readme = readFileSync(join(__dirname, "..", "..", "..", "policy", "README.md"), "utf8");

@@ -107,7 +107,11 @@ for (const [stack, want] of Object.entries(EXPECTED)) {
       for (const w of ["backend", "frontend"] as const) {
         const d = one(DEPLOYMENT, `travel-${w}`).inputs;
         assert.equal(d.spec.replicas, want.replicas[w], `${w} replicas`);
-        assert.deepEqual(d.spec.template.spec.containers[0].resources.requests, want.requests[w]);
+        // The stack files set CPU and memory; ephemeral storage is the schema's default.
+        const { "ephemeral-storage": storage, ...requests } =
+          d.spec.template.spec.containers[0].resources.requests;
+        assert.deepEqual(requests, want.requests[w]);
+        assert.match(storage, /^\d+Mi$/, `${w} requests ephemeral storage`);
         assert.equal(d.metadata.labels["app.kubernetes.io/instance"], stack);
       }
       assert.equal(ofType(IMAGE).length, want.builds);
