@@ -55,7 +55,10 @@ const BACKEND_STATUS = "/api/backend-status";
 const WIRED =
   /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\) <- backend travel backend fixture v1 \(pod travel-backend-[^)]+\)$/;
 
-/** A restricted pod of our own beside the stack's, running `image`. */
+/**
+ * A restricted pod of our own beside the stack's, running `image`, with a /tmp of its own
+ * (HOME=/tmp, from a workload's env ConfigMap, must be writable).
+ */
 function extraPod(
   name: string,
   image: string,
@@ -91,8 +94,10 @@ function extraPod(
             readOnlyRootFilesystem: true,
             capabilities: { drop: ["ALL"] },
           },
+          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
         },
       ],
+      volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
     },
   };
 }
@@ -139,6 +144,46 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
         assert.equal(x.status.containerStatuses![0]!.imageID, x.spec.containers[0]!.image);
       }
     }
+  });
+
+  it("pods write under HOME on a read-only root, with a limited /tmp, spread per revision", () => {
+    for (const w of ["backend", "frontend"] as const) {
+      // The fixtures write ~/.cache/<name> at start and exit if they cannot: ready and never
+      // restarted (the gate above) means HOME is writable.
+      const raw = kubectl("get", "pods", "-n", NS, "-l", `app.kubernetes.io/name=travel-${w}`);
+      for (const x of raw.items as {
+        spec: {
+          volumes: { name: string; emptyDir?: { sizeLimit?: string } }[];
+          containers: { resources: { limits: Record<string, string> } }[];
+          topologySpreadConstraints?: { topologyKey: string; labelSelector: object }[];
+        };
+      }[]) {
+        const limit = x.spec.containers[0]!.resources.limits["ephemeral-storage"];
+        assert.match(limit ?? "", /^\d+Mi$/, "an ephemeral-storage limit");
+        assert.deepEqual(
+          x.spec.volumes.find((v) => v.name === "tmp")?.emptyDir,
+          { sizeLimit: limit },
+          "/tmp is limited to it",
+        );
+        // One backend pod: nothing to spread; two frontend pods: over nodes and zones.
+        assert.deepEqual(
+          (x.spec.topologySpreadConstraints ?? []).map((c) => c.topologyKey),
+          w === "backend" ? [] : ["kubernetes.io/hostname", "topology.kubernetes.io/zone"],
+        );
+      }
+    }
+    const env = kubectl(
+      "get",
+      "configmaps",
+      "-n",
+      NS,
+      "-l",
+      "app.kubernetes.io/name=travel-backend",
+    );
+    assert.ok(
+      (env.items as { data?: Record<string, string> }[]).some((c) => c.data?.HOME === "/tmp"),
+      "HOME=/tmp in the backend's env",
+    );
   });
 
   it("without the pull secret, or with a wrong token, the image cannot be pulled", async () => {
