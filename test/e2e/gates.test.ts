@@ -5,7 +5,9 @@
  * the frontend reaching the backend by its Service name, the app answering on its
  * hostname through the Gateway, and the NetworkPolicy enforced; and `up` itself verifying
  * through the Gateway, refusing to verify a frontend cut off from the backend, and the
- * deploy command bringing a release that fails verification back to the last verified one.
+ * deploy command bringing a release that fails verification back to the last verified one,
+ * revoking a verified release whose re-check fails, and `npm run rollback` with the
+ * program in the app's repository (the in-app layout).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -42,7 +44,7 @@ import {
 import type { CheckResult } from "../../src/components/verification";
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import { selectPromotion } from "../../src/images/promotion";
-import type { VerifiedImageSet } from "../../src/images/types";
+import type { RevokedImageSet, VerifiedImageSet } from "../../src/images/types";
 
 const NS = "travel-gates";
 const BACKEND_SERVICE = "travel-backend-service";
@@ -115,14 +117,16 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     selectPromotion(
       {
         stack: p.stack.name,
-        verified: outputs.verifiedImages!.value,
+        verified: outputs.verifiedImages?.value,
         deployed: outputs.images!.value,
+        revoked: outputs.revokedImages?.value,
       },
       { gitSha, allowUnverified, soakMinutes: 0, now: new Date(), enforceSoak: true },
     );
 
   before(async () => {
-    p = await createProject(stackNameFor("gates"), { namespace: NS });
+    // The program as deploy/ of the app's repository (local-stack.test.ts: beside it).
+    p = await createProject(stackNameFor("gates"), { namespace: NS, layout: "in-app" });
     const result = await up(p);
     assert.equal(result.summary.result, "succeeded");
     pullSecret = deployment(NS, "backend").spec.template.spec.imagePullSecrets[0].name;
@@ -443,5 +447,96 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     );
     commitSource(p, "backend/mode", "ok\n");
     await writeConfig(p, {});
+  });
+
+  it("npm run deploy: a verified release whose re-check fails is revoked: not promotable, not rolled back to", async () => {
+    const host = hostnameOf(p);
+    const previous = (await p.stack.outputs()).verifiedImages!.value as VerifiedImageSet;
+    // The source as it is now (backend mode ok again), verified.
+    const good = await up(p);
+    const release = good.outputs.verifiedImages!.value as VerifiedImageSet;
+    const sha = release.backend.gitSha;
+    assert.notEqual(sha, previous.backend.gitSha);
+    // The same release again, with a backend URL the frontend cannot use: its re-check fails.
+    await writeConfig(p, {
+      "travel:backend": {
+        ...(committedLocalConfig()["travel:backend"] as object),
+        actionPath: "/nowhere",
+      },
+      "travel:verify": verifyConfig({ timeoutSeconds: 15 }),
+    });
+    const deployed = await npmCommand(p, "deploy", [p.stack.name]);
+    const log = deployed.stderr.split("\n").filter((l) => l.startsWith("[deploy] "));
+    process.stdout.write(`# ${log.join("\n# ")}\n`);
+    assert.equal(deployed.status, 1);
+    assert.equal(
+      log[0],
+      `[deploy] revoked ${sha} on ${p.stack.name}: ${p.stack.name} had verified it, and the verification failed now; it is in neither verifiedImages nor releases any more`,
+    );
+    // The rollback goes to the release before it, never to the revoked one; with the
+    // same wrong URL its checks fail too, and the deploy says so.
+    assert.equal(
+      log[1],
+      `[deploy] the verification failed: rolling ${p.stack.name} back to its last verified release, ${previous.backend.gitSha} (verified at ${previous.verifiedAt}); nothing is built`,
+    );
+    assert.match(log.at(-1)!, /^\[deploy\] the automatic rollback failed too \(pulumi up failed/);
+    const after = await p.stack.outputs();
+    assert.equal(after.verifiedImages, undefined, "nothing is verified");
+    const revoked = after.revokedImages!.value as RevokedImageSet;
+    assert.deepEqual(
+      { backend: revoked.backend, frontend: revoked.frontend, verifiedAt: revoked.verifiedAt },
+      release,
+    );
+    assert.match(revoked.reason, /^the verification failed in the update of /);
+    const releases = after.releases!.value as VerifiedImageSet[];
+    assert.ok(
+      releases.every((r) => r.backend.gitSha !== sha),
+      "it left the releases",
+    );
+    assert.equal(releases[0]!.backend.gitSha, previous.backend.gitSha);
+    assert.throws(
+      () => promote(after, sha),
+      new RegExp(
+        `^PromotionRefused: stack "${p.stack.name}" has no verified images: it revoked ${sha} at ${revoked.revokedAt}`,
+      ),
+    );
+    // The URL fixed: the next update's checks pass, and it is verified again.
+    await writeConfig(p, {});
+    const fixed = await up(p);
+    assert.equal((fixed.outputs.verifiedImages!.value as VerifiedImageSet).backend.gitSha, sha);
+    assert.equal(fixed.outputs.revokedImages, undefined);
+    assert.match((await viaGateway(host))?.body ?? "", /^frontend travel frontend fixture v2 /);
+  });
+
+  it("npm run rollback in the in-app layout: to the previous verified release, then two back, serving throughout", async () => {
+    const host = hostnameOf(p);
+    const releases = (await p.stack.outputs()).releases!.value as VerifiedImageSet[];
+    assert.ok(releases.length >= 3, `${releases.length} verified releases`);
+    const [, previous, twoBack] = releases as [
+      VerifiedImageSet,
+      VerifiedImageSet,
+      VerifiedImageSet,
+    ];
+    const loop = new RequestLoop(() => viaGateway(host));
+    const back = await npmCommand(p, "rollback", [p.stack.name]);
+    assert.equal(back.status, 0, back.stderr);
+    for (const w of ["backend", "frontend"] as const) {
+      assert.equal(deployment(NS, w).spec.template.spec.containers[0].image, previous[w].ref, w);
+    }
+    const further = await npmCommand(p, "rollback", [p.stack.name, twoBack.backend.gitSha]);
+    assert.equal(further.status, 0, further.stderr);
+    const result = await loop.stop();
+    for (const w of ["backend", "frontend"] as const) {
+      assert.equal(deployment(NS, w).spec.template.spec.containers[0].image, twoBack[w].ref, w);
+    }
+    const now = (await p.stack.outputs()).verifiedImages!.value as VerifiedImageSet;
+    assert.equal(now.backend.ref, twoBack.backend.ref, "verified again");
+    assert.equal(
+      result.failed,
+      0,
+      `${result.failed} of ${result.total} requests failed: ${result.failures.join("; ")}`,
+    );
+    assert.ok(result.total > 20, `${result.total} requests`);
+    process.stdout.write(`# in-app rollbacks: ${result.total} requests, ${result.failed} failed\n`);
   });
 });

@@ -2,10 +2,18 @@
  * A throwaway copy of this Pulumi project and of the fixture app's source (in
  * its own git repository, so source changes make new SHAs), driven through
  * the Automation API with the real CLI, a file state backend and passphrase
- * secrets.
+ * secrets. The project sits beside the app's repository (the separate layout, the
+ * default) or in it as `deploy/` (the in-app layout), as docs/delivery.md describes.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalWorkspace, Stack, UpResult } from "@pulumi/pulumi/automation";
@@ -36,6 +44,12 @@ export interface ProjectOptions {
   stateDir?: string;
   /** Namespace to deploy into. */
   namespace?: string;
+  /**
+   * "in-app": the project is `deploy/` of the app's repository, committed with it (its
+   * node_modules ignored); "separate": a folder beside it, in no repository.
+   * @default "separate"
+   */
+  layout?: "in-app" | "separate";
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -110,17 +124,19 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
   kubectlWait("delete", "namespace", opts.namespace ?? E2E_NAMESPACE, "--ignore-not-found");
   const dir = mkdtempSync(join(tmpdir(), `travel-e2e-${name}-`));
   const stateDir = opts.stateDir ?? join(dir, ".state");
-  execFileSync("mkdir", ["-p", stateDir, join(dir, "project")]);
-  const projectDir = join(dir, "project");
+  const sourceDir = join(dir, "source");
+  cpSync(join(ROOT, "fixtures", "app"), sourceDir, { recursive: true });
+  compileFixtureServers(sourceDir);
+  const projectDir = opts.layout === "in-app" ? join(sourceDir, "deploy") : join(dir, "project");
+  execFileSync("mkdir", ["-p", stateDir, projectDir]);
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
     cpSync(join(ROOT, f), join(projectDir, f));
   }
   cpSync(join(ROOT, "src"), join(projectDir, "src"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(projectDir, "node_modules"));
+  if (opts.layout === "in-app")
+    appendFileSync(join(sourceDir, ".gitignore"), "/deploy/node_modules\n");
 
-  const sourceDir = join(dir, "source");
-  cpSync(join(ROOT, "fixtures", "app"), sourceDir, { recursive: true });
-  compileFixtureServers(sourceDir);
   git(sourceDir, "init", "-q");
   git(sourceDir, "config", "user.email", "e2e@example.invalid");
   git(sourceDir, "config", "user.name", "e2e");
