@@ -2,15 +2,13 @@
  * End to end: real `pulumi up` (CLI, Node.js host, kubernetes and docker-build
  * providers) against the local control plane, its real node and the authenticated
  * registry, through a stack's life: create, no-op, scale, a source change rolled out
- * under a request loop, a wrong token, `npm run rollback` under a request loop, secrets,
+ * under a request loop and event streams, a wrong token, `npm run rollback` under a request loop, secrets,
  * destroy. Cases run in order.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { travelPolicies } from "../../policy/rules";
 import { runPack } from "../support/policy";
@@ -18,10 +16,11 @@ import { assertDeployed, deployment } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
 import { npmCommand } from "../support/e2e/commands";
 import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { assertStreamsFinished, streamLoop } from "../support/e2e/streams";
 import {
-  KUBECONFIG,
   kubectl,
   kubectlGet,
+  kubectlText,
   REGISTRY,
   registryPullToken,
   registryToken,
@@ -52,9 +51,7 @@ function sampleAvailable(): { stop: () => Promise<number[]> } {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { stdout } = await promisify(execFile)(process.env.TRAVEL_KUBECTL ?? "kubectl", [
-        "--kubeconfig",
-        KUBECONFIG,
+      const stdout = await kubectlText(
         "-n",
         NS,
         "get",
@@ -63,7 +60,7 @@ function sampleAvailable(): { stop: () => Promise<number[]> } {
         "app.kubernetes.io/name=travel-frontend",
         "-o",
         "jsonpath={.items[0].status.availableReplicas}",
-      ]);
+      );
       // An absent field (no available pod) prints nothing: 0.
       samples.push(stdout === "" ? 0 : Number(stdout));
       await new Promise((r) => setTimeout(r, 200));
@@ -172,9 +169,11 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     commitSource(p, "frontend/message", "travel frontend fixture v2\n");
     secondSha = commitSource(p, "backend/message", "travel backend fixture v2\n");
     const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+    const streams = streamLoop(hostnameOf(p), NS);
     const sampler = sampleAvailable();
     await up(p);
     const [result, available] = [await loop.stop(), await sampler.stop()];
+    assertStreamsFinished(await streams.stop());
     const secondRefs = await assertDeployed(NS, secondSha);
     assert.notEqual(secondRefs.backend, firstRefs.backend);
     assert.notEqual(secondRefs.frontend, firstRefs.frontend);

@@ -4,6 +4,8 @@
  * host, lookups in cluster DNS, and a request loop that counts what a user would lose.
  */
 import { Resolver } from "node:dns/promises";
+import { readFileSync } from "node:fs";
+import https from "node:https";
 import { request, type HttpAnswer } from "../../../tools/local-env/checks";
 import { CA_CERT, GATEWAY, NODE } from "../../../tools/local-env/layout";
 
@@ -20,6 +22,59 @@ export function viaGateway(
     { ca: CA_CERT, servername: host, headers: { Host: host } },
     timeoutMs,
   );
+}
+
+/** A streamed answer: its status, and each server-sent event with when it arrived. */
+export interface StreamAnswer {
+  readonly status: number;
+  /** Each `data:` line, with the milliseconds from the request to its arrival. */
+  readonly events: { readonly ms: number; readonly data: string }[];
+  /** Milliseconds from the request to the end of the answer. */
+  readonly endMs: number;
+  /** Set when the stream broke (an error or the timeout) before it ended. */
+  readonly broken?: string;
+}
+
+/**
+ * GET https://<host><path> through the Gateway, reading the answer as it arrives: when
+ * each event came, not only what (a buffering proxy delivers them all at the end).
+ */
+export function streamViaGateway(host: string, path: string, timeoutMs = 60_000) {
+  const start = Date.now();
+  return new Promise<StreamAnswer>((resolve) => {
+    const events: { ms: number; data: string }[] = [];
+    let status = 0;
+    let pending = "";
+    const done = (broken?: string) =>
+      resolve({ status, events, endMs: Date.now() - start, ...(broken ? { broken } : {}) });
+    const req = https.request(
+      {
+        hostname: GATEWAY.address,
+        port: GATEWAY.httpsPort,
+        path,
+        ca: readFileSync(CA_CERT),
+        servername: host,
+        headers: { Host: host, Accept: "text/event-stream" },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        status = res.statusCode ?? 0;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          pending += chunk;
+          const lines = pending.split("\n");
+          pending = lines.pop()!;
+          for (const l of lines)
+            if (l.startsWith("data: ")) events.push({ ms: Date.now() - start, data: l.slice(6) });
+        });
+        res.on("end", () => done());
+        res.on("error", (err) => done(err.message));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no end within ${timeoutMs} ms`)));
+    req.on("error", (err) => done(err.message));
+    req.end();
+  });
 }
 
 /** GET http://<host><path> through the Gateway's HTTP listener (no redirect followed). */

@@ -4,8 +4,9 @@
  * CoreDNS, kube-router, Traefik as the Gateway), and a registry on 127.0.0.1:5000
  * that requires basic auth. Assertions read these real parts, never Pulumi's report.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { DOCKER, KUBECONFIG, REGISTRY as LOCAL_REGISTRY } from "../../../tools/local-env/layout";
 
 export { KUBECONFIG, STATE } from "../../../tools/local-env/layout";
@@ -33,6 +34,15 @@ export function kubectl(...args: string[]): any {
     },
   );
   return JSON.parse(out);
+}
+
+/**
+ * Runs kubectl against the local cluster without blocking the event loop (for samplers
+ * running beside a request loop); resolves to its standard output.
+ */
+export async function kubectlText(...args: string[]): Promise<string> {
+  const kubectlPath = process.env.TRAVEL_KUBECTL ?? "kubectl";
+  return (await promisify(execFile)(kubectlPath, ["--kubeconfig", KUBECONFIG, ...args])).stdout;
 }
 
 /** kubectl apply of the given objects (as a List). */
