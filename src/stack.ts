@@ -31,6 +31,7 @@ import {
 import { runChecks } from "./components/verification-checks";
 import { verifiedHostname } from "./config/verify-schema";
 import type { StackConfig } from "./config/load";
+import { releaseName } from "./images/releases";
 import type { ImageSet, ImageSources, VerifiedImageSet } from "./images/types";
 import { APP, componentName, type WorkloadName } from "./names";
 
@@ -201,9 +202,7 @@ export function composeStack(
           .all([verification.catch(() => new Promise<never>(() => undefined)), imageOutputs])
           .apply(([v, deployed]) => ({ ...deployed, verifiedAt: v.verifiedAt }))
       : pulumi.output(pulumi.unknown as unknown as VerifiedImageSet),
-    gitSha: imageOutputs.apply(({ backend: b, frontend: f }) =>
-      b.gitSha === f.gitSha ? b.gitSha : `backend=${b.gitSha} frontend=${f.gitSha}`,
-    ),
+    gitSha: imageOutputs.apply(releaseName),
     registry: { server: cfg.registry.server, owner: cfg.registry.owner },
   };
 }

@@ -13,9 +13,10 @@
  *    failed (a re-check), revokes it in the stack's state (./revoke.ts), even with
  *    --no-rollback; then takes the newest verified release other than the failed one,
  *    pins its digests and runs `pulumi up` again, as `npm run rollback` does: nothing is
- *    built, the release is rolled out and verified again, and the stack file is restored. Any other failure
- *    (a config error, a refused registry, a locked stack) changed no workload, and is
- *    not rolled back. Either way a failed deploy exits 1: the job still fails.
+ *    built, the release is rolled out and verified again, and the stack file is restored.
+ *    Any other failure (a config error, a refused registry, a locked stack) changed no
+ *    workload, and is not rolled back. Either way a failed deploy exits 1: the job still
+ *    fails.
  *
  * TRAVEL_PROJECT_DIR: the Pulumi project (default: this checkout). Exit status: 0 when
  * the update succeeded, 2 for usage errors, 1 otherwise.
@@ -30,7 +31,7 @@ import { type Io, type Pulumi, rollbackPulumi, runMain } from "../rollback/pulum
 import { stackOutputs } from "../rollback/stack";
 import { verifiedTarget } from "../rollback/target";
 import type { ImageSet, VerifiedImageSet } from "../../src/images/types";
-import { WORKLOADS } from "../../src/names";
+import { releaseName, sameImages } from "../../src/images/releases";
 import { revokeFailedRelease } from "./revoke";
 
 const ROOT = join(__dirname, "..", "..");
@@ -117,7 +118,7 @@ export async function deploy(
     }
     // The newest verified release other than the one that failed.
     const last = earlier
-      .filter((r) => deployed === undefined || !sameRefs(r, deployed))
+      .filter((r) => deployed === undefined || !sameImages(r, deployed))
       .map(verifiedTarget)
       .find((t) => t !== undefined);
     if (last === undefined) {
@@ -148,8 +149,6 @@ export async function deploy(
   }
 }
 
-const sameRefs = (a: ImageSet, b: ImageSet) => WORKLOADS.every((w) => a[w].ref === b[w].ref);
-
 /**
  * Revokes the release the failed update deployed, when the stack had verified it before
  * (./revoke.ts), and says so; returns that release's images (undefined when the state
@@ -171,7 +170,7 @@ async function revoke(
     );
     if (r.revoked && r.failed) {
       log(
-        `revoked ${describe(r.failed)} on ${stack}: ${stack} had verified it, and ${failed} ` +
+        `revoked ${releaseName(r.failed)} on ${stack}: ${stack} had verified it, and ${failed} ` +
           `failed now; it is in neither verifiedImages nor releases any more`,
       );
     }
@@ -181,11 +180,5 @@ async function revoke(
     return undefined;
   }
 }
-
-/** A release as one word: its commit, or each workload's when they differ. */
-const describe = (images: ImageSet) =>
-  WORKLOADS.every((w) => images[w].gitSha === images.backend.gitSha)
-    ? images.backend.gitSha
-    : WORKLOADS.map((w) => `${w}=${images[w].gitSha}`).join(" ");
 
 if (require.main === module) runMain(deploy);

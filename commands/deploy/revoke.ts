@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sameImages } from "../../src/images/releases";
 import type { ImageSet, RevokedImageSet, VerifiedImageSet } from "../../src/images/types";
 import { componentName, TYPE, WORKLOADS } from "../../src/names";
 import { Failure, type Pulumi } from "../rollback/pulumi";
@@ -29,9 +30,6 @@ interface StateResource {
 interface State {
   deployment?: { resources?: StateResource[] };
 }
-
-const sameImages = (a: ImageSet, b: ImageSet) =>
-  WORKLOADS.every((w) => a[w]?.ref === b[w]?.ref && a[w]?.gitSha === b[w]?.gitSha);
 
 /**
  * The images the stack's last update deployed, from its RegistryImage components

@@ -5,13 +5,20 @@
  * being forced is a release this stack verified, whichever repository holds the app.
  */
 import { WORKLOADS } from "../names";
-import type { VerifiedImageSet } from "./types";
+import type { ImageSet, VerifiedImageSet } from "./types";
 
 /** How many verified releases a stack's `releases` output keeps. */
 export const RELEASES_KEPT = 10;
 
-const sameImages = (a: VerifiedImageSet, b: VerifiedImageSet) =>
-  WORKLOADS.every((w) => a[w].ref === b[w].ref && a[w].gitSha === b[w].gitSha);
+/** Whether two releases are the same images (refs and commits), whenever verified. */
+export const sameImages = (a: ImageSet, b: ImageSet) =>
+  WORKLOADS.every((w) => a[w]?.ref === b[w]?.ref && a[w]?.gitSha === b[w]?.gitSha);
+
+/** A release as one word: its commit, or each workload's when they differ. */
+export const releaseName = (images: ImageSet) =>
+  WORKLOADS.every((w) => images[w].gitSha === images.backend.gitSha)
+    ? images.backend.gitSha
+    : WORKLOADS.map((w) => `${w}=${images[w].gitSha}`).join(" ");
 
 /** `verified` first, then the earlier releases other than it, at most RELEASES_KEPT. */
 export function recordRelease(
