@@ -136,6 +136,7 @@ export function composeStack(
     image: images.backend.ref,
     version: images.backend.gitSha,
     meshMode: cfg.meshMode,
+    network: cfg.network,
     allowedClientLabels: selectorLabels({
       name: names.frontend,
       component: "frontend",
@@ -148,6 +149,13 @@ export function composeStack(
     image: images.frontend.ref,
     version: images.frontend.gitSha,
     remoteActionUrl: backend.actionUrl,
+    backend: {
+      labels: selectorLabels({ name: names.backend, component: "backend", environment }),
+      port: cfg.backend.port,
+    },
+    gatewayNamespace: cfg.gateway.namespace,
+    meshMode: cfg.meshMode,
+    network: cfg.network,
   });
   const route = new HttpRoute(names.frontend, {
     namespace: ns.name,

@@ -21,6 +21,7 @@ export const OBJECT_KEYS_WITH_ROWS = [
   "backend",
   "frontend",
   "verify",
+  "network",
   "github",
 ] as const;
 

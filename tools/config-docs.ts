@@ -154,7 +154,7 @@ export async function readmeTable(): Promise<string> {
  */
 export function pulumiConfig(): Record<string, Record<string, unknown>> {
   const required = new Set(missing({}));
-  const objects = new Set(["gateway", ...WORKLOADS, "github", "verify"]);
+  const objects = new Set(["gateway", ...WORKLOADS, "github", "verify", "network"]);
   return Object.fromEntries(
     allKeys().map((key) => {
       const decl: Record<string, unknown> = { description: keyDescriptions().top[key] };

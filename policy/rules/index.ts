@@ -5,6 +5,7 @@ import { backendNetworkPolicy, backendNotRouted, backendServiceClusterIp } from 
 import { pdbAllowsEviction, pdbForReplicatedDeployments } from "./disruption";
 import { imagesPinnedByDigest } from "./images";
 import { namespaceRestricted } from "./namespaces";
+import { egressNoMetadata, workloadEgressRestricted } from "./network";
 import { containerProbes } from "./probes";
 import { prodFrontendReplicas } from "./production";
 import { containerResources } from "./resources";
@@ -23,6 +24,8 @@ export const travelPolicies: Policies = [
   backendServiceClusterIp,
   backendNotRouted,
   backendNetworkPolicy,
+  workloadEgressRestricted,
+  egressNoMetadata,
   pdbForReplicatedDeployments,
   prodFrontendReplicas,
   namespaceRestricted,

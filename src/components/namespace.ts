@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceLabels } from "../builders/labels";
+import { appLabels, namespaceLabels } from "../builders/labels";
+import { defaultDenySpec } from "../builders/network-policy";
 import { LABEL, type MeshMode, TYPE } from "../names";
 
 export interface NamespaceArgs {
@@ -62,9 +63,10 @@ export function labelDrift(
 }
 
 /**
- * The app's namespace, with mesh and Pod Security Standards labels. Every app
- * object lives in it, so `opts.dependsOn` (the image pushes) gates them all:
- * a failed build or push changes nothing in the cluster.
+ * The app's namespace, with mesh and Pod Security Standards labels, and a NetworkPolicy
+ * denying every pod in it all ingress and egress that a workload's own policy does not
+ * admit. Every app object lives in it, so `opts.dependsOn` (the image pushes) gates them
+ * all: a failed build or push changes nothing in the cluster.
  */
 export class Namespace extends pulumi.ComponentResource {
   /** The namespace's name, known once the namespace exists. */
@@ -73,11 +75,28 @@ export class Namespace extends pulumi.ComponentResource {
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE.namespace, name, {}, opts);
     const create = args.create ?? true;
+    this.name = this.namespace(name, args, create, opts);
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-default-deny`,
+      {
+        metadata: { namespace: this.name, labels: appLabels(args.environment) },
+        spec: defaultDenySpec,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ name: this.name });
+  }
+
+  /** Creates, reads or (in a preview without a cluster) only names the namespace. */
+  private namespace(
+    name: string,
+    args: NamespaceArgs,
+    create: boolean,
+    opts?: pulumi.ComponentResourceOptions,
+  ): pulumi.Output<string> {
     if (!create && !(args.read ?? true)) {
       void pulumi.log.warn(unreadNamespaceWarning(args.name), this);
-      this.name = pulumi.output(args.name);
-      this.registerOutputs({ name: this.name });
-      return;
+      return pulumi.output(args.name);
     }
     const childOpts = { parent: this, dependsOn: opts?.dependsOn };
     // The same name and parent either way: one URN, so switching to an admin-made
@@ -103,7 +122,6 @@ export class Namespace extends pulumi.ComponentResource {
         if (drift.length > 0) void pulumi.log.warn(driftWarning(args.name, drift), this);
       });
     }
-    this.name = namespace.metadata.name;
-    this.registerOutputs({ name: this.name });
+    return namespace.metadata.name;
   }
 }

@@ -3,8 +3,9 @@
  * in-cluster URL and the outcome of the rollout), every part of it registered as an
  * output, over the resources createWorkload makes.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadIdentity } from "../builders/labels";
+import { selectorLabels, workloadLabels, type WorkloadIdentity } from "../builders/labels";
 import type { WorkloadName } from "../names";
 import type { RolloutOutcome } from "./rollout";
 import { createWorkload, type WorkloadArgs, type WorkloadResources } from "./workload";
@@ -27,6 +28,8 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
   public readonly rolloutDone: Promise<RolloutOutcome>;
   /** The Deployment, Service, ServiceAccount, env ConfigMap and rollout await. */
   protected readonly resources: WorkloadResources;
+  private readonly id: WorkloadIdentity;
+  private readonly namespace: pulumi.Input<string>;
 
   protected constructor(
     type: string,
@@ -38,6 +41,8 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
   ) {
     super(type, name, {}, opts);
     const id: WorkloadIdentity = { name, component, environment: args.environment };
+    this.id = id;
+    this.namespace = args.namespace;
     this.resources = createWorkload(this, id, args, wiredEnv);
     const { deployment, service, rollout } = this.resources;
     this.serviceName = service.metadata.name;
@@ -46,6 +51,23 @@ export abstract class WorkloadComponent extends pulumi.ComponentResource {
     this.deploymentName = deployment.metadata.name;
     this.rollout = rollout.outcome;
     this.rolloutDone = rollout.done;
+  }
+
+  /**
+   * The workload's NetworkPolicy, named after it: `spec` given its pods' selector labels
+   * (the namespace's default-deny refuses whatever it does not admit).
+   */
+  protected restrictTraffic(
+    spec: (pods: Record<string, string>) => k8s.types.input.networking.v1.NetworkPolicySpec,
+  ): void {
+    new k8s.networking.v1.NetworkPolicy(
+      this.id.name,
+      {
+        metadata: { namespace: this.namespace, labels: workloadLabels(this.id) },
+        spec: spec(selectorLabels(this.id)),
+      },
+      { parent: this },
+    );
   }
 
   /** Registers the shared outputs and the subclass's own. */

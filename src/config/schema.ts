@@ -21,6 +21,7 @@ import {
   text,
 } from "./fields";
 import { backendSchema, frontendSchema } from "./workload-schema";
+import { networkSchema } from "./network-schema";
 import { verifySchema } from "./verify-schema";
 import { FORMAT, GHCR, MESH_MODES, PLATFORMS } from "../names";
 
@@ -191,6 +192,11 @@ export const stackConfigSchema = z.strictObject({
   frontend: frontendSchema,
   /** Where the images come from: build, promote from another stack, or pinned digests. */
   images: imagesSchema,
+  /**
+   * What the pods may reach: the namespace denies all traffic but the Gateway to the
+   * frontend, the frontend to the backend, cluster DNS, and the backend to external HTTPS.
+   */
+  network: networkSchema,
   /** Seconds a rollout may take in all before pulumi up fails. */
   rolloutTimeoutSeconds: intIn(30, 3600).default(600),
   /**

@@ -213,7 +213,7 @@ export type FixtureDeployment = {
 /** Type tokens of the objects below. */
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";
-const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 export const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";

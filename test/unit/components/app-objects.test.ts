@@ -28,6 +28,7 @@ const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECRET = "kubernetes:core/v1:Secret";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const APP_LABELS = {
   "app.kubernetes.io/part-of": "coagents-travel",
   "app.kubernetes.io/instance": "dev",
@@ -48,6 +49,15 @@ describe("Namespace", () => {
         "pod-security.kubernetes.io/warn": "restricted",
         "istio.io/dataplane-mode": "ambient",
       },
+    });
+  });
+
+  it("denies every pod of the namespace all ingress and egress its workload's policy does not admit", () => {
+    assert.deepEqual(one(NETPOL, "travel-default-deny").inputs, {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { namespace: "app-travelexample", labels: APP_LABELS },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
   });
 
@@ -107,6 +117,11 @@ describe("Namespace", () => {
     assert.equal(await valueOf(ns.name), "travel-prod");
     await settle();
     assert.deepEqual(ofType(NAMESPACE), [], "neither created nor read");
+    assert.equal(
+      one(NETPOL, "unread-default-deny").inputs.metadata.namespace,
+      "travel-prod",
+      "the default-deny policy all the same",
+    );
     assert.equal(
       unreadNamespaceWarning("travel-prod"),
       "createNamespace is false and this preview has no kubeconfig: namespace travel-prod is not read (a stack that created it shows it as deleted here; `pulumi up`, with the cluster, reads it and keeps it)",

@@ -24,6 +24,32 @@ const CHECKSUM = mapChecksum({
   GOOGLE_MAPS_API_KEY: SECRET_VALUES.GOOGLE_MAPS_API_KEY,
 });
 
+/** Cluster DNS by default: the kube-dns pods of kube-system, UDP and TCP 53. */
+const CLUSTER_DNS = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    },
+  ],
+  ports: [
+    { port: 53, protocol: "UDP" },
+    { port: 53, protocol: "TCP" },
+  ],
+};
+/** Never "external": written out here, so a range dropped from the builder's list fails. */
+const NON_PUBLIC = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+];
+
 const selector = (name: string) => ({
   "app.kubernetes.io/name": name,
   "app.kubernetes.io/instance": "dev",
@@ -137,10 +163,10 @@ describe("Backend", () => {
     });
   });
 
-  it("admits only the frontend's pods, on the backend port and ambient's HBONE port, and ambient's probes", () => {
+  it("admits only the frontend's pods in, on its port, HBONE's and ambient's probes; out, DNS and public HTTPS", () => {
     assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec, {
       podSelector: { matchLabels: selector("travel-backend") },
-      policyTypes: ["Ingress"],
+      policyTypes: ["Ingress", "Egress"],
       ingress: [
         {
           from: [{ podSelector: { matchLabels: selector("travel-frontend") } }],
@@ -154,21 +180,56 @@ describe("Backend", () => {
           ports: [{ port: 8000, protocol: "TCP" }],
         },
       ],
+      egress: [
+        CLUSTER_DNS,
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: NON_PUBLIC } }],
+          ports: [{ port: 443, protocol: "TCP" }],
+        },
+      ],
     });
   });
 
-  it("outside the mesh admits only the frontend's pods on the backend port", async () => {
+  it("outside the mesh, on the network the stack names: its DNS, ports, exclusions and exceptions", async () => {
     const raw = validRaw();
     raw.meshMode = "none";
+    raw.network = {
+      dns: { cidrs: ["10.244.0.1/32"] },
+      externalPorts: [443, 8443],
+      externalExcept: ["203.0.113.0/24"],
+      allowEgress: [{ name: "trips-db", cidr: "10.20.0.5/32", ports: [5432] }],
+    };
     await compose(raw);
-    assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec.ingress, [
+    assert.deepEqual(one(NETPOL, "travel-backend").inputs.spec, {
+      podSelector: { matchLabels: selector("travel-backend") },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: selector("travel-frontend") } }],
+          ports: [{ port: 8000, protocol: "TCP" }],
+        },
+      ],
+      egress: [
+        {
+          to: [...CLUSTER_DNS.to, { ipBlock: { cidr: "10.244.0.1/32" } }],
+          ports: CLUSTER_DNS.ports,
+        },
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC, "203.0.113.0/24"] } }],
+          ports: [
+            { port: 443, protocol: "TCP" },
+            { port: 8443, protocol: "TCP" },
+          ],
+        },
+        { to: [{ ipBlock: { cidr: "10.20.0.5/32" } }], ports: [{ port: 5432, protocol: "TCP" }] },
+      ],
+    });
+    assert.deepEqual(one(NETPOL, "travel-frontend").inputs.spec.ingress, [
       {
         from: [
-          {
-            podSelector: { matchLabels: selector("travel-backend".replace("backend", "frontend")) },
-          },
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "default" } } },
         ],
-        ports: [{ port: 8000, protocol: "TCP" }],
+        ports: [{ port: 3000, protocol: "TCP" }],
       },
     ]);
     await compose(validRaw());
@@ -216,6 +277,46 @@ describe("Frontend", () => {
   let stack: Composed;
   before(async () => {
     stack = await compose(validRaw());
+  });
+
+  it("admits the Gateway's namespace in (and ambient's HBONE and probes); out, only DNS and the backend", () => {
+    assert.deepEqual(one(NETPOL, "travel-frontend").inputs, {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: {
+        namespace: "app-travelexample",
+        labels: labels("travel-frontend", "frontend"),
+      },
+      spec: {
+        podSelector: { matchLabels: selector("travel-frontend") },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "default" } } },
+            ],
+            ports: [
+              { port: 3000, protocol: "TCP" },
+              { port: 15008, protocol: "TCP" },
+            ],
+          },
+          {
+            from: [{ ipBlock: { cidr: "169.254.7.127/32" } }],
+            ports: [{ port: 3000, protocol: "TCP" }],
+          },
+        ],
+        egress: [
+          CLUSTER_DNS,
+          {
+            to: [{ podSelector: { matchLabels: selector("travel-backend") } }],
+            ports: [
+              { port: 8000, protocol: "TCP" },
+              { port: 15008, protocol: "TCP" },
+            ],
+          },
+        ],
+      },
+    });
   });
 
   it("takes REMOTE_ACTION_URL from the Backend's service, in its env ConfigMap", () => {

@@ -135,7 +135,7 @@ const CASES: BadConfig[] = [
     "unknown top-level key",
     (r) => (r.replicas = 3),
     [
-      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, createNamespace, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, verify",
+      "travel:replicas is not a known key: expected one of namespace, meshMode, protect, createNamespace, hostnames, gateway, registry, registryToken, registryPullToken, appSecrets, backend, frontend, images, network, rolloutTimeoutSeconds, rolloutProgressDeadlineSeconds, rolloutMaxRestarts, rolloutUnschedulableSeconds, verify",
     ],
   ],
   [

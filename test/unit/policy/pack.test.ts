@@ -46,6 +46,8 @@ describe("the pack", () => {
       "backend-service-cluster-ip",
       "backend-not-routed",
       "backend-network-policy",
+      "workload-egress-restricted",
+      "egress-no-metadata",
       "pdb-for-replicated-deployments",
       "prod-frontend-replicas",
       "namespace-pod-security-restricted",
