@@ -91,4 +91,25 @@ export const GATEWAY = {
   tlsSecret: "travel-local-tls",
 } as const;
 
+/**
+ * The "external API" stand-in: an HTTPS server in a network namespace of its own, outside
+ * the cluster's networks, on a documentation address (TEST-NET-2) that is public as far as
+ * NetworkPolicy is concerned. The node routes only this /30 there (TEST-NET-1 and -3 are
+ * this machine's own network and its package proxy's), from the pods' bridge and nowhere
+ * else; its certificate is signed by the local CA for its IP address (cluster DNS here
+ * forwards nothing, so it has no name).
+ */
+export const EXTERNAL = {
+  netns: "travel-ext",
+  /** The host's end of the veth pair, and its address (the namespace's way back). */
+  hostVeth: "travel-ext0",
+  hostIp: "198.51.100.9",
+  /** The end inside the namespace, and the server's address. */
+  peerVeth: "ext0",
+  ip: "198.51.100.10",
+  cidr: "198.51.100.8/30",
+  prefix: 30,
+  port: 443,
+} as const;
+
 export const CA_CERT = join(PKI, "ca.crt");

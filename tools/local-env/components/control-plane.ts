@@ -7,28 +7,29 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { httpOk } from "../checks";
 import type { Component, Context } from "../component";
-import { CA_CERT, dirOf, GATEWAY, KUBE, KUBECONFIG, NODE, PKI } from "../layout";
+import { CA_CERT, dirOf, EXTERNAL, GATEWAY, KUBE, KUBECONFIG, NODE, PKI } from "../layout";
 import { run } from "../sys";
 import { render } from "../template";
 
 export const pki = (name: string) => join(PKI, name);
 const ADMIN = { cert: pki("admin.crt"), key: pki("admin.key") };
 
-/** A key and a certificate signed by the local CA. */
-function issue(
+/** A key and a certificate signed by the local CA (again when its extensions changed). */
+export function issue(
   ctx: Context,
   name: string,
   subject: string,
   usage: string,
   sans: readonly string[] = [],
 ): void {
-  if (existsSync(pki(`${name}.crt`))) return;
   const ext = pki(`${name}.cnf`);
-  render("cert-extensions.cnf", ext, {
+  // Issued again when its extensions (names, addresses) changed since.
+  const changed = render("cert-extensions.cnf", ext, {
     name,
     usage,
     san: sans.length ? `subjectAltName = ${sans.join(", ")}` : "",
   });
+  if (existsSync(pki(`${name}.crt`)) && !changed) return;
   const log = { log: ctx.log };
   run(["openssl", "genrsa", "-out", pki(`${name}.key`), "2048"], log);
   run(
@@ -70,7 +71,7 @@ function issue(
 
 export const certificates: Component = {
   name: "pki",
-  summary: `a CA of its own, API server, admin and Gateway certificates in ${PKI}`,
+  summary: `a CA of its own, API server, admin, Gateway and external API certificates in ${PKI}`,
   needs: [],
   setup: (ctx) => {
     mkdirSync(PKI, { recursive: true, mode: 0o700 });
@@ -113,6 +114,7 @@ export const certificates: Component = {
       "serverAuth",
       GATEWAY.certHosts.map((h) => `DNS:${h}`),
     );
+    issue(ctx, "external-api", "/CN=travel-external-api", "serverAuth", [`IP:${EXTERNAL.ip}`]);
     if (!existsSync(pki("sa.key"))) {
       run(["openssl", "genrsa", "-out", pki("sa.key"), "2048"], log);
       run(["openssl", "rsa", "-in", pki("sa.key"), "-pubout", "-out", pki("sa.pub")], log);
@@ -128,8 +130,8 @@ export const certificates: Component = {
     what: "every certificate and the admin kubeconfig exist",
     timeoutSeconds: 1,
     check: () =>
-      ["ca.crt", "apiserver.crt", "admin.crt", "gateway.crt", "sa.pub"].every((f) =>
-        existsSync(pki(f)),
+      ["ca.crt", "apiserver.crt", "admin.crt", "gateway.crt", "external-api.crt", "sa.pub"].every(
+        (f) => existsSync(pki(f)),
       ) && existsSync(KUBECONFIG),
   },
 };

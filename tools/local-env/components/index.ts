@@ -3,10 +3,12 @@
  * described once in its own module; runner.ts is the one loop over them.
  */
 import type { Component } from "../component";
+import { apiserverEndpoint } from "./apiserver-endpoint";
 import { apiserver, certificates, controllerManager, etcd, scheduler } from "./control-plane";
 import { kubeRouter } from "./firewall";
 import { gatewayApi, traefik } from "./gateway";
 import { buildkitd, dockerd, registry } from "./images";
+import { externalApi, externalNet } from "./external";
 import { network } from "./network";
 import { containerd, coredns, kubelet, kubeProxy } from "./node";
 
@@ -20,6 +22,9 @@ export const COMPONENTS: readonly Component[] = [
   controllerManager,
   scheduler,
   network,
+  apiserverEndpoint,
+  externalNet,
+  externalApi,
   containerd,
   kubelet,
   kubeProxy,

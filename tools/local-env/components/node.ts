@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from
 import { join } from "node:path";
 import { grpcOk, httpOk } from "../checks";
 import type { Component, Context } from "../component";
-import { CA_CERT, dirOf, DOCKER, KUBE, KUBECONFIG, NODE } from "../layout";
+import { CA_CERT, dirOf, DOCKER, EXTERNAL, KUBE, KUBECONFIG, NODE } from "../layout";
 import { run } from "../sys";
 import { render } from "../template";
 import { removeChains } from "./firewall";
@@ -67,6 +67,7 @@ export const containerd: Component = {
       podCidr: NODE.podCidr,
       nodeIp: NODE.ip,
       serviceCidr: KUBE.serviceCidr,
+      externalCidr: EXTERNAL.cidr,
       ipamDir,
     });
     return a || b;
