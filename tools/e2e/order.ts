@@ -24,6 +24,7 @@ export const LONGEST_FIRST: readonly string[] = [
   "deployer", // 147 s
   "registry", // 146 s
   "drift", // 144 s
+  "egress", // 71 s alone (6 December)
   "environment-secrets", // 42 s
   "bootstrap", // 39 s
 ];
