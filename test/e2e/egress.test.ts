@@ -31,7 +31,7 @@ import {
   up,
   writeConfig,
 } from "../support/e2e/project";
-import { CA_CERT, EXTERNAL, KUBE, REGISTRY as LOCAL_REGISTRY } from "../../tools/local-env/layout";
+import { EXTERNAL, KUBE, REGISTRY as LOCAL_REGISTRY } from "../../tools/local-env/layout";
 
 const NS = "travel-egress";
 /** A namespace of someone else's, without policies, with a pod listening in it. */
@@ -131,11 +131,14 @@ describe(
       const backend = committedLocalConfig()["travel:backend"] as object;
       await writeConfig(p, {
         ...ONE_FRONTEND,
-        // The stand-in's certificate is the local CA's: the backend trusts it as an app trusts
+        // The stand-in's certificate is its own CA's: the backend trusts it as an app trusts
         // a corporate proxy's CA (the fixture's EXTERNAL_API_CA; a public API needs none).
         "travel:backend": {
           ...backend,
-          env: { EXTERNAL_API_URL: EXTERNAL_URL, EXTERNAL_API_CA: readFileSync(CA_CERT, "utf8") },
+          env: {
+            EXTERNAL_API_URL: EXTERNAL_URL,
+            EXTERNAL_API_CA: readFileSync(EXTERNAL.caCert, "utf8"),
+          },
         },
       });
       assert.equal((await up(p)).summary.result, "succeeded");

@@ -96,8 +96,8 @@ export const GATEWAY = {
  * the cluster's networks, on a documentation address (TEST-NET-2) that is public as far as
  * NetworkPolicy is concerned. The node routes only this /30 there (TEST-NET-1 and -3 are
  * this machine's own network and its package proxy's), from the pods' bridge and nowhere
- * else; its certificate is signed by the local CA for its IP address (cluster DNS here
- * forwards nothing, so it has no name).
+ * else; its certificate, for its IP address (cluster DNS here forwards nothing, so it has
+ * no name), comes from a CA of its own, as a public API's would.
  */
 export const EXTERNAL = {
   netns: "travel-ext",
@@ -110,6 +110,8 @@ export const EXTERNAL = {
   cidr: "198.51.100.8/30",
   prefix: 30,
   port: 443,
+  /** The CA that signed its certificate (what its clients trust; not the cluster's CA). */
+  caCert: join(PKI, "external-ca.crt"),
 } as const;
 
 export const CA_CERT = join(PKI, "ca.crt");

@@ -32,6 +32,7 @@ export const PACKAGES: readonly Package[] = [
   pkg("ipset", "kube-router"),
   pkg("openssl", "the environment's certificates"),
   pkg("curl", "the URL check printed by npm run local"),
+  pkg("mmdebstrap", "the base images (python, node) from Debian's packages"),
   pkg("socat", "the API server's address for pods (the kubernetes Service's endpoint)"),
 ];
 

@@ -21,11 +21,13 @@ export function issue(
   subject: string,
   usage: string,
   sans: readonly string[] = [],
+  ca: { cert: string; key: string } = { cert: CA_CERT, key: pki("ca.key") },
 ): void {
   const ext = pki(`${name}.cnf`);
-  // Issued again when its extensions (names, addresses) changed since.
+  // Issued again when its extensions (names, addresses) or its CA changed since.
   const changed = render("cert-extensions.cnf", ext, {
     name,
+    ca: ca.cert,
     usage,
     san: sans.length ? `subjectAltName = ${sans.join(", ")}` : "",
   });
@@ -54,9 +56,9 @@ export function issue(
       "-in",
       pki(`${name}.csr`),
       "-CA",
-      CA_CERT,
+      ca.cert,
       "-CAkey",
-      pki("ca.key"),
+      ca.key,
       "-CAcreateserial",
       "-days",
       "3650",
@@ -69,33 +71,54 @@ export function issue(
   );
 }
 
+const EXTERNAL_CA = { cert: EXTERNAL.caCert, key: pki("external-ca.key") };
+
+/** A self-signed CA, unless there is one. */
+function makeCa(
+  ctx: Context,
+  ca: { cert: string; key: string },
+  subject: string,
+  extensions: readonly string[] = [],
+): void {
+  if (existsSync(ca.cert)) return;
+  const log = { log: ctx.log };
+  run(["openssl", "genrsa", "-out", ca.key, "2048"], log);
+  run(
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      ca.key,
+      "-subj",
+      subject,
+      ...extensions,
+      "-days",
+      "3650",
+      "-out",
+      ca.cert,
+    ],
+    log,
+  );
+}
+
 export const certificates: Component = {
   name: "pki",
   summary: `a CA of its own, API server, admin, Gateway and external API certificates in ${PKI}`,
   needs: [],
   setup: (ctx) => {
     mkdirSync(PKI, { recursive: true, mode: 0o700 });
-    const log = { log: ctx.log };
-    if (!existsSync(CA_CERT)) {
-      run(["openssl", "genrsa", "-out", pki("ca.key"), "2048"], log);
-      run(
-        [
-          "openssl",
-          "req",
-          "-x509",
-          "-new",
-          "-key",
-          pki("ca.key"),
-          "-subj",
-          "/CN=travel-local-ca",
-          "-days",
-          "3650",
-          "-out",
-          CA_CERT,
-        ],
-        log,
-      );
-    }
+    makeCa(ctx, { cert: CA_CERT, key: pki("ca.key") }, "/CN=travel-local-ca");
+    // The external API's, as a public API's certificate comes from a CA of its own. With
+    // the key usage Python 3.13's strict verification requires of a CA (the cluster's CA
+    // predates that and has none).
+    makeCa(ctx, EXTERNAL_CA, "/CN=travel-external-ca", [
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
     issue(ctx, "apiserver", "/CN=kube-apiserver", "serverAuth", [
       "IP:127.0.0.1",
       `IP:${KUBE.serviceIp}`,
@@ -114,8 +137,16 @@ export const certificates: Component = {
       "serverAuth",
       GATEWAY.certHosts.map((h) => `DNS:${h}`),
     );
-    issue(ctx, "external-api", "/CN=travel-external-api", "serverAuth", [`IP:${EXTERNAL.ip}`]);
+    issue(
+      ctx,
+      "external-api",
+      "/CN=travel-external-api",
+      "serverAuth",
+      [`IP:${EXTERNAL.ip}`],
+      EXTERNAL_CA,
+    );
     if (!existsSync(pki("sa.key"))) {
+      const log = { log: ctx.log };
       run(["openssl", "genrsa", "-out", pki("sa.key"), "2048"], log);
       run(["openssl", "rsa", "-in", pki("sa.key"), "-pubout", "-out", pki("sa.pub")], log);
     }

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { httpOk, succeeds } from "../checks";
 import type { Component, Context } from "../component";
-import { CA_CERT, EXTERNAL, NODE, PKI } from "../layout";
+import { EXTERNAL, NODE, PKI } from "../layout";
 import { run } from "../sys";
 
 /** Guard exceptions: the bridge may forward to this range and hear back from it, no more. */
@@ -129,6 +129,6 @@ export const externalApi: Component = {
   ready: {
     what: `GET https://${EXTERNAL.ip}/v1/ping = 200 from the host`,
     timeoutSeconds: 30,
-    check: () => httpOk(`https://${EXTERNAL.ip}:${EXTERNAL.port}/v1/ping`, { ca: CA_CERT }),
+    check: () => httpOk(`https://${EXTERNAL.ip}:${EXTERNAL.port}/v1/ping`, { ca: EXTERNAL.caCert }),
   },
 };

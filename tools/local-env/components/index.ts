@@ -4,6 +4,7 @@
  */
 import type { Component } from "../component";
 import { apiserverEndpoint } from "./apiserver-endpoint";
+import { baseImages } from "./base-images";
 import { apiserver, certificates, controllerManager, etcd, scheduler } from "./control-plane";
 import { kubeRouter } from "./firewall";
 import { gatewayApi, traefik } from "./gateway";
@@ -16,6 +17,7 @@ export const COMPONENTS: readonly Component[] = [
   dockerd,
   buildkitd,
   registry,
+  baseImages,
   certificates,
   etcd,
   apiserver,
