@@ -51,6 +51,14 @@ export class RegistryImage extends pulumi.ComponentResource {
               }),
           tags: [`${src.repository}:${src.gitSha}`],
           labels: { ...src.labels },
+          // As secrets: encrypted in the state, hidden in previews and logs.
+          ...(Object.keys(src.secrets).length === 0
+            ? {}
+            : {
+                secrets: Object.fromEntries(
+                  Object.entries(src.secrets).map(([id, v]) => [id, pulumi.secret(v)]),
+                ),
+              }),
           push: true,
           registries: [
             {

@@ -171,7 +171,14 @@ const RULES: readonly Rule[] = [
     needs: ["images", "registry", "registryToken"],
     check(cfg, add, ctx) {
       const mode = cfg.images.mode;
-      if (mode === "build") pushTokenIssues(cfg, add, ctx);
+      if (mode === "build") {
+        pushTokenIssues(cfg, add, ctx);
+        const isFile = ctx.isFile ?? ((p: string) => stat(p)?.isFile() === true);
+        for (const [id, file] of Object.entries(cfg.images.buildSecrets)) {
+          if (!isFile(file))
+            add(["images", "buildSecrets", id], "the path of an existing file", file);
+        }
+      }
       if (mode === "pinned") {
         for (const name of WORKLOADS) {
           const ref = cfg.images[name].ref;

@@ -62,6 +62,19 @@ export const imagesSchema = z.discriminatedUnion(
         128,
       ).optional(),
       platform: oneOf(PLATFORMS).default("linux/amd64"),
+      /**
+       * BuildKit secrets by id, each the path of a file read when the program runs (a
+       * corporate proxy's CA bundle, a package index token): a Dockerfile mounts one with
+       * `RUN --mount=type=secret,id=<id>`; it is never in a layer, the cache key or the state
+       * in plaintext
+       */
+      buildSecrets: z
+        .record(
+          pattern(/^[A-Za-z0-9_.-]+$/, "a BuildKit secret id ([A-Za-z0-9_.-], e.g. proxy-ca)", 64),
+          text("the path of a file"),
+          { error: "an object of secret ids and file paths" },
+        )
+        .default({}),
     }),
     z.strictObject({
       mode: z.literal("promote"),

@@ -8,6 +8,7 @@
  *   pull credentials is read with the push credentials (readTag).
  * - promote / pinned: the digests must exist in the registry, or preview says which not.
  */
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { imageLabels } from "../builders/labels";
 import type { StackConfig } from "../config/load";
@@ -127,6 +128,9 @@ async function resolveBuild(
     repository: `${server}/${repository}`,
     registry: pushCredentials(cfg),
     labels: imageLabels(gitSha, cfg.registry.repository),
+    secrets: Object.fromEntries(
+      Object.entries(images.buildSecrets).map(([id, file]) => [id, readFileSync(file, "utf8")]),
+    ),
   };
   const ref = `${server}/${repository}:${gitSha}`;
   try {

@@ -31,6 +31,8 @@ export interface BuildSource {
   readonly registry: RegistryCredentials;
   /** The image's labels (builders/labels.ts, imageLabels). */
   readonly labels: Readonly<Record<string, string>>;
+  /** BuildKit secrets by id: the contents of `images.buildSecrets`' files. */
+  readonly secrets: Readonly<Record<string, string>>;
   /**
    * Name of an existing buildx builder, e.g. "default" for the Docker daemon's own
    * BuildKit (no builder image to pull).

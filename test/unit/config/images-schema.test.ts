@@ -4,11 +4,22 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { itRefuses, type BadConfig } from "../../support/config-cases";
+import { itRefuses, type BadConfig, type Raw } from "../../support/config-cases";
 import { parseStackConfig } from "../../../src/config/load";
 import { BACKEND_REF, SHA_A, validRaw } from "../../support/fixtures";
 
 const DIGEST = "a digest-pinned image reference 'registry/name[:tag]@sha256:<64 hex>'";
+
+/** Builds the stand-ins with these build secrets. */
+const withBuildSecrets = (buildSecrets: Record<string, string>) => (r: Raw) => {
+  r.registryToken = "ghp_push";
+  r.images = {
+    mode: "build",
+    backend: { context: "fixtures/app/backend" },
+    frontend: { context: "fixtures/app/frontend" },
+    buildSecrets,
+  };
+};
 
 /** [description, change to a valid config, exact problem lines] */
 const CASES: BadConfig[] = [
@@ -29,6 +40,18 @@ const CASES: BadConfig[] = [
       `travel:images.backend.context = "no/such/dir": expected an existing directory (relative to the project, ${process.cwd()})`,
       'travel:images.frontend.dockerfile = "fixtures/app/frontend/Containerfile": expected an existing Dockerfile (relative to the project)',
     ],
+  ],
+  [
+    "a build secret id that BuildKit would refuse",
+    withBuildSecrets({ "proxy ca": "package.json" }),
+    [
+      "travel:images.buildSecrets.proxy ca is not a valid name: expected a BuildKit secret id ([A-Za-z0-9_.-], e.g. proxy-ca)",
+    ],
+  ],
+  [
+    "a build secret whose file does not exist",
+    withBuildSecrets({ npmrc: "no/such/.npmrc" }),
+    ['travel:images.buildSecrets.npmrc = "no/such/.npmrc": expected the path of an existing file'],
   ],
   [
     "a stack that promotes from itself",

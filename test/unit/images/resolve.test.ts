@@ -3,6 +3,7 @@
  * the registry already has, and what is refused before any object, with the exact messages.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { beforeEach, describe, it, type TestContext } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../../support/mocks";
@@ -68,6 +69,19 @@ describe("RegistryImage", () => {
       container(one(DEPLOYMENT, "travel-backend")).image,
       `ghcr.io/acme/coagents-travel-backend@${fakeDigest(TAG)}`,
     );
+  });
+
+  it("hands the build secrets' file contents to BuildKit as secrets, by id", async () => {
+    const raw = buildRaw();
+    raw.images.buildSecrets = { "proxy-ca": "package.json", npmrc: "tsconfig.json" };
+    await compose(raw);
+    for (const w of ["travel-backend", "travel-frontend"]) {
+      // The engine sees the whole map as secret.
+      assert.deepEqual(secretContent(one("docker-build:index:Image", w).inputs.secrets), {
+        "proxy-ca": readFileSync("package.json", "utf8"),
+        npmrc: readFileSync("tsconfig.json", "utf8"),
+      });
+    }
   });
 
   it("reuses a tag the registry already has for this commit: builds nothing, deploys its digest", async () => {
