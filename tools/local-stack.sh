@@ -45,9 +45,6 @@ pulumi config set --config-file "$config" --stack local --path verify.connectTo 
   "$LOCAL_GATEWAY_ADDRESS:443"
 pulumi config set --config-file "$config" --stack local --path verify.caCert "$LOCAL_CA_CERT"
 
-# The stand-in servers are static binaries compiled before the image build.
-node --import tsx fixtures/app/compile.ts
-
 # Refresh only when the cluster is not the one the stack last saw (`local-env.sh down
 # --purge` deletes its data): the state then lists objects that no longer exist.
 cluster="$("$TRAVEL_KUBECTL" get namespace kube-system -o jsonpath='{.metadata.uid}')"

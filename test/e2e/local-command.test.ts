@@ -1,7 +1,7 @@
 /**
  * `npm run local` (tools/local-stack.sh) deploys the local stack and ends by printing
  * the app's URL and a command that fetches it through the Gateway on this machine: that
- * command, run as printed, answers with the frontend's page wired to the backend.
+ * command, run as printed, answers with the Next.js frontend's page (fixtures/travel).
  *
  * It runs beside the other suites, on the same environment: it must leave the
  * environment's registry credentials as they were, so a stack another suite deployed
@@ -85,7 +85,11 @@ describe("npm run local", { timeout: 15 * 60_000 }, () => {
     assert.ok(command.includes(`--resolve travel.local.test:443:${GATEWAY.address} `), command);
     assert.ok(command.endsWith(" https://travel.local.test/"), command);
     const page = execFileSync("sh", ["-c", command], { encoding: "utf8" });
-    assert.match(page, /^frontend travel frontend fixture v1 \(pod travel-frontend-[^)]+\)\n$/);
+    // The local stack's frontend is the Next.js app of fixtures/travel.
+    assert.match(
+      page,
+      /<main id="who">frontend travel next\.js frontend v1 \(pod travel-frontend-[^)]+\)<\/main>/,
+    );
   });
 
   it("leaves the credentials of a stack deployed beside it valid: it still builds, pushes and pulls", async () => {

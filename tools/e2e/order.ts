@@ -18,6 +18,7 @@ export const LONGEST_FIRST: readonly string[] = [
   "promotion", // 218 s, + the approved release and soak case (112 s)
   "local-stack", // 268 s, + the rollback command's case (89 s) for the old rollback case
   "local-command", // 192 s
+  "seed-apps", // 138 s alone (6 December)
   "interrupted", // 186 s
   "registry-faults", // 174 s
   "policy", // 161 s

@@ -37,6 +37,8 @@ export interface E2EProject {
   secretValues: string[];
   /** The Kubernetes namespace this stack deploys into. */
   namespace: string;
+  /** Which apps it builds (ProjectOptions.app). */
+  app: "seed" | "stand-ins";
 }
 
 export interface ProjectOptions {
@@ -50,6 +52,13 @@ export interface ProjectOptions {
    * @default "separate"
    */
   layout?: "in-app" | "separate";
+  /**
+   * "seed": the apps in the seed's frameworks (fixtures/travel: FastAPI and Next.js, built
+   * from the local base images with the machine's CA bundle as the build secret);
+   * "stand-ins": the Go servers of fixtures/app, whose modes make the failure cases.
+   * @default "stand-ins"
+   */
+  app?: "seed" | "stand-ins";
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -127,6 +136,8 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
   const sourceDir = join(dir, "source");
   cpSync(join(ROOT, "fixtures", "app"), sourceDir, { recursive: true });
   compileFixtureServers(sourceDir);
+  // The apps in the seed's frameworks, beside the stand-ins (SEED_APP names their contexts).
+  cpSync(join(ROOT, "fixtures", "travel"), join(sourceDir, "travel"), { recursive: true });
   const projectDir = opts.layout === "in-app" ? join(sourceDir, "deploy") : join(dir, "project");
   execFileSync("mkdir", ["-p", stateDir, projectDir]);
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) {
@@ -169,6 +180,7 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
     output: [],
     secretValues,
     namespace: opts.namespace ?? E2E_NAMESPACE,
+    app: opts.app ?? "stand-ins",
   };
   await writeConfig(p, {});
   setSecret(p, "travel:registryToken", registryToken());
@@ -218,8 +230,13 @@ export async function writeConfig(
     "travel:hostnames": [hostnameOf(p)],
     "travel:images": {
       mode: "build",
-      backend: { context: join(p.sourceDir, "backend") },
-      frontend: { context: join(p.sourceDir, "frontend") },
+      backend: { context: join(appDir(p), "backend") },
+      frontend: { context: join(appDir(p), "frontend") },
+      // The seed's apps download packages while they build (the CA bundle the committed
+      // local stack names); the stand-ins download nothing.
+      ...(p.app === "seed"
+        ? { buildSecrets: (committedLocalConfig()["travel:images"] as ImagesInput).buildSecrets }
+        : {}),
     },
     "travel:verify": verifyConfig(),
     ...secure,
@@ -230,6 +247,12 @@ export async function writeConfig(
   }
   writeFileSync(file, stringify({ ...doc, config }));
 }
+
+type ImagesInput = { buildSecrets?: Record<string, string> };
+
+/** Where the project's apps are in its source: fixtures/travel's copy, or fixtures/app's. */
+export const appDir = (p: Pick<E2EProject, "app" | "sourceDir">) =>
+  p.app === "seed" ? join(p.sourceDir, "travel") : p.sourceDir;
 
 /** The stack's hostname on the local Gateway. */
 export function hostnameOf(p: Pick<E2EProject, "namespace">): string {

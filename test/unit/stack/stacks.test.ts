@@ -53,8 +53,8 @@ const EXPECTED = {
     replicas: { backend: 1, frontend: 2 },
     // Two cores: both workloads, their surge pods and the environment must fit.
     requests: {
-      backend: { cpu: "50m", memory: "32Mi" },
-      frontend: { cpu: "25m", memory: "32Mi" },
+      backend: { cpu: "50m", memory: "96Mi" },
+      frontend: { cpu: "50m", memory: "128Mi" },
     },
     builds: 2,
     pushToken: "registryToken",

@@ -3,7 +3,7 @@
  * and every manifest of the tree covered, as found on disk: each package.json that
  * declares dependencies (npm), the workflows and each local action (github-actions,
  * whose folders Dependabot reads only when named), each wrapper module of the toolchain
- * (gomod). A module added without an entry fails here, as a planted one shows.
+ * (gomod), each requirements.txt (pip). A module added without an entry fails here, as a planted one shows.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -56,6 +56,7 @@ interface Manifests {
   readonly npm: readonly string[];
   readonly "github-actions": readonly string[];
   readonly gomod: readonly string[];
+  readonly pip: readonly string[];
 }
 
 const asDirectory = (dir: string) => `/${dir}`;
@@ -78,6 +79,7 @@ function manifestsOnDisk(): Manifests {
     gomod: all
       .filter((d) => d.startsWith("toolchain/") && existsSync(join(ROOT, d, "go.mod")))
       .map(asDirectory),
+    pip: all.filter((d) => existsSync(join(ROOT, d, "requirements.txt"))).map(asDirectory),
   };
 }
 
@@ -135,8 +137,9 @@ describe(".github/dependabot.yml", () => {
   const config = parse(readFileSync(CONFIG, "utf8")) as Config;
   const onDisk = manifestsOnDisk();
 
-  it("finds the manifests on disk: the root package, the workflows and setup, every tool's module", () => {
-    assert.deepEqual(onDisk.npm, ["/"]);
+  it("finds the manifests on disk: the root package and the Next.js fixture's, the workflows and setup, every tool's module, the FastAPI fixture's requirements", () => {
+    assert.deepEqual(onDisk.npm, ["/", "/fixtures/travel/frontend"]);
+    assert.deepEqual(onDisk.pip, ["/fixtures/travel/backend"]);
     assert.deepEqual(onDisk["github-actions"], ["/", "/.github/actions/setup"]);
     const tools = readdirSync(join(ROOT, "toolchain"), { withFileTypes: true }).filter((e) =>
       existsSync(join(ROOT, "toolchain", e.name, "go.mod")),
@@ -152,7 +155,7 @@ describe(".github/dependabot.yml", () => {
     assert.deepEqual(dependabotProblems(config, onDisk), []);
     assert.deepEqual(
       config.updates.map((u) => u["package-ecosystem"]),
-      ["npm", "github-actions", "gomod"],
+      ["npm", "npm", "github-actions", "gomod", "pip"],
     );
   });
 
@@ -172,12 +175,12 @@ describe(".github/dependabot.yml", () => {
     };
     const typo: Config = {
       ...config,
-      updates: [...config.updates.slice(0, 2), { ...config.updates[2]!, schedul: {} }],
+      updates: config.updates.map((u, i) => (i === 3 ? { ...u, schedul: {} } : u)),
     };
     assert.deepEqual(
       dependabotProblems(typo, planted).map((p) => p.replace(/: expected one of .*/, "")),
       [
-        "updates[2] (gomod).schedul is not a known key",
+        "updates[3] (gomod).schedul is not a known key",
         "npm: /policy has no entry: expected it in that ecosystem's directories",
         "gomod: /toolchain/newtool has no entry: expected it in that ecosystem's directories",
       ],
