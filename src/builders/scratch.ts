@@ -2,7 +2,9 @@
  * Where a container with a read-only root filesystem may write: `/tmp`, an emptyDir on
  * the node's disk limited to the container's ephemeral-storage limit, and HOME pointing
  * into it, so that libraries writing under `~` (Python's `~/.cache`, npm's `~/.npm`) write
- * there instead of failing. A container with a writable root gets neither.
+ * there instead of failing; and each of the framework's own directories (`writablePaths`,
+ * e.g. Next.js's `.next/cache`), an emptyDir of the same limit. A container with a
+ * writable root gets none of them.
  */
 import type * as k8s from "@pulumi/kubernetes";
 
@@ -17,11 +19,19 @@ export interface Scratch {
   readonly env: Record<string, string>;
 }
 
-export function scratch(readOnlyRoot: boolean, sizeLimit: string): Scratch {
+export function scratch(
+  readOnlyRoot: boolean,
+  sizeLimit: string,
+  writablePaths: readonly string[] = [],
+): Scratch {
   if (!readOnlyRoot) return { volumes: [], volumeMounts: [], env: {} };
+  const dirs = [
+    { name: VOLUME, mountPath: SCRATCH_PATH },
+    ...writablePaths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath })),
+  ];
   return {
-    volumes: [{ name: VOLUME, emptyDir: { sizeLimit } }],
-    volumeMounts: [{ name: VOLUME, mountPath: SCRATCH_PATH }],
+    volumes: dirs.map(({ name }) => ({ name, emptyDir: { sizeLimit } })),
+    volumeMounts: dirs,
     env: { HOME: SCRATCH_PATH },
   };
 }

@@ -67,7 +67,11 @@ export function createWorkload(
   const opts = { parent };
   const writableReason = cfg.writableRootFilesystemReason;
   const readOnlyRoot = writableReason === undefined;
-  const writable = scratch(readOnlyRoot, cfg.resources.limits["ephemeral-storage"]);
+  const writable = scratch(
+    readOnlyRoot,
+    cfg.resources.limits["ephemeral-storage"],
+    cfg.writablePaths,
+  );
 
   // Its own identity, with annotations for cloud workload identity; no API token unless asked.
   const serviceAccount = new k8s.core.v1.ServiceAccount(

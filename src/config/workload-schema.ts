@@ -19,6 +19,10 @@ import {
   text,
 } from "./fields";
 import { FORMAT, TOPOLOGY_SPREAD } from "../names";
+import { SCRATCH_PATH } from "../builders/scratch";
+
+/** An absolute path of plain segments (no spaces, no `..` tricks by shape). */
+const WRITABLE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
 interface ResourcePair {
   cpu: string;
@@ -39,6 +43,7 @@ interface WorkloadDefaults {
   resources: ResourceDefaults;
   probePath: string;
   secretEnv: string[];
+  writablePaths: string[];
 }
 
 const resourcePair = (d: ResourcePair) =>
@@ -132,6 +137,22 @@ function workloadShape(d: WorkloadDefaults) {
      */
     drainSeconds: intIn(0, 600).default(10),
     /**
+     * directories the framework writes to beside `/tmp`, each a size-limited emptyDir (the
+     * ephemeral-storage limit) on the read-only root; the frontend's is Next.js's cache in
+     * the standalone layout of Next.js's own Dockerfile (WORKDIR /app)
+     */
+    writablePaths: z
+      .array(
+        pattern(WRITABLE_PATH, "an absolute directory path other than / and /tmp", 255).refine(
+          (p) => p !== "/" && p !== SCRATCH_PATH && !p.endsWith("/"),
+          { error: "an absolute directory path other than / and /tmp" },
+        ),
+        { error: "a list of at most 8 absolute directory paths" },
+      )
+      .max(8, { error: "a list of at most 8 absolute directory paths" })
+      .refine((l) => new Set(l).size === l.length, { error: "distinct paths" })
+      .default(d.writablePaths),
+    /**
      * make the root filesystem writable; the reason is recorded as the pod annotation
      * `travel.example/writable-root-reason` (the policy pack requires it). Without it the root
      * is read-only: `/tmp` is a writable emptyDir and `HOME` is `/tmp` (unless `env` sets it)
@@ -155,6 +176,7 @@ export const backendSchema = z
       },
       probePath: "/docs",
       secretEnv: DEFAULT_APP_SECRET_KEYS,
+      writablePaths: [],
     }),
     /** declare that the backend's state is shared, allowing replicas > 1 */
     sharedState: bool().default(false),
@@ -176,6 +198,7 @@ export const frontendSchema = z
       },
       probePath: "/",
       secretEnv: [],
+      writablePaths: ["/app/.next/cache"],
     }),
   )
   .prefault({});

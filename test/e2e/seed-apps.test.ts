@@ -93,6 +93,13 @@ describe(
           assert.equal(await exec("id", "-u"), "65532", `${pod.metadata.name} runs as 65532`);
           await assert.rejects(exec("touch", "/app/written"), /Read-only file system/);
           assert.equal(await exec("sh", "-c", 'touch "$HOME/x" && echo "$HOME"'), "/tmp");
+          // Next.js's cache directory is writable (frontend.writablePaths), the rest of /app not.
+          if (w === "frontend") await exec("touch", "/app/.next/cache/written");
+          const created = Date.parse(pod.metadata.creationTimestamp!);
+          const ready = pod.status.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;
+          process.stdout.write(
+            `# ${pod.metadata.name}: Ready ${((Date.parse(ready!) - created) / 1000).toFixed(0)} s after it was created\n`,
+          );
         }
       }
     });

@@ -25,12 +25,17 @@ export interface ContainerStatus {
 }
 
 export interface Pod {
-  metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    labels: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
   spec: { containers: { image: string }[]; imagePullSecrets?: { name: string }[] };
   status: {
     phase: string;
     podIP?: string;
-    conditions?: { type: string; status: string; reason?: string }[];
+    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[];
     containerStatuses?: ContainerStatus[];
   };
 }

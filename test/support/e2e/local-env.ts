@@ -118,6 +118,26 @@ export async function registryDigest(repository: string, tag: string): Promise<s
   return digest;
 }
 
+interface Manifest {
+  manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
+  layers?: { size: number }[];
+}
+
+/** Bytes of repository:tag's linux/amd64 layers in the registry (compressed, as pulled). */
+export async function registryImageBytes(repository: string, tag: string): Promise<number> {
+  const read = async (ref: string) => {
+    const res = await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${ref}`, {
+      headers: { Authorization: authHeader(), Accept: MANIFEST_TYPES },
+    });
+    if (!res.ok) throw new Error(`registry GET ${repository}:${ref}: HTTP ${res.status}`);
+    return (await res.json()) as Manifest;
+  };
+  let m = await read(tag);
+  const amd64 = m.manifests?.find((x) => x.platform?.architecture === "amd64");
+  if (amd64) m = await read(amd64.digest);
+  return (m.layers ?? []).reduce((sum, l) => sum + l.size, 0);
+}
+
 /** Status of an unauthenticated request, to prove the registry demands credentials. */
 export async function anonymousStatus(): Promise<number> {
   return (await fetch(`http://${REGISTRY}/v2/`)).status;

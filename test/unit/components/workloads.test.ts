@@ -477,7 +477,7 @@ describe("workload options", () => {
     assert.deepEqual(one(DEPLOYMENT, "travel-backend").inputs.spec.template.spec.volumes, []);
   });
 
-  it("points HOME into /tmp unless env sets it; sizes /tmp by the ephemeral-storage limit", async () => {
+  it("points HOME into /tmp unless env sets it; sizes /tmp and the writable paths by the ephemeral-storage limit", async () => {
     const raw = validRaw();
     raw.frontend = {
       env: { HOME: "/home/app" },
@@ -486,9 +486,20 @@ describe("workload options", () => {
     await compose(raw);
     const map = one(CONFIGMAP, "travel-frontend-env").inputs.data as Record<string, string>;
     assert.equal(map.HOME, "/home/app");
-    assert.deepEqual(one(DEPLOYMENT, "travel-frontend").inputs.spec.template.spec.volumes, [
+    const front = one(DEPLOYMENT, "travel-frontend").inputs.spec.template.spec;
+    assert.deepEqual(front.volumes, [
       { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+      { name: "writable-0", emptyDir: { sizeLimit: "2Gi" } },
     ]);
+    // Next.js's cache in its standalone layout, by default; the backend writes only to /tmp.
+    assert.deepEqual(front.containers[0].volumeMounts, [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "writable-0", mountPath: "/app/.next/cache" },
+    ]);
+    assert.deepEqual(
+      one(DEPLOYMENT, "travel-backend").inputs.spec.template.spec.containers[0].volumeMounts,
+      [{ name: "tmp", mountPath: "/tmp" }],
+    );
   });
 
   it("spreads by topologySpread: required on nodes, never on zones; none; by maxReplicas", async () => {

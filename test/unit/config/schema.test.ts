@@ -195,6 +195,7 @@ describe("stack config defaults", () => {
         serviceAccount: { annotations: {}, automountToken: false },
         topologySpread: "preferred",
         drainSeconds: 10,
+        writablePaths: [],
         sharedState: false,
         actionPath: "/copilotkit",
       },
@@ -212,6 +213,7 @@ describe("stack config defaults", () => {
       "ephemeral-storage": "64Mi",
     });
     assert.deepEqual(cfg.frontend.secretEnv, []);
+    assert.deepEqual(cfg.frontend.writablePaths, ["/app/.next/cache"]);
     assert.equal(cfg.frontend.autoscaling, undefined);
   });
 });

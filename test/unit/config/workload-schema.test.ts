@@ -14,6 +14,18 @@ const SCALE =
 /** [description, change to a valid config, exact problem lines] */
 const CASES: BadConfig[] = [
   [
+    "writable paths that are relative, /tmp itself, or twice the same",
+    (r) => {
+      r.frontend = { writablePaths: ["app/cache", "/tmp"] };
+      r.backend = { writablePaths: ["/data", "/data"] };
+    },
+    [
+      'travel:backend.writablePaths = ["/data","/data"]: expected distinct paths',
+      'travel:frontend.writablePaths[0] = "app/cache": expected an absolute directory path other than / and /tmp',
+      'travel:frontend.writablePaths[1] = "/tmp": expected an absolute directory path other than / and /tmp',
+    ],
+  ],
+  [
     "a serviceAccount annotation key that Kubernetes refuses",
     (r) => (r.backend = { serviceAccount: { annotations: { "bad key/x/y": "v" } } }),
     [
@@ -54,7 +66,7 @@ const CASES: BadConfig[] = [
     "backend unknown key",
     (r) => (r.backend = { replica: 1 }),
     [
-      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, topologySpread, drainSeconds, writableRootFilesystemReason, sharedState, actionPath",
+      "travel:backend.replica is not a known key: expected one of replicas, port, serviceName, imageName, resources, probes, env, secretEnv, autoscaling, serviceAccount, topologySpread, drainSeconds, writablePaths, writableRootFilesystemReason, sharedState, actionPath",
     ],
   ],
   [
