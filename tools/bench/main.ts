@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { binary, select } from "../../toolchain/select";
 import { expand } from "../../toolchain/tools";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
+import * as builds from "./build-cases";
 import * as cache from "./cache-cases";
 import * as cases from "./cases";
 import * as failFast from "./fail-fast-cases";
@@ -31,6 +32,8 @@ const CASES: Record<string, (c: cases.Ctx) => Promise<Row[]>> = {
   "slow-rollout": rollouts.slowRollout,
   rollback: rollouts.rollback,
   "registry-cache": cache.registryCache,
+  "seed-cold-build": builds.seedColdBuild,
+  "seed-one-layer": builds.seedOneLayer,
 };
 
 const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);
