@@ -145,7 +145,7 @@ describe("the deployer identity", { timeout: 20 * 60_000 }, () => {
     const preview = await pulumiCli(fresh, ["preview"]);
     assert.equal(preview.code, 0, `preview failed:\n${preview.stdout}\n${preview.stderr}`);
     assert.match(preview.stdout, /read kubernetes:core\/v1:Namespace travel/);
-    assert.match(preview.stdout, /\+ 25 to create/);
+    assert.match(preview.stdout, /\+ 27 to create/);
     const result = await up(fresh);
     assert.equal(result.summary.result, "succeeded");
     await assertDeployed(FRESH, head(fresh));
@@ -267,6 +267,6 @@ describe("the deployer identity", { timeout: 20 * 60_000 }, () => {
     const preview = await clusterless;
     assert.equal(preview.code, 0, `preview failed:\n${preview.stdout}\n${preview.stderr}`);
     assert.ok(preview.stdout.includes(unreadNamespaceWarning(FRESH)), preview.stdout);
-    assert.match(preview.stdout, /25 unchanged/);
+    assert.match(preview.stdout, /27 unchanged/);
   });
 });

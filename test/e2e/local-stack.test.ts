@@ -108,7 +108,14 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     const map = kubectl("get", "configmap", envFrom[0].configMapRef.name, "-n", NS);
     assert.equal(map.data.REMOTE_ACTION_URL, "http://travel-backend-service:8000/copilotkit");
     assert.equal(map.immutable, true);
-    assert.equal(kubectl("get", "networkpolicies", "-n", NS).items.length, 1);
+    // The namespace's default-deny, and each workload's own.
+    const policies = kubectl("get", "networkpolicies", "-n", NS).items as {
+      spec: { podSelector: { matchLabels?: Record<string, string> } };
+    }[];
+    assert.deepEqual(
+      policies.map((x) => x.spec.podSelector.matchLabels?.["app.kubernetes.io/name"] ?? "*").sort(),
+      ["*", "travel-backend", "travel-frontend"],
+    );
     const pdbs = kubectl("get", "poddisruptionbudgets", "-n", NS).items;
     assert.deepEqual(
       pdbs.map(
