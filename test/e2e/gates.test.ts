@@ -519,12 +519,13 @@ describe("the seed's testing gates on the real node", { timeout: 20 * 60_000 }, 
     ];
     const loop = new RequestLoop(() => viaGateway(host));
     const back = await npmCommand(p, "rollback", [p.stack.name]);
-    assert.equal(back.status, 0, back.stderr);
+    // pulumi's own output (stdout) says why an up failed.
+    assert.equal(back.status, 0, `${back.stderr}\n${back.stdout.slice(-4000)}`);
     for (const w of ["backend", "frontend"] as const) {
       assert.equal(deployment(NS, w).spec.template.spec.containers[0].image, previous[w].ref, w);
     }
     const further = await npmCommand(p, "rollback", [p.stack.name, twoBack.backend.gitSha]);
-    assert.equal(further.status, 0, further.stderr);
+    assert.equal(further.status, 0, `${further.stderr}\n${further.stdout.slice(-4000)}`);
     const result = await loop.stop();
     for (const w of ["backend", "frontend"] as const) {
       assert.equal(deployment(NS, w).spec.template.spec.containers[0].image, twoBack[w].ref, w);
