@@ -14,8 +14,11 @@ export const HOSTNAME =
 /** Gateway API refuses IP addresses as hostnames. */
 export const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** A Kubernetes annotation key: an optional DNS-subdomain prefix and "/", then a name of at most 63. */
-const ANNOTATION_KEY =
+/**
+ * A Kubernetes label or annotation key: an optional DNS-subdomain prefix and "/", then a
+ * name of at most 63.
+ */
+export const QUALIFIED_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** An absolute path, with an optional query string (probes send both). */
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/;
@@ -52,7 +55,7 @@ export const label = pattern(
 );
 export const envName = pattern(ENV_NAME, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 export const annotationKey = pattern(
-  ANNOTATION_KEY,
+  QUALIFIED_KEY,
   "an annotation key ([prefix/]name, e.g. eks.amazonaws.com/role-arn)",
   317,
 );

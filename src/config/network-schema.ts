@@ -7,16 +7,14 @@
  * `allowEgress`. src/builders/network-policy.ts turns this into NetworkPolicies.
  */
 import { z } from "zod";
-import { label, pattern, port } from "./fields";
+import { label, pattern, port, QUALIFIED_KEY } from "./fields";
 
 /** An IPv4 CIDR, `a.b.c.d/n`. */
 const IPV4_CIDR =
   /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 const cidr = pattern(IPV4_CIDR, "an IPv4 CIDR such as 203.0.113.0/24 or 10.0.0.10/32", 18);
 
-/** A label key (`[prefix/]name`) or value, as NetworkPolicy selectors take them. */
-const LABEL_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value, as NetworkPolicy selectors take them. */
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 const ports = (expected: string) =>
@@ -34,7 +32,7 @@ export const networkSchema = z
         namespace: label.default("kube-system"),
         podLabels: z
           .record(
-            pattern(LABEL_KEY, "a label key ([prefix/]name)", 317),
+            pattern(QUALIFIED_KEY, "a label key ([prefix/]name)", 317),
             pattern(LABEL_VALUE, "a label value (at most 63 of A-Z a-z 0-9 - _ .)", 63),
           )
           .default({ "k8s-app": "kube-dns" }),
