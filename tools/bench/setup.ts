@@ -4,9 +4,10 @@
  * namespace, and an empty program in the same backend (Pulumi's floor here).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { DEPLOYMENT_REVISION } from "../../src/names";
 import { DOCKER, KUBECONFIG } from "../local-env/layout";
 import { createProject, PASSPHRASE, type E2EProject } from "../../test/support/e2e/project";
@@ -112,11 +113,11 @@ export async function setupBench(kubectlBin: string): Promise<Bench> {
     empty: mkdtempSync(join(tmpdir(), "bench-empty-")),
     copyFile: join(mkdtempSync(join(tmpdir(), "bench-copy-")), "objects.json"),
   };
-  // Pulumi's floor: the same runtime and backend, no resources.
-  writeFileSync(
-    join(b.empty, "Pulumi.yaml"),
-    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
-  );
+  // Pulumi's floor: the same runtime (options and all) and backend, no resources.
+  const { runtime } = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
+    runtime: unknown;
+  };
+  writeFileSync(join(b.empty, "Pulumi.yaml"), stringify({ name: "empty", runtime }));
   writeFileSync(join(b.empty, "index.ts"), "export {};\n");
   writeFileSync(join(b.empty, "package.json"), '{ "name": "empty", "main": "index.ts" }\n');
   writeFileSync(
