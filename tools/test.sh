@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# `npm test`: every test. Unit tests first (fast, no network); then the toolchain,
-# the local environment (started here unless already up, and stopped again at the
-# end if this script started it) and the end-to-end tests against it.
+# `npm test`: every test. The toolchain first (built once when missing); then the unit
+# tests (no network) while the local environment starts beside them (unless it is already
+# up; it is stopped again at the end if this script started it), and the end-to-end tests
+# against it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 log() { printf '\n== %s\n' "$*" >&2; }
 
-log "toolchain for the unit tests (actionlint)"
+log "toolchain (actionlint for the unit tests; the rest for pulumi up)"
 eval "$(toolchain/toolchain.sh lint)"
-
-log "unit tests"
-npm run --silent test:unit
-
-log "toolchain for pulumi up"
 eval "$(toolchain/toolchain.sh pulumi)"
 
+env_pid=""
 if ! tools/local-env.sh status >/dev/null 2>&1; then
-  log "local environment"
+  env_log="$(mktemp -t travel-local-env-up.XXXXXX)"
+  log "local environment: starting beside the unit tests (log: $env_log)"
   trap 'log "stopping the local environment"; tools/local-env.sh down' EXIT
-  tools/local-env.sh up
+  tools/local-env.sh up >"$env_log" 2>&1 &
+  env_pid=$!
 fi
+
+log "unit tests"
+unit=0
+npm run --silent test:unit || unit=$?
+
+if [[ -n "$env_pid" ]]; then
+  log "local environment"
+  env_up=0
+  wait "$env_pid" || env_up=$?
+  cat "$env_log" >&2
+  ((env_up == 0)) || exit "$env_up"
+fi
+((unit == 0)) || exit "$unit"
 eval "$(tools/local-env.sh env)"
 
 log "end-to-end tests"
