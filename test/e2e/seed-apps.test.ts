@@ -17,6 +17,7 @@ import { clusterDns, get, RequestLoop, streamViaGateway, viaGateway } from "../s
 import { kubectlText } from "../support/e2e/local-env";
 import { assertStreamsFinished, streamLoop } from "../support/e2e/streams";
 import {
+  BACKEND_STATUS_PATH,
   commitSource,
   committedLocalConfig,
   createProject,
@@ -109,7 +110,7 @@ describe(
       const page = await viaGateway(host);
       assert.equal(page?.status, 200);
       assert.match(page!.body, PAGE("v1"));
-      const wired = await viaGateway(host, "/api/backend-status");
+      const wired = await viaGateway(host, BACKEND_STATUS_PATH);
       assert.equal(wired?.status, 200, wired?.body);
       assert.match(wired!.body, WIRED("v1", "v1"));
       const backendIp = pods(NS, "backend")[0]!.status.podIP!;
@@ -156,7 +157,7 @@ describe(
         assertNoneLost(result, `${w} source change (up in ${seconds} s)`);
         const after = await assertDeployed(NS, sha);
         assert.notEqual(after[w], before[w], `the ${w} has a new digest`);
-        const wired = await viaGateway(host, "/api/backend-status");
+        const wired = await viaGateway(host, BACKEND_STATUS_PATH);
         assert.match(wired!.body, w === "frontend" ? WIRED("v2", "v1") : WIRED("v2", "v2"));
       });
     }

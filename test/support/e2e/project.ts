@@ -103,6 +103,11 @@ export function verifyConfig(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
+/** The frontend path that calls the backend: the committed local stack's verify.backend.path. */
+export const BACKEND_STATUS_PATH = (
+  committedLocalConfig()["travel:verify"] as { backend: { path: string } }
+).backend.path;
+
 /** A stack name of its own for this run: `<prefix><time in base 36>`. */
 export const stackNameFor = (prefix: string) => `${prefix}${Date.now().toString(36)}`;
 
