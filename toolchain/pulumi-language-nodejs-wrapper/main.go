@@ -6,8 +6,8 @@
 //
 // The CLI starts a language host with its arguments (flags, then the engine's address)
 // and reads the port it listens on from the first line of its standard output. This
-// host starts the old one with the same arguments, reads its port, listens itself and
-// prints its own port. It exits when the old host exits, with its exit code.
+// host starts the old one with the same arguments, after the project's runtime options as
+// flags (project.go), reads its port, listens itself and prints its own port. It exits when the old host exits, with its exit code.
 package main
 
 import (
@@ -71,7 +71,15 @@ func run(args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	inner := exec.Command(path, args...)
+	cwd, err := os.Getwd()
+	if err != nil {
+		return 1, err
+	}
+	flags, err := projectFlags(cwd)
+	if err != nil {
+		return 1, err
+	}
+	inner := exec.Command(path, append(flags, args...)...)
 	inner.Stderr = os.Stderr
 	out, err := inner.StdoutPipe()
 	if err != nil {
