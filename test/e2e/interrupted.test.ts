@@ -64,7 +64,7 @@ describe("interrupted and concurrent updates", () => {
     });
     run.killCli();
     assert.equal(await run.exited, null, "the CLI was killed");
-    run.killGroup(); // the plugins it left behind, as the end of a CI job would
+    run.killGroup(); // the plugins and program it left behind, as the end of a CI job would
 
     const exported = await p.stack.exportStack();
     const pending = (exported.deployment.pending_operations ?? []) as {

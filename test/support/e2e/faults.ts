@@ -100,9 +100,38 @@ export interface CliRun {
   readonly exited: Promise<number | null>;
   /** SIGKILL of the CLI process only (its plugins are left as a crash would leave them). */
   killCli(): void;
-  /** SIGKILL of everything left in its process group (the orphaned plugins). */
+  /**
+   * SIGKILL of everything the CLI left, as the end of a CI job would: its process group and
+   * the process group of each plugin it had started. The CLI starts every plugin (language
+   * host, providers) in a group of its own, so killing its group alone left them running:
+   * the orphaned program of a killed update spun at 74% of a core for 38 minutes, slowing
+   * every later suite and the next CI run on the machine.
+   */
   killGroup(): void;
 }
+
+/** The processes below `pid`: its children, theirs, and so on (from ps). */
+function descendants(pid: number): number[] {
+  const rows = spawnSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  for (let parents = [pid]; parents.length > 0;) {
+    const children = rows.filter(([, ppid]) => parents.includes(ppid)).map(([child]) => child);
+    found.push(...children);
+    parents = children;
+  }
+  return found;
+}
+
+const sigkill = (target: number) => {
+  try {
+    process.kill(target, "SIGKILL");
+  } catch {
+    // Gone already, or not a process group.
+  }
+};
 
 export function startCli(p: E2EProject, args: readonly string[]): CliRun {
   const workspace = p.stack.workspace as LocalWorkspace;
@@ -121,16 +150,20 @@ export function startCli(p: E2EProject, args: readonly string[]): CliRun {
   child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const pid = child.pid!;
+  // What the CLI had started, found before it dies (its orphans are then init's children).
+  let left: number[] = [];
   return {
     pid,
     output: () => out,
     exited,
-    killCli: () => process.kill(pid, "SIGKILL"),
+    killCli: () => {
+      left = descendants(pid);
+      process.kill(pid, "SIGKILL");
+    },
     killGroup: () => {
-      try {
-        process.kill(-pid, "SIGKILL");
-      } catch {
-        // Nothing left in the group.
+      for (const p of [pid, ...left]) {
+        sigkill(-p);
+        sigkill(p);
       }
     },
   };
