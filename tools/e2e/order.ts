@@ -13,8 +13,8 @@ import { basename } from "node:path";
  * added since took when run three at a time the same day (marked +).
  */
 export const LONGEST_FIRST: readonly string[] = [
-  "failed-rollouts", // 420 s
-  "releases", // ≈ 330 s: the four release cases of gates' 477 s (6 December), split off
+  "releases", // 525 s warm (6 December): the release cases, split off gates (then 543 s)
+  "failed-rollouts", // 472 s warm (6 December)
   "promotion", // 218 s, + the approved release and soak case (112 s)
   "local-stack", // 268 s, + the rollback command's case (89 s) for the old rollback case
   "local-command", // 192 s
@@ -22,7 +22,7 @@ export const LONGEST_FIRST: readonly string[] = [
   "interrupted", // 186 s
   "registry-faults", // 174 s
   "policy", // 161 s
-  "gates", // ≈ 150 s without the release cases
+  "gates", // 184 s warm without the release cases (6 December)
   "deployer", // 147 s
   "registry", // 146 s
   "drift", // 144 s
