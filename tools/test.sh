@@ -31,6 +31,7 @@ if [[ -n "$env_pid" ]]; then
   env_up=0
   wait "$env_pid" || env_up=$?
   cat "$env_log" >&2
+  rm -f "$env_log"
   ((env_up == 0)) || exit "$env_up"
 fi
 ((unit == 0)) || exit "$unit"

@@ -6,8 +6,9 @@
 //
 // The CLI starts a language host with its arguments (flags, then the engine's address)
 // and reads the port it listens on from the first line of its standard output. This
-// host starts the old one with the same arguments, after the project's runtime options as
-// flags (project.go), reads its port, listens itself and prints its own port. It exits when the old host exits, with its exit code.
+// host starts the old one with the project's runtime options as flags (project.go) before
+// the same arguments, reads its port, listens itself and prints its own port. It exits
+// when the old host exits, with its exit code.
 package main
 
 import (
