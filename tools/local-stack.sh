@@ -21,7 +21,9 @@ log() { printf '[local-stack] %s\n' "$*" >&2; }
 eval "$(toolchain/toolchain.sh pulumi)"
 
 state="${TRAVEL_LOCAL_STATE:-$HOME/.local/state/travel-local}"
-export PULUMI_BACKEND_URL="file://$state/pulumi-state"
+# metadata=skip: no fileblob sidecars, which the program's read of its own stack could
+# find half-written (docs/delivery.md, State backend and secrets).
+export PULUMI_BACKEND_URL="file://$state/pulumi-state?metadata=skip"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-travel-local}"
 mkdir -p "$state/pulumi-state"
 

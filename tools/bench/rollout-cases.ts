@@ -37,7 +37,7 @@ export async function alreadyPushed(c: Ctx): Promise<Row[]> {
   let other: Awaited<ReturnType<typeof createProject>> | undefined;
   const env = () => ({
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${other!.stateDir}`,
+    PULUMI_BACKEND_URL: other!.backendUrl,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
   });
   const [a] = await pair(

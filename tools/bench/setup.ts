@@ -32,7 +32,7 @@ export interface Bench {
 function env(p: E2EProject): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${p.stateDir}`,
+    PULUMI_BACKEND_URL: p.backendUrl,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     KUBECONFIG,

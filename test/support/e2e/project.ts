@@ -26,10 +26,21 @@ const ROOT = join(__dirname, "..", "..", "..");
 export const PASSPHRASE = "travel-e2e-passphrase";
 export const E2E_NAMESPACE = "travel-e2e";
 
+/**
+ * The file backend in `dir`, without fileblob's metadata sidecars. The program reads its
+ * own stack's last outputs during an update (src/images/lookup.ts) while the engine
+ * writes the checkpoint; fileblob rewrites each blob's `.attrs` sidecar in place after
+ * the blob, so such a read can find it empty and fail with "failed to load checkpoint:
+ * EOF". `metadata=skip` writes no sidecar (docs/delivery.md, State backend and secrets).
+ */
+export const fileBackend = (dir: string) => `file://${dir}?metadata=skip`;
+
 export interface E2EProject {
   dir: string;
   sourceDir: string;
   stateDir: string;
+  /** The file backend in stateDir (fileBackend). */
+  backendUrl: string;
   stack: Stack;
   /** Every line the CLI printed, across all operations. */
   output: string[];
@@ -162,9 +173,10 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
   // find the other's image under its tag (a rebuild where none was expected).
   git(sourceDir, "commit", "-qm", `fixture app for ${name}`);
 
+  const backendUrl = fileBackend(stateDir);
   const envVars: Record<string, string> = {
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_BACKEND_URL: backendUrl,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     KUBECONFIG,
@@ -181,6 +193,7 @@ export async function createProject(name: string, opts: ProjectOptions = {}): Pr
     dir: projectDir,
     sourceDir,
     stateDir,
+    backendUrl,
     stack,
     output: [],
     secretValues,
