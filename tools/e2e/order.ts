@@ -1,7 +1,7 @@
 /**
  * The order the parallel end-to-end phase starts its suites in: the longest first, then
- * any suite not listed, by name. Three run at a time, and a runner takes the next suite
- * as one ends, so longest-first ends the three close together; by name (the order
+ * any suite not listed, by name. A few run at a time (./main.ts), and a runner takes the
+ * next suite as one ends, so longest-first ends them close together; by name (the order
  * `node --test` sorts its files into) the last suite to start was a 167 s one, and the
  * phase took about 60 s longer than this order predicts.
  */
