@@ -191,3 +191,15 @@ describe("local environment: down stops what its components left running", () =>
     ]);
   });
 });
+
+describe("local environment: the registry's htpasswd", () => {
+  it("is rewritten when a hash is not at the cost the registry uses", async () => {
+    const { hashedAtCost } = await import("../../../tools/local-env/components/images");
+    const at = (cost: string) => `travel-ci:$2y$${cost}$${"x".repeat(53)}`;
+    assert.equal(hashedAtCost(`${at("04")}\n${at("04")}\n`), true);
+    assert.equal(hashedAtCost(`${at("04")}\n${at("10")}\n`), false);
+    assert.equal(hashedAtCost(at("10")), false);
+    assert.equal(hashedAtCost("travel-ci:{SHA}abc\n"), false);
+    assert.equal(hashedAtCost(""), false);
+  });
+});

@@ -94,11 +94,13 @@ const htpasswd = join(registryDir, "htpasswd");
  * which no cost makes guessable or safer, so the lowest bcrypt allows.
  */
 const BCRYPT_COST = 4;
-const hashedAtCost = (text: string) =>
-  text
-    .trim()
-    .split("\n")
-    .every((line) => line.includes(`$2y$${String(BCRYPT_COST).padStart(2, "0")}$`));
+
+/** Whether every line of an htpasswd file is a bcrypt hash at BCRYPT_COST. */
+export const hashedAtCost = (htpasswdText: string): boolean => {
+  const prefix = `$2y$${String(BCRYPT_COST).padStart(2, "0")}$`;
+  const lines = htpasswdText.trim().split("\n");
+  return lines.every((line) => line.split(":")[1]?.startsWith(prefix) ?? false);
+};
 const secretFile = join(registryDir, "http-secret");
 
 /** A random token of `n` letters and digits, written to `path` (mode 0600) unless present. */
@@ -125,11 +127,11 @@ export const registry: Component = {
     let changed = false;
     // The registry reads htpasswd at start: a new token (or cost) means a new file and a
     // restart.
-    const stale = (file: string) =>
+    const stale =
       !existsSync(htpasswd) ||
-      statSync(file).mtimeMs > statSync(htpasswd).mtimeMs ||
-      !hashedAtCost(readFileSync(htpasswd, "utf8"));
-    if (users.some(([, file]) => stale(file))) {
+      !hashedAtCost(readFileSync(htpasswd, "utf8")) ||
+      users.some(([, file]) => statSync(file).mtimeMs > statSync(htpasswd).mtimeMs);
+    if (stale) {
       const lines = users.map(([user], i) =>
         run(["htpasswd", "-B", "-C", String(BCRYPT_COST), "-i", "-n", user], {
           log: ctx.log,
