@@ -117,9 +117,7 @@ describe("failed rollouts on the real node", { timeout: 30 * 60_000 }, () => {
     await writeConfig(p, {});
     writeFileSync(join(p.sourceDir, "backend", "mode"), "ok\n");
     commitSource(p, "backend/message", `travel backend fixture, recovered ${Date.now()}\n`);
-    if (refresh)
-      await p.stack.up({ refresh: true, onOutput: (l) => p.output.push(l), color: "never" });
-    else await up(p);
+    await up(p, refresh ? ["--refresh"] : []);
     goodRefs = await assertDeployed(NS, head(p));
   }
 

@@ -69,8 +69,7 @@ describe("promotion between two local stacks", { timeout: 20 * 60_000 }, () => {
     assert.equal(verified.backend!.gitSha, verifiedSha);
 
     await writeConfig(target, { ...ONE_FRONTEND, "travel:images": { mode: "promote", fromStack } });
-    const result = await up(target);
-    assert.equal(result.summary.result, "succeeded");
+    await up(target);
 
     assert.deepEqual(deployedImages(target), {
       backend: verified.backend!.ref,

@@ -69,8 +69,7 @@ describe("registry: credentials and immutable tags", { timeout: 20 * 60_000 }, (
   });
 
   it("a second stack building the same commit builds nothing and deploys the same digests", async () => {
-    const result = await up(b);
-    assert.equal(result.summary.result, "succeeded");
+    await up(b);
     const images = (a2: E2EProject) =>
       Object.fromEntries(
         (["backend", "frontend"] as const).map((w) => [

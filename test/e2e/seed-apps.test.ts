@@ -74,7 +74,7 @@ describe(
         },
       });
       const t0 = Date.now();
-      assert.equal((await up(p)).summary.result, "succeeded");
+      await up(p);
       process.stdout.write(
         `# first up (two builds, rollout, verification): ${(Date.now() - t0) / 1000} s\n`,
       );
