@@ -4,6 +4,7 @@
  * stays readable; the app keeps answering (the node, its Service rules and the Gateway
  * need no API server to serve); `up --refresh` afterwards converges, and every object
  * in the namespace is in state. No request is lost, also as the API server returns.
+ * The stack is set up beside the other suites; the fault waits for its exclusive turn.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -23,6 +24,7 @@ import {
   up,
   writeConfig,
 } from "../../support/e2e/project";
+import { exclusiveTurn } from "../../support/e2e/turn";
 
 const NS = "travel-apiserver-fault";
 const UP = ["up", "--yes", "--skip-preview"];
@@ -50,6 +52,7 @@ describe("the API server dies mid-update", () => {
       "travel:backend": drained("travel:backend"),
     });
     await up(p);
+    await exclusiveTurn();
   });
 
   after(async () => {
