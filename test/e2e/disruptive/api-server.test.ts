@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertDeployed, deployment, programObjects } from "../../support/e2e/cluster";
-import { pulumiCli } from "../../support/e2e/cli";
+import { diagnostics, pulumiCli } from "../../support/e2e/cli";
 import { restoreEnvironment, startCli, stopComponent } from "../../support/e2e/faults";
 import { eventually, RequestLoop, viaGateway } from "../../support/e2e/http";
 import {
@@ -39,6 +39,7 @@ const DRAIN_SECONDS = 20;
 
 describe("the API server dies mid-update", () => {
   let p: E2EProject;
+  let loop: RequestLoop | undefined;
 
   before(async () => {
     p = await createProject(stackNameFor("apifault"), { namespace: NS });
@@ -56,12 +57,13 @@ describe("the API server dies mid-update", () => {
   });
 
   after(async () => {
+    await loop?.stop();
     restoreEnvironment();
     await destroyProjects(p);
   });
 
   it("the up fails naming it, the app keeps serving, and up --refresh converges", async () => {
-    const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+    loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
     const sha = slowFrontend(p, 15);
     const run = startCli(p, UP);
     await eventually("the frontend Deployment has the new commit", 180, () => {
@@ -84,7 +86,7 @@ describe("the API server dies mid-update", () => {
     restoreEnvironment();
     const restoreSeconds = (Date.now() - restarted) / 1000;
     const fixed = await pulumiCli(p, [...UP, "--refresh"]);
-    assert.equal(fixed.code, 0, `${fixed.stdout.slice(-3000)}\n${fixed.stderr}`);
+    assert.equal(fixed.code, 0, diagnostics(fixed));
     await assertDeployed(NS, sha);
     assert.deepEqual(programObjects(NS), await stateObjects(p), "every object is in state");
 

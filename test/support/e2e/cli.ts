@@ -52,3 +52,15 @@ export function pulumiCli(
     );
   });
 }
+
+/**
+ * What a failed run said: the CLI's "Diagnostics:" section (where the errors are, above
+ * the outputs) and its standard error; the last lines of its output when it printed none.
+ */
+export function diagnostics(run: CliResult): string {
+  const start = run.stdout.indexOf("\nDiagnostics:\n");
+  const end = run.stdout.search(/\n(Outputs|Resources):\n/);
+  const section =
+    start >= 0 ? run.stdout.slice(start, end > start ? end : undefined) : run.stdout.slice(-3000);
+  return `pulumi exited ${run.code}:${section}\n${run.stderr}`;
+}

@@ -5,6 +5,8 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "./http";
+import { kubectl } from "./local-env";
 
 /** The file whose existence opens the turn; unset when a suite runs on its own. */
 export const EXCLUSIVE_TURN_ENV = "TRAVEL_E2E_EXCLUSIVE_TURN";
@@ -16,12 +18,23 @@ export function openExclusiveTurn(): void {
   writeFileSync(file, "");
 }
 
+/** Namespaces being deleted, as `kubectl get namespaces` lists them. */
+function terminatingNamespaces(): string[] {
+  const list = kubectl("get", "namespaces") as {
+    items: { metadata: { name: string }; status?: { phase?: string } }[];
+  };
+  return list.items.filter((n) => n.status?.phase === "Terminating").map((n) => n.metadata.name);
+}
+
 /**
- * Resolves once no other suite runs on the environment: when the turn is open, or at
- * once when the suite runs on its own (`npm run test:e2e:disruptive`).
+ * Resolves once no other suite runs on the environment (the turn is open, or the suite
+ * runs on its own: `npm run test:e2e:disruptive`) and nothing they left is still being
+ * deleted: the suites that ended delete their namespaces without waiting.
  */
 export async function exclusiveTurn(): Promise<void> {
   const file = process.env[EXCLUSIVE_TURN_ENV];
-  if (!file) return;
-  while (!existsSync(file)) await sleep(1000);
+  if (file) while (!existsSync(file)) await sleep(1000);
+  await eventually("no namespace is being deleted", 300, () => {
+    return terminatingNamespaces().length === 0;
+  });
 }
