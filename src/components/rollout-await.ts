@@ -4,14 +4,15 @@
  * Kubernetes API (@kubernetes/client-node, with the kubeconfig the kubernetes provider
  * uses: KUBECONFIG or ~/.kube/config, exec plugins included), judges every change with
  * rollout-verdict.ts, and on failure reads the failing containers' logs for the report.
- * Loaded only when an update waits, so a preview never pays for the client.
+ * The client is imported only when an update waits (kube-client.ts).
  */
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import { DEPLOYMENT_REVISION } from "../names";
 import type { EventJson, FailFast, PodTrouble, Snapshot } from "./rollout-verdict";
 import { judge } from "./rollout-verdict";
 import { failureReport, type PodLogs } from "./rollout-report";
 import { listRaw, Watches } from "./rollout-watch";
+import { kubeClient, type KubeClient } from "./kube-client";
 
 /** The Deployment whose rollout to await, as the provider applied it. */
 export interface RolloutTarget {
@@ -130,11 +131,12 @@ export async function awaitRollout(
   target: RolloutTarget,
   limits: RolloutLimits,
   stop?: AbortSignal,
-  kubeconfig: k8s.KubeConfig = defaultKubeConfig(),
 ): Promise<RolloutOutcome> {
   const { namespace, name, generation } = target;
   const startedAt = Date.now();
-  const core = kubeconfig.makeApiClient(k8s.CoreV1Api);
+  const client = await kubeClient();
+  const kubeconfig = defaultKubeConfig(client);
+  const core = kubeconfig.makeApiClient(client.CoreV1Api);
   return new Promise<RolloutOutcome>((resolve) => {
     let settled = false;
     const finish = (outcome: RolloutOutcome) => {
@@ -198,7 +200,7 @@ export async function awaitRollout(
         );
       }
     };
-    const watches = new Watches(kubeconfig, evaluate);
+    const watches = new Watches(client, kubeconfig, evaluate);
     const selector = selectorOf(target.selector);
     watches.start("deployment", `/apis/apps/v1/namespaces/${namespace}/deployments`, {
       fieldSelector: `metadata.name=${name}`,
@@ -217,8 +219,8 @@ export async function awaitRollout(
 }
 
 /** The kubeconfig the kubernetes provider reads by default. */
-export function defaultKubeConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+export function defaultKubeConfig(client: KubeClient): k8s.KubeConfig {
+  const kc = new client.KubeConfig();
   kc.loadFromDefault();
   return kc;
 }

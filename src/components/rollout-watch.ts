@@ -6,7 +6,8 @@
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
+import type { KubeClient } from "./kube-client";
 
 export type Kind = "deployment" | "replicaSets" | "pods" | "events";
 export type Obj = {
@@ -69,6 +70,7 @@ export class Watches {
   private stopped = false;
 
   constructor(
+    private readonly client: KubeClient,
     private readonly kc: k8s.KubeConfig,
     private readonly onChange: () => void,
   ) {}
@@ -116,7 +118,7 @@ export class Watches {
       if (err) this.failed(err);
       setTimeout(() => void this.listThenWatch(kind, path, query), err ? 1000 : 0).unref();
     };
-    new k8s.Watch(this.kc)
+    new this.client.Watch(this.kc)
       .watch(
         path,
         { ...query, resourceVersion: version, allowWatchBookmarks: true },

@@ -12,7 +12,12 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RolloutLimits, RolloutOutcome, RolloutTarget } from "./rollout-await";
+import {
+  awaitRollout,
+  type RolloutLimits,
+  type RolloutOutcome,
+  type RolloutTarget,
+} from "./rollout-await";
 import { rolloutSummary } from "./rollout-report";
 
 export type { RolloutLimits, RolloutOutcome, RolloutTarget } from "./rollout-await";
@@ -28,8 +33,7 @@ export type RolloutAwaiter = (
 ) => Promise<RolloutOutcome>;
 
 /** The live awaiter, loading the Kubernetes client only when an update waits. */
-export const awaitRolloutLive: RolloutAwaiter = async (target, limits, stop) =>
-  (await import("./rollout-await")).awaitRollout(target, limits, stop);
+export const awaitRolloutLive: RolloutAwaiter = awaitRollout;
 
 /** How long the other rollouts of an update may take to fail too, once one has failed. */
 const GRACE_MS = 2000;
