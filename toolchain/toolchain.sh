@@ -9,4 +9,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund >&2
-exec node --import tsx toolchain/main.ts env "$@"
+exec node --require tsx/cjs toolchain/main.ts env "$@"

@@ -11,4 +11,4 @@ if ! tools/local-env.sh status >/dev/null 2>&1; then
   tools/local-env.sh up
 fi
 eval "$(tools/local-env.sh env)"
-node --import tsx tools/bench/main.ts "$@"
+node --require tsx/cjs tools/bench/main.ts "$@"

@@ -4,8 +4,8 @@
  * Pulumi.yaml's `config` block, whose defaults are neutral ("" or {}: "not set") so the
  * schema's default is the only one.
  *
- *   node --import tsx tools/config-docs.ts          rewrite README.md and Pulumi.yaml
- *   node --import tsx tools/config-docs.ts --check  exit 1 when either is stale
+ *   node --require tsx/cjs tools/config-docs.ts          rewrite README.md and Pulumi.yaml
+ *   node --require tsx/cjs tools/config-docs.ts --check  exit 1 when either is stale
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -191,7 +191,7 @@ async function main(check: boolean): Promise<number> {
     const stale = await staleConfigDocs();
     if (stale.length)
       process.stderr.write(
-        `stale: ${stale.join(", ")}; run node --import tsx tools/config-docs.ts\n`,
+        `stale: ${stale.join(", ")}; run node --require tsx/cjs tools/config-docs.ts\n`,
       );
     return stale.length ? 1 : 0;
   }

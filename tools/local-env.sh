@@ -22,4 +22,4 @@ chmod 0700 "$state"
 cd "$root"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund >&2
 # One at a time; -o: the processes it starts do not hold the lock.
-exec flock -o -w 900 "$state/.lock" node --import tsx tools/local-env/main.ts "$@"
+exec flock -o -w 900 "$state/.lock" node --require tsx/cjs tools/local-env/main.ts "$@"

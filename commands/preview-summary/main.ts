@@ -4,7 +4,7 @@
  *
  *   PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true \
  *     pulumi preview --diff --stack prod --policy-pack policy --json > events.jsonl
- *   node --import tsx commands/preview-summary/main.ts events.jsonl [--stack prod]
+ *   node --require tsx/cjs commands/preview-summary/main.ts events.jsonl [--stack prod]
  *
  * The stream has one JSON engine event per line (without the variable, `--json` prints a
  * digest that leaves policy events out). A path of "-" reads standard input. The logic

@@ -124,7 +124,7 @@ before(() => {
     writeFileSync(join(app, w, "Dockerfile"), "FROM scratch\n");
   }
   for (const s of STACKS) writeFileSync(join(root, `${s}.kubeconfig`), kubeconfig(s));
-  // `node --import tsx` resolves tsx from the folder it runs in (the workflows' npm ci).
+  // `node --require tsx/cjs` resolves tsx from the folder it runs in (the workflows' npm ci).
   symlinkSync(join(ROOT, "node_modules"), join(deploy, "node_modules"));
   commitFiles(app, { ".gitignore": "node_modules\n" });
 });
@@ -322,7 +322,7 @@ describe("the workflows' steps against the bootstrapped backend", () => {
     for (const f of Object.values(files)) writeFileSync(f, "");
     const r = spawnSync(
       "node",
-      ["--import", "tsx", join(ROOT, "commands/bootstrap/ci/main.ts"), ...command],
+      ["--require", "tsx/cjs", join(ROOT, "commands/bootstrap/ci/main.ts"), ...command],
       {
         cwd,
         env: {

@@ -45,8 +45,8 @@ function adminStep(p: E2EProject, kubeconfigOut: string) {
   const r = spawnSync(
     process.execPath,
     [
-      "--import",
-      "tsx",
+      "--require",
+      "tsx/cjs",
       join(ROOT, "commands/bootstrap/main.ts"),
       "deployer",
       "--stack",

@@ -83,8 +83,8 @@ export function bootstrapWorkspace() {
       return spawnSync(
         process.execPath,
         [
-          "--import",
-          "tsx",
+          "--require",
+          "tsx/cjs",
           join(ROOT, "commands", "bootstrap", "main.ts"),
           ...["--project", deploy, "--backend", `file://${state}`, ...args],
         ],

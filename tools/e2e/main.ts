@@ -6,7 +6,7 @@
  * at `exclusiveTurn()` (test/support/e2e/turn.ts) until they have ended. Their report
  * follows the others'. The exit code is 1 when any test failed or was cancelled.
  *
- *   node --import tsx tools/e2e/main.ts
+ *   node --require tsx/cjs tools/e2e/main.ts
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

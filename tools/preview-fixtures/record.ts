@@ -4,7 +4,7 @@
  * it under the e2e lock, like the end-to-end tests):
  *
  *   eval "$(toolchain/toolchain.sh pulumi)" && eval "$(tools/local-env.sh env)"
- *   flock /tmp/travel-e2e.lock node --import tsx tools/preview-fixtures/record.ts
+ *   flock /tmp/travel-e2e.lock node --require tsx/cjs tools/preview-fixtures/record.ts
  *
  * Each preview is the PR workflow's command, `PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true
  * pulumi preview --diff --stack <stack> --policy-pack policy --json`, on a throwaway copy

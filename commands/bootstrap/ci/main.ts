@@ -1,12 +1,12 @@
 /**
  * The workflows' steps that share bootstrap's rules (layouts, backends, stack names):
  *
- *   node --import tsx commands/bootstrap/ci/main.ts layout            check the app source, tag by the app's commit
- *   node --import tsx commands/bootstrap/ci/main.ts stack [--create]  select (or create) $STACK on the backend
- *   node --import tsx commands/bootstrap/ci/main.ts promotion         skip a preview with nothing verified to promote
- *   node --import tsx commands/bootstrap/ci/main.ts chain STACK       a pull request's view of a gated stack: its promotion chain
- *   node --import tsx commands/bootstrap/ci/main.ts turn              wait while an earlier update of $STACK runs
- *   node --import tsx commands/bootstrap/ci/main.ts release           pin $STACK to the release under approval ($RELEASE)
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts layout            check the app source, tag by the app's commit
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts stack [--create]  select (or create) $STACK on the backend
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts promotion         skip a preview with nothing verified to promote
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts chain STACK       a pull request's view of a gated stack: its promotion chain
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts turn              wait while an earlier update of $STACK runs
+ *   node --require tsx/cjs commands/bootstrap/ci/main.ts release           pin $STACK to the release under approval ($RELEASE)
  *
  * Run in the program's folder with the environment GitHub gives a step (STACK, the
  * backend's variables, GITHUB_ENV, GITHUB_STEP_SUMMARY, RUNNER_TEMP). Exit 0 or 1;

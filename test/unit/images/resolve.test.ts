@@ -6,7 +6,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { beforeEach, describe, it, type TestContext } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { fakeDigest, ofType, one, recorded, Recorded, secretContent } from "../../support/mocks";
+import {
+  fakeDigest,
+  ofType,
+  one,
+  recorded,
+  Recorded,
+  secretContent,
+  stackReferenceOutputs,
+} from "../../support/mocks";
 import { FAKE_NOW, fakeRegistry, ownImages, resetLookup } from "../../support/image-lookup";
 import { compose } from "../../support/compose";
 import { BACKEND_REF, FRONTEND_REF, SECRET_VALUES, SHA_A, validRaw } from "../../support/fixtures";
@@ -218,7 +226,6 @@ describe("RegistryImage", () => {
   });
 
   it("takes promoted images from the source stack's verified outputs, once the registry has them", async () => {
-    const { stackReferenceOutputs } = await import("../../support/mocks");
     const images = {
       backend: { ref: BACKEND_REF, gitSha: SHA_A },
       frontend: { ref: FRONTEND_REF, gitSha: SHA_A },
@@ -239,7 +246,6 @@ describe("RegistryImage", () => {
   });
 
   it("refuses, before any resource, a promotion that is not the approved release or has not soaked", async () => {
-    const { stackReferenceOutputs } = await import("../../support/mocks");
     const images = {
       backend: { ref: BACKEND_REF, gitSha: SHA_A },
       frontend: { ref: FRONTEND_REF, gitSha: SHA_A },

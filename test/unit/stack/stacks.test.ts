@@ -170,6 +170,10 @@ describe("Pulumi.yaml", () => {
   });
 
   it("and README's configuration table are rendered from the schema and its TSDoc", async () => {
-    assert.deepEqual(await staleConfigDocs(), [], "run: node --import tsx tools/config-docs.ts");
+    assert.deepEqual(
+      await staleConfigDocs(),
+      [],
+      "run: node --require tsx/cjs tools/config-docs.ts",
+    );
   });
 });

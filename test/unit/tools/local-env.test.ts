@@ -7,23 +7,21 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-
-// The environment's paths come from TRAVEL_LOCAL_STATE when its modules load.
-const STATE = mkdtempSync(join(tmpdir(), "local-env-unit-"));
-process.env.TRAVEL_LOCAL_STATE = STATE;
+// First: the modules below read TRAVEL_LOCAL_STATE when they load.
+import { STATE } from "../../support/local-env-state";
+import { COMPONENTS } from "../../../tools/local-env/components";
+import { hashedAtCost } from "../../../tools/local-env/components/images";
+import { grpcOk } from "../../../tools/local-env/checks";
+import * as runner from "../../../tools/local-env/runner";
+import { stopProcesses } from "../../../tools/local-env/sweep";
+import * as supervisor from "../../../tools/local-env/supervisor";
+import * as template from "../../../tools/local-env/template";
 
 async function load() {
-  const [{ COMPONENTS }, runner, supervisor, template] = await Promise.all([
-    import("../../../tools/local-env/components"),
-    import("../../../tools/local-env/runner"),
-    import("../../../tools/local-env/supervisor"),
-    import("../../../tools/local-env/template"),
-  ]);
   return { COMPONENTS, runner, supervisor, template };
 }
 
@@ -132,7 +130,6 @@ describe("local environment: supervisord programs", () => {
 describe("local environment: readiness checks", () => {
   it("takes a gRPC answer as ready only when its grpc-status is 0", async () => {
     const { createServer } = await import("node:http2");
-    const { grpcOk } = await import("../../../tools/local-env/checks");
     const socket = join(STATE, "grpc.sock");
     // Like containerd's CRI: Unknown (2) until initialized, then OK; Unimplemented (12) otherwise.
     let initialized = false;
@@ -172,7 +169,6 @@ describe("local environment: down stops what its components left running", () =>
   }
 
   it("sends SIGTERM, then SIGKILL to what is still running after the grace time", async () => {
-    const { stopProcesses } = await import("../../../tools/local-env/sweep");
     const log = join(STATE, "logs", "down-unit.log");
     mkdirSync(dirname(log), { recursive: true });
     const polite = await child(false);
@@ -194,7 +190,6 @@ describe("local environment: down stops what its components left running", () =>
 
 describe("local environment: the registry's htpasswd", () => {
   it("is rewritten when a hash is not at the cost the registry uses", async () => {
-    const { hashedAtCost } = await import("../../../tools/local-env/components/images");
     const at = (cost: string) => `travel-ci:$2y$${cost}$${"x".repeat(53)}`;
     assert.equal(hashedAtCost(`${at("04")}\n${at("04")}\n`), true);
     assert.equal(hashedAtCost(`${at("04")}\n${at("10")}\n`), false);

@@ -115,8 +115,8 @@ export const externalApi: Component = {
   daemon: () => ({
     argv: inNetns(
       process.execPath,
-      "--import",
-      require.resolve("tsx"),
+      "--require",
+      require.resolve("tsx/cjs"),
       join(__dirname, "..", "external-api.ts"),
     ),
     env: {

@@ -178,7 +178,7 @@ describe("preview summary of recorded previews", () => {
   it("runs from the command line, reading a file or standard input", () => {
     const script = join(ROOT, "commands", "preview-summary", "main.ts");
     const run = (args: string[], input?: string) =>
-      execFileSync(process.execPath, ["--import", "tsx", script, ...args], {
+      execFileSync(process.execPath, ["--require", "tsx/cjs", script, ...args], {
         cwd: ROOT,
         encoding: "utf8",
         ...(input !== undefined ? { input } : {}),
