@@ -1,19 +1,18 @@
 /**
- * `npm run test:e2e`: every end-to-end suite. The suites of `test/e2e/*.test.ts` run
- * CONCURRENCY at a time, in the order of ./order.ts (`node --test` itself sorts the files
- * by name). The disruptive suites (`test/e2e/disruptive/`) stop parts of the environment,
- * so their faults run alone: each starts beside the others, sets its stack up, and waits
- * at `exclusiveTurn()` (test/support/e2e/turn.ts) until they have ended. Their report
- * follows the others'. The exit code is 1 when any test failed or was cancelled.
+ * `npm run test:e2e`: every end-to-end suite. The disruptive suites (`test/e2e/disruptive/`)
+ * stop parts of the environment, so they run first, one at a time, with nothing else on
+ * the environment (what runs beside them, the unit tests and lint of `npm test` and CI,
+ * needs no cluster). Then the suites of `test/e2e/*.test.ts`, CONCURRENCY at a time, in the
+ * order of ./order.ts (`node --test` itself sorts the files by name). The exit code is 1
+ * when any test failed or was cancelled.
  *
  *   node --require tsx/cjs tools/e2e/main.ts
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
-import { EXCLUSIVE_TURN_ENV, openExclusiveTurn } from "../../test/support/e2e/turn";
+import { finished } from "node:stream/promises";
 import { startOrder } from "./order";
 
 const DIR = join(__dirname, "..", "..", "test", "e2e");
@@ -23,39 +22,24 @@ const suites = (dir: string) =>
     .map((f) => join(dir, f));
 
 /**
- * Suites at once. Three kept the two cores 76% busy over the phase (1477 of 1954
- * CPU-seconds, warm CI run of 159021b; docs/benchmarks.md): a suite alone waits on
- * rollouts, drains and verification more than it computes, so a fourth fills the gaps.
+ * Shared suites at once. A suite waits on rollouts, drains and verification more than it
+ * computes: with four, the two cores were 70–85% busy over most of the phase (warm CI run
+ * of f034ffc, docs/benchmarks.md), so a fifth fills the gaps.
  */
-const CONCURRENCY = 4;
+const CONCURRENCY = 5;
 const TIMEOUT_MS = 3_600_000;
 
-const turnDir = mkdtempSync(join(tmpdir(), "travel-e2e-turn-"));
-// Read by the disruptive suites' processes, which inherit this environment.
-process.env[EXCLUSIVE_TURN_ENV] = join(turnDir, "open");
-
-const shared = run({
-  files: startOrder(suites(DIR)),
-  concurrency: CONCURRENCY,
-  timeout: TIMEOUT_MS,
-});
-const exclusive = run({
-  files: suites(join(DIR, "disruptive")).sort(),
-  concurrency: 1,
-  timeout: TIMEOUT_MS,
-});
-for (const stream of [shared, exclusive]) {
+async function phase(files: string[], concurrency: number): Promise<void> {
+  const stream = run({ files, concurrency, timeout: TIMEOUT_MS });
   stream.on("test:fail", () => {
     process.exitCode = 1;
   });
+  const report = stream.compose(new spec());
+  report.pipe(process.stdout, { end: false });
+  await finished(report);
 }
 
-const exclusiveReport = exclusive.compose(new spec());
-shared
-  .compose(new spec())
-  .on("end", () => {
-    openExclusiveTurn();
-    exclusiveReport.pipe(process.stdout);
-    exclusiveReport.on("end", () => rmSync(turnDir, { recursive: true, force: true }));
-  })
-  .pipe(process.stdout, { end: false });
+void (async () => {
+  await phase(suites(join(DIR, "disruptive")).sort(), 1);
+  await phase(startOrder(suites(DIR)), CONCURRENCY);
+})();

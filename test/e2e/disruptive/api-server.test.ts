@@ -4,11 +4,16 @@
  * stays readable; the app keeps answering (the node, its Service rules and the Gateway
  * need no API server to serve); `up --refresh` afterwards converges, and every object
  * in the namespace is in state. No request is lost, also as the API server returns.
- * The stack is set up beside the other suites; the fault waits for its exclusive turn.
+ * It runs before the other suites (tools/e2e/main.ts), once nothing is being deleted.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, programObjects } from "../../support/e2e/cluster";
+import {
+  assertDeployed,
+  deployment,
+  programObjects,
+  quietCluster,
+} from "../../support/e2e/cluster";
 import { diagnostics, pulumiCli } from "../../support/e2e/cli";
 import { restoreEnvironment, startCli, stopComponent } from "../../support/e2e/faults";
 import { eventually, RequestLoop, viaGateway } from "../../support/e2e/http";
@@ -24,7 +29,6 @@ import {
   up,
   writeConfig,
 } from "../../support/e2e/project";
-import { exclusiveTurn } from "../../support/e2e/turn";
 
 const NS = "travel-apiserver-fault";
 const UP = ["up", "--yes", "--skip-preview"];
@@ -53,7 +57,7 @@ describe("the API server dies mid-update", () => {
       "travel:backend": drained("travel:backend"),
     });
     await up(p);
-    await exclusiveTurn();
+    await quietCluster();
   });
 
   after(async () => {

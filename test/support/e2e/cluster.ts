@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { APP, WORKLOADS, type WorkloadName } from "../../../src/names";
 import { NODE } from "../../../tools/local-env/layout";
+import { eventually } from "./http";
 import { kubectl, REGISTRY, registryDigest, registryTags } from "./local-env";
 
 /** Each workload's repository in the local registry (the local stack's owner and image names). */
@@ -130,4 +131,22 @@ export function programObjects(ns: string): string[] {
   return (list.items as { kind: string; metadata: { name: string } }[])
     .map((o) => `${o.kind}/${o.metadata.name}`)
     .sort();
+}
+
+/** Namespaces being deleted, as `kubectl get namespaces` lists them. */
+function terminatingNamespaces(): string[] {
+  const list = kubectl("get", "namespaces") as {
+    items: { metadata: { name: string }; status?: { phase?: string } }[];
+  };
+  return list.items.filter((n) => n.status?.phase === "Terminating").map((n) => n.metadata.name);
+}
+
+/**
+ * Resolves once no namespace is being deleted (the environment's smoke check and earlier
+ * runs delete theirs without waiting): a fault test starts from a settled cluster.
+ */
+export async function quietCluster(): Promise<void> {
+  await eventually("no namespace is being deleted", 300, () => {
+    return terminatingNamespaces().length === 0;
+  });
 }
