@@ -2,9 +2,9 @@
 # `npm test`: every test. The toolchain first (built once when missing); then the local
 # environment starts (unless it is already up; it is stopped again at the end if this
 # script started it) and the end-to-end tests run against it, while the unit tests (no
-# network) run beside both at a lower CPU priority: the end-to-end suites wait on rollouts
-# and drains, and the unit tests use the cores they leave (docs/benchmarks.md). The unit
-# tests' report follows the end-to-end one.
+# network) run beside them at a lower CPU priority: the end-to-end suites wait on
+# rollouts and drains, and the unit tests use the cores they leave (docs/benchmarks.md).
+# The unit tests' report follows the end-to-end one.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,11 +37,6 @@ if ! tools/local-env.sh status >/dev/null 2>&1; then
   env_pid=$!
 fi
 
-log "unit tests: running beside the rest at nice 10 (report at the end)"
-# A session of their own (setsid), so that an early exit stops the whole test run.
-setsid nice -n 10 npm run --silent test:unit >"$logs/unit.log" 2>&1 &
-unit_pid=$!
-
 if [[ -n "$env_pid" ]]; then
   env_up=0
   wait "$env_pid" || env_up=$?
@@ -50,6 +45,12 @@ if [[ -n "$env_pid" ]]; then
   ((env_up == 0)) || exit "$env_up"
 fi
 eval "$(tools/local-env.sh env)"
+
+# From here: the environment's start is CPU-bound, the first end-to-end suites are not.
+log "unit tests: running beside the end-to-end tests at nice 10 (report at the end)"
+# A session of their own (setsid), so that an early exit stops the whole test run.
+setsid nice -n 10 npm run --silent test:unit >"$logs/unit.log" 2>&1 &
+unit_pid=$!
 
 log "end-to-end tests"
 e2e=0

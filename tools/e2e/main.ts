@@ -1,10 +1,11 @@
 /**
  * `npm run test:e2e`: every end-to-end suite. The disruptive suites (`test/e2e/disruptive/`)
  * stop parts of the environment, so they run first, one at a time, with nothing else on
- * the environment (what runs beside them, the unit tests and lint of `npm test` and CI,
- * needs no cluster). Then the suites of `test/e2e/*.test.ts`, CONCURRENCY at a time, in the
- * order of ./order.ts (`node --test` itself sorts the files by name). The exit code is 1
- * when any test failed or was cancelled.
+ * the cluster; what runs beside them needs none (the cluster-free suites of ./order.ts,
+ * and the unit tests and lint of `npm test` and CI). Then the other suites of
+ * `test/e2e/*.test.ts`, CONCURRENCY at a time, in the order of ./order.ts (`node --test`
+ * itself sorts the files by name). The exit code is 1 when any test failed or was
+ * cancelled.
  *
  *   node --require tsx/cjs tools/e2e/main.ts
  */
@@ -13,7 +14,7 @@ import { join } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import { finished } from "node:stream/promises";
-import { startOrder } from "./order";
+import { splitClusterFree, startOrder } from "./order";
 
 const DIR = join(__dirname, "..", "..", "test", "e2e");
 const suites = (dir: string) =>
@@ -40,6 +41,10 @@ async function phase(files: string[], concurrency: number): Promise<void> {
 }
 
 void (async () => {
-  await phase(suites(join(DIR, "disruptive")).sort(), 1);
-  await phase(startOrder(suites(DIR)), CONCURRENCY);
+  const { clusterFree, others } = splitClusterFree(suites(DIR));
+  await Promise.all([
+    phase(suites(join(DIR, "disruptive")).sort(), 1),
+    phase(clusterFree.sort(), clusterFree.length),
+  ]);
+  await phase(startOrder(others), CONCURRENCY);
 })();

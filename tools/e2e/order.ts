@@ -27,11 +27,40 @@ export const LONGEST_FIRST: readonly string[] = [
   "registry", // 146 s
   "drift", // 144 s
   "egress", // 71 s alone (6 December)
-  "environment-secrets", // 42 s
-  "bootstrap", // 39 s
 ];
 
+/**
+ * Suites that need no cluster (the Pulumi CLI on a file backend; each header says so):
+ * they run beside the disruptive suites, which leave the two cores mostly idle, instead
+ * of in the shared phase (./main.ts).
+ */
+export const CLUSTER_FREE: readonly string[] = ["bootstrap", "environment-secrets"];
+
 const suiteName = (file: string) => basename(file).replace(/\.test\.ts$/, "");
+
+/**
+ * `files` split into the cluster-free suites and the others. Throws, naming it, when a
+ * listed suite has no file.
+ */
+export function splitClusterFree(
+  files: readonly string[],
+  clusterFree = CLUSTER_FREE,
+): { clusterFree: string[]; others: string[] } {
+  const names = new Set(files.map(suiteName));
+  const missing = clusterFree.filter((name) => !names.has(name));
+  if (missing.length > 0) {
+    throw new Error(
+      `tools/e2e/order.ts lists ${missing.join(", ")} as cluster-free, but test/e2e has no ${missing
+        .map((n) => `${n}.test.ts`)
+        .join(", ")}: update CLUSTER_FREE`,
+    );
+  }
+  const free = new Set(clusterFree);
+  return {
+    clusterFree: files.filter((f) => free.has(suiteName(f))),
+    others: files.filter((f) => !free.has(suiteName(f))),
+  };
+}
 
 /**
  * `files` in start order. Throws, naming it, when a listed suite has no file: a renamed

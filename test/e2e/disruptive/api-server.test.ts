@@ -17,10 +17,10 @@ import {
 import { diagnostics, pulumiCli } from "../../support/e2e/cli";
 import { restoreEnvironment, startCli, stopComponent } from "../../support/e2e/faults";
 import { eventually, RequestLoop, viaGateway } from "../../support/e2e/http";
+import { kubectlDelete } from "../../support/e2e/local-env";
 import {
   committedLocalConfig,
   createProject,
-  destroyProjects,
   type E2EProject,
   hostnameOf,
   slowFrontend,
@@ -63,7 +63,9 @@ describe("the API server dies mid-update", () => {
   after(async () => {
     await loop?.stop();
     restoreEnvironment();
-    await destroyProjects(p);
+    // The namespace goes with everything in it while the next suites start (no destroy:
+    // the state is a throwaway).
+    kubectlDelete("namespace", NS);
   });
 
   it("the up fails naming it, the app keeps serving, and up --refresh converges", async () => {
