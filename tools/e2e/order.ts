@@ -9,24 +9,25 @@ import { basename } from "node:path";
 
 /**
  * Suites by name (`test/e2e/<name>.test.ts`), longest first: seconds each took in the
- * cold CI run of 5 December 2026 (three at a time on 2 cores), plus what the cases
- * added since took when run three at a time the same day (marked +).
+ * warm CI run of 8233baf (7 December 2026, five at a time on 2 cores). In that run's
+ * order (the one of 6 December) `registry` and `drift` started last and ended some 40 s
+ * after the others; in this one the suites end within about 20 s of each other.
  */
 export const LONGEST_FIRST: readonly string[] = [
-  "releases", // 525 s warm (6 December): the release cases, split off gates (then 543 s)
-  "failed-rollouts", // 472 s warm (6 December)
-  "promotion", // 218 s, + the approved release and soak case (112 s)
-  "local-stack", // 268 s, + the rollback command's case (89 s) for the old rollback case
-  "local-command", // 192 s
-  "seed-apps", // 138 s alone (6 December)
-  "interrupted", // 186 s
-  "registry-faults", // 174 s
-  "policy", // 161 s
-  "gates", // 184 s warm without the release cases (6 December)
-  "deployer", // 147 s
-  "registry", // 146 s
-  "drift", // 144 s
-  "egress", // 71 s alone (6 December)
+  "releases", // 533 s
+  "failed-rollouts", // 444 s
+  "promotion", // 327 s
+  "local-stack", // 309 s
+  "local-command", // 209 s
+  "interrupted", // 178 s
+  "registry", // 165 s
+  "drift", // 161 s
+  "seed-apps", // 137 s
+  "registry-faults", // 134 s
+  "policy", // 112 s
+  "deployer", // 111 s
+  "egress", // 81 s
+  "gates", // 76 s
 ];
 
 /**
