@@ -16,14 +16,14 @@ eval "$(toolchain/toolchain.sh lint)"
 eval "$(toolchain/toolchain.sh pulumi)"
 
 logs="$(mktemp -d -t travel-test.XXXXXX)"
-env_pid=""
+started_env=""
 unit_pid=""
 finish() {
   if [[ -n "$unit_pid" ]]; then
     kill -- "-$unit_pid" 2>/dev/null || true
     wait "$unit_pid" 2>/dev/null || true
   fi
-  if [[ -n "$env_pid" ]]; then
+  if [[ -n "$started_env" ]]; then
     log "stopping the local environment"
     tools/local-env.sh down
   fi
@@ -32,17 +32,9 @@ finish() {
 trap finish EXIT
 
 if ! tools/local-env.sh status >/dev/null 2>&1; then
-  log "local environment: starting (log: $logs/env.log)"
-  tools/local-env.sh up >"$logs/env.log" 2>&1 &
-  env_pid=$!
-fi
-
-if [[ -n "$env_pid" ]]; then
-  env_up=0
-  wait "$env_pid" || env_up=$?
   log "local environment"
-  cat "$logs/env.log" >&2
-  ((env_up == 0)) || exit "$env_up"
+  started_env=1
+  tools/local-env.sh up
 fi
 eval "$(tools/local-env.sh env)"
 
