@@ -11,7 +11,7 @@ import { basename } from "node:path";
  * Suites by name (`test/e2e/<name>.test.ts`), longest first: seconds each took in the
  * warm CI run of 8233baf (7 December 2026, five at a time on 2 cores). In that run's
  * order (the one of 6 December) `registry` and `drift` started last and ended some 40 s
- * after the others; in this one the suites end within about 20 s of each other.
+ * after the others; the run in this order (f52b7c1) took 32 s less (docs/benchmarks.md).
  */
 export const LONGEST_FIRST: readonly string[] = [
   "releases", // 533 s
