@@ -20,11 +20,16 @@ export function checkOrder(components: readonly Component[]): void {
   }
 }
 
+/** How often a daemon not yet ready is asked whether it still runs. */
+const STATE_EVERY_MS = 1000;
+
 async function awaitReady(c: Component, ctx: Context): Promise<void> {
   const deadline = Date.now() + c.ready.timeoutSeconds * 1000;
+  let asked = Date.now();
   for (;;) {
     if (await c.ready.check(ctx)) return;
-    if (c.daemon) {
+    if (c.daemon && Date.now() - asked >= STATE_EVERY_MS) {
+      asked = Date.now();
       const s = supervisor.state(c.name);
       if (s.state !== "RUNNING" && s.state !== "STARTING") {
         throw new StepError(
