@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { deployment, pods } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
 import { pulumiCli } from "../support/e2e/cli";
-import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { RequestLoop, viaGateway, stopAfter } from "../support/e2e/http";
 import { kubectl, kubectlGet, KUBECONFIG } from "../support/e2e/local-env";
 import {
   deployProject,
@@ -107,12 +107,13 @@ describe("drift, secret rotation and protection", () => {
     );
   });
 
-  it("a rotated secret rolls only the pods that read it, losing no request, leaving no value", async () => {
+  it("a rotated secret rolls only the pods that read it, losing no request, leaving no value", async (t) => {
     const [oldKey] = p.secretValues;
     const newKey = `sk-e2e-${Date.now()}-rotated`;
     const frontendBefore = podNames("frontend");
     const backendBefore = podNames("backend");
     const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+    stopAfter(t, loop);
     setSecret(
       p,
       "travel:appSecrets",

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertDeployed, deployment, programObjects } from "../support/e2e/cluster";
+import { assertDeployed, deploymentUpdated, programObjects } from "../support/e2e/cluster";
 import { pulumiCli } from "../support/e2e/cli";
 import { startCli } from "../support/e2e/faults";
 import { eventually } from "../support/e2e/http";
@@ -58,10 +58,7 @@ describe("interrupted and concurrent updates", () => {
     const run = startCli(p, UP);
     // Killed while the new frontend pods start: its Deployment is updated, its rollout not
     // (the program is awaiting it; the provider may still be applying other objects).
-    await eventually("the frontend Deployment has the new commit", 180, () => {
-      const d = deployment(NS, "frontend");
-      return d.spec.template.metadata.labels["app.kubernetes.io/version"] === sha;
-    });
+    await deploymentUpdated(NS, "frontend", sha);
     run.killCli();
     assert.equal(await run.exited, null, "the CLI was killed");
     run.killGroup(); // the plugins and program it left behind, as the end of a CI job would

@@ -15,12 +15,12 @@ import { runPack } from "../support/policy";
 import { assertDeployed, deployment } from "../support/e2e/cluster";
 import type { WorkloadName } from "../../src/names";
 import { npmCommand } from "../support/e2e/commands";
-import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { RequestLoop, viaGateway, stopAfter } from "../support/e2e/http";
 import { assertStreamsFinished, streamLoop } from "../support/e2e/streams";
+import { watchObjects } from "../support/e2e/watch";
 import {
   kubectl,
   kubectlGet,
-  kubectlText,
   REGISTRY,
   registryPullToken,
   registryToken,
@@ -45,28 +45,19 @@ import {
 
 const NS = E2E_NAMESPACE;
 
-/** Samples the frontend Deployment's available replicas until stopped (kubectl, not blocking). */
-function sampleAvailable(): { stop: () => Promise<number[]> } {
+/**
+ * The frontend Deployment's available replicas at each change, from the moment it starts
+ * watching until stopped.
+ */
+async function recordAvailable(): Promise<{ stop: () => number[] }> {
   const samples: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const stdout = await kubectlText(
-        "-n",
-        NS,
-        "get",
-        "deployment",
-        "-l",
-        "app.kubernetes.io/name=travel-frontend",
-        "-o",
-        "jsonpath={.items[0].status.availableReplicas}",
-      );
-      // An absent field (no available pod) prints nothing: 0.
-      samples.push(stdout === "" ? 0 : Number(stdout));
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return { stop: async () => ((running = false), await loop, samples) };
+  const watching = await watchObjects(
+    `/apis/apps/v1/namespaces/${NS}/deployments`,
+    { labelSelector: "app.kubernetes.io/name=travel-frontend" },
+    // A Deployment with no available pod has no availableReplicas: 0.
+    (type, d) => samples.push(type === "DELETED" ? 0 : (d.status?.availableReplicas ?? 0)),
+  );
+  return { stop: () => (watching.stop(), samples) };
 }
 
 describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
@@ -173,14 +164,15 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
   });
 
   let secondSha: string;
-  it("a source change rolls both workloads to the new digests under a request loop, losing no request", async () => {
+  it("a source change rolls both workloads to the new digests under a request loop, losing no request", async (t) => {
     commitSource(p, "frontend/message", "travel frontend fixture v2\n");
     secondSha = commitSource(p, "backend/message", "travel backend fixture v2\n");
+    const sampler = await recordAvailable();
     const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
     const streams = streamLoop(hostnameOf(p), NS);
-    const sampler = sampleAvailable();
+    stopAfter(t, loop, streams, sampler);
     await up(p);
-    const [result, available] = [await loop.stop(), await sampler.stop()];
+    const [result, available] = [await loop.stop(), sampler.stop()];
     assertStreamsFinished(await streams.stop());
     const secondRefs = await assertDeployed(NS, secondSha);
     assert.notEqual(secondRefs.backend, firstRefs.backend);
@@ -195,6 +187,7 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
       [...result.bodies].some((b) => b.includes("fixture v2")),
       "the new build answered",
     );
+    assert.ok(available.length > 0, "the frontend Deployment was watched");
     assert.ok(
       Math.min(...available) >= 2,
       `the frontend never had fewer than 2 available pods: ${available.join(",")}`,
@@ -235,7 +228,7 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     await up(p);
   });
 
-  it("npm run rollback: back to the previous verified release, then two back, serving throughout", async () => {
+  it("npm run rollback: back to the previous verified release, then two back, serving throughout", async (t) => {
     // Three verified releases by now: the first commit, the source change, and the one the
     // wrong-credentials case deployed once the token was right again.
     const thirdSha = head(p);
@@ -247,6 +240,7 @@ describe("local stack, end to end", { timeout: 40 * 60_000 }, () => {
     const stackFile = join(p.dir, `Pulumi.${p.stack.name}.yaml`);
     const config = readFileSync(stackFile, "utf8");
     const loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
+    stopAfter(t, loop);
 
     const previous = await npmCommand(p, "rollback", [p.stack.name]);
     assert.equal(previous.status, 0, previous.stderr);

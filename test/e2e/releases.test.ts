@@ -14,7 +14,7 @@ import { selectPromotion } from "../../src/images/promotion";
 import type { RevokedImageSet, VerifiedImageSet } from "../../src/images/types";
 import { deployment, pods } from "../support/e2e/cluster";
 import { npmCommand } from "../support/e2e/commands";
-import { RequestLoop, viaGateway } from "../support/e2e/http";
+import { RequestLoop, viaGateway, stopAfter } from "../support/e2e/http";
 import {
   commitSource,
   committedLocalConfig,
@@ -123,13 +123,14 @@ describe(
       assert.ok(Date.parse(now.verifiedAt!) > Date.parse(verified.verifiedAt!));
     });
 
-    it("npm run deploy: a release that fails verification is rolled back to the last verified one at once, losing no request", async () => {
+    it("npm run deploy: a release that fails verification is rolled back to the last verified one at once, losing no request", async (t) => {
       const host = hostnameOf(p);
       const good = (await p.stack.outputs()).verifiedImages!.value as VerifiedImageSet;
       // A backend release whose API moved: it rolls out ready, but the frontend cannot use it.
       const badSha = commitSource(p, "backend/mode", "no-action\n");
       await writeConfig(p, { "travel:verify": verifyConfig({ timeoutSeconds: 15 }) });
       const loop = new RequestLoop(() => viaGateway(host));
+      stopAfter(t, loop);
       const deployed = await npmCommand(p, "deploy", [p.stack.name]);
       const result = await loop.stop();
       const log = deployed.stderr.split("\n").filter((l) => l.startsWith("[deploy] "));
@@ -243,7 +244,7 @@ describe(
       assert.match((await viaGateway(host))?.body ?? "", /^frontend travel frontend fixture v2 /);
     });
 
-    it("npm run rollback in the in-app layout: to the previous verified release, then two back, serving throughout", async () => {
+    it("npm run rollback in the in-app layout: to the previous verified release, then two back, serving throughout", async (t) => {
       const host = hostnameOf(p);
       const releases = (await p.stack.outputs()).releases!.value as VerifiedImageSet[];
       assert.ok(releases.length >= 3, `${releases.length} verified releases`);
@@ -253,6 +254,7 @@ describe(
         VerifiedImageSet,
       ];
       const loop = new RequestLoop(() => viaGateway(host));
+      stopAfter(t, loop);
       const back = await npmCommand(p, "rollback", [p.stack.name]);
       // pulumi's own output (stdout) says why an up failed.
       assert.equal(back.status, 0, `${back.stderr}\n${back.stdout.slice(-4000)}`);

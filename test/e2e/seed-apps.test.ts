@@ -13,7 +13,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { assertDeployed, assertRealPod, pods } from "../support/e2e/cluster";
-import { clusterDns, get, RequestLoop, streamViaGateway, viaGateway } from "../support/e2e/http";
+import {
+  clusterDns,
+  get,
+  RequestLoop,
+  streamViaGateway,
+  viaGateway,
+  stopAfter,
+} from "../support/e2e/http";
 import { kubectlText } from "../support/e2e/local-env";
 import { assertStreamsFinished, streamLoop } from "../support/e2e/streams";
 import {
@@ -140,7 +147,7 @@ describe(
       ["frontend", "travel/frontend/message"],
       ["backend", "travel/backend/message"],
     ] as const) {
-      it(`a source change of the ${w} rolls out under a request loop and open streams, losing none`, async () => {
+      it(`a source change of the ${w} rolls out under a request loop and open streams, losing none`, async (t) => {
         const before = await assertDeployed(NS, head(p));
         const sha = commitSource(
           p,
@@ -149,6 +156,7 @@ describe(
         );
         const loop = new RequestLoop(() => viaGateway(host));
         const streams = streamLoop(host, NS);
+        stopAfter(t, loop, streams);
         const t0 = Date.now();
         await up(p);
         const seconds = (Date.now() - t0) / 1000;

@@ -10,13 +10,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   assertDeployed,
-  deployment,
+  deploymentUpdated,
   programObjects,
   quietCluster,
 } from "../../support/e2e/cluster";
 import { diagnostics, pulumiCli } from "../../support/e2e/cli";
 import { restoreEnvironment, startCli, stopComponent } from "../../support/e2e/faults";
-import { eventually, RequestLoop, viaGateway } from "../../support/e2e/http";
+import { RequestLoop, viaGateway } from "../../support/e2e/http";
 import { kubectlDelete } from "../../support/e2e/local-env";
 import {
   committedLocalConfig,
@@ -72,10 +72,7 @@ describe("the API server dies mid-update", () => {
     loop = new RequestLoop(() => viaGateway(hostnameOf(p)));
     const sha = slowFrontend(p, 15);
     const run = startCli(p, UP);
-    await eventually("the frontend Deployment has the new commit", 180, () => {
-      const d = deployment(NS, "frontend");
-      return d.spec.template.metadata.labels["app.kubernetes.io/version"] === sha;
-    });
+    await deploymentUpdated(NS, "frontend", sha);
     const stopped = Date.now();
     stopComponent("kube-apiserver");
     const code = await run.exited;

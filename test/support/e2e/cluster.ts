@@ -7,6 +7,7 @@ import { APP, WORKLOADS, type WorkloadName } from "../../../src/names";
 import { NODE } from "../../../tools/local-env/layout";
 import { eventually } from "./http";
 import { kubectl, REGISTRY, registryDigest, registryTags } from "./local-env";
+import { whenObject } from "./watch";
 
 /** Each workload's repository in the local registry (the local stack's owner and image names). */
 export const REPOS: Readonly<Record<WorkloadName, string>> = {
@@ -48,6 +49,25 @@ export function deployment(ns: string, w: WorkloadName): any {
   const list = kubectl("get", "deployments", "-n", ns, "-l", selector(w));
   assert.equal(list.items.length, 1, `one ${w} Deployment in ${ns}`);
   return list.items[0];
+}
+
+/**
+ * Resolves as soon as the workload's Deployment carries commit `sha` (its pod template's
+ * version label): the update has written it, its rollout has just begun. Watched.
+ */
+export async function deploymentUpdated(
+  ns: string,
+  w: WorkloadName,
+  sha: string,
+  seconds = 180,
+): Promise<void> {
+  await whenObject(
+    `the ${w} Deployment has commit ${sha}`,
+    seconds,
+    `/apis/apps/v1/namespaces/${ns}/deployments`,
+    { labelSelector: selector(w) },
+    (d) => d.spec?.template?.metadata?.labels?.["app.kubernetes.io/version"] === sha,
+  );
 }
 
 /** The workload's pods that are not being deleted. */

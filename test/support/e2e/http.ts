@@ -6,6 +6,7 @@
 import { Resolver } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import https from "node:https";
+import type { TestContext } from "node:test";
 import { request, type HttpAnswer } from "../../../tools/local-env/checks";
 import { CA_CERT, GATEWAY, NODE } from "../../../tools/local-env/layout";
 
@@ -149,6 +150,14 @@ export class RequestLoop {
       bodies: this.bodies,
     };
   }
+}
+
+/**
+ * Stops each of `running` (request loops, streams, watches) when the case ends, however it
+ * ends: one left running after a failed assertion keeps the suite's process alive.
+ */
+export function stopAfter(t: TestContext, ...running: { stop(): unknown }[]): void {
+  t.after(() => Promise.all(running.map((r) => r.stop())));
 }
 
 /** Polls `probe` every 500 ms until it holds; throws `what` after `seconds`. */

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { streamViaGateway, type StreamAnswer } from "./http";
-import { kubectlText } from "./local-env";
+import { watchObjects } from "./watch";
 
 /** Events the backend streams per request, one a second: shorter than drainSeconds (10). */
 export const STREAM_EVENTS = 6;
@@ -20,8 +20,8 @@ const podsOf = (a: StreamAnswer) =>
   new Set(a.events.flatMap((e) => /\(pod ([^)]+)\)/.exec(e.data)?.[1] ?? []));
 
 /**
- * Streams through the Gateway to `host` until stopped, and when each pod of `ns` was
- * first seen terminating (polled every 300 ms).
+ * Streams through the Gateway to `host` until stopped, and when each pod of `ns` began
+ * terminating (watched: the API server's event for its deletion).
  */
 export function streamLoop(host: string, ns: string) {
   const streams: Stream[] = [];
@@ -36,26 +36,15 @@ export function streamLoop(host: string, ns: string) {
       if (a.status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
   });
-  const watch = (async () => {
-    while (running) {
-      const stdout = await kubectlText(
-        "-n",
-        ns,
-        "get",
-        "pods",
-        "-o",
-        'jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{"\\n"}{end}',
-      );
-      const now = Date.now();
-      for (const name of stdout.split("\n").filter(Boolean))
-        if (!terminating.has(name)) terminating.set(name, now);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
+  const watch = watchObjects(`/api/v1/namespaces/${ns}/pods`, {}, (_, pod) => {
+    const name = pod.metadata.name;
+    if (pod.metadata.deletionTimestamp && !terminating.has(name)) terminating.set(name, Date.now());
+  });
   return {
     stop: async () => {
       running = false;
-      await Promise.all([...loops, watch]);
+      (await watch).stop();
+      await Promise.all(loops);
       return { streams, terminating };
     },
   };
