@@ -62,7 +62,7 @@ describe("the API server dies mid-update", () => {
 
   after(async () => {
     await loop?.stop();
-    restoreEnvironment();
+    await restoreEnvironment();
     // The namespace goes with everything in it while the next suites start (no destroy:
     // the state is a throwaway).
     kubectlDelete("namespace", NS);
@@ -74,7 +74,7 @@ describe("the API server dies mid-update", () => {
     const run = startCli(p, UP);
     await deploymentUpdated(NS, "frontend", sha);
     const stopped = Date.now();
-    stopComponent("kube-apiserver");
+    await stopComponent("kube-apiserver");
     const code = await run.exited;
     const detected = (Date.now() - stopped) / 1000;
     assert.notEqual(code, 0, "the up failed");
@@ -86,7 +86,7 @@ describe("the API server dies mid-update", () => {
     const pending = (exported.deployment.pending_operations ?? []).length;
 
     const restarted = Date.now();
-    restoreEnvironment();
+    await restoreEnvironment();
     const restoreSeconds = (Date.now() - restarted) / 1000;
     const fixed = await pulumiCli(p, [...UP, "--refresh"]);
     assert.equal(fixed.code, 0, diagnostics(fixed));

@@ -13,21 +13,30 @@ import type { E2EProject } from "./project";
 
 const ROOT = join(__dirname, "..", "..", "..");
 
+/**
+ * Runs `argv` without blocking the event loop: a request loop in the same process keeps
+ * sending (and reading its answers) while a fault is made or undone.
+ */
+function runAsync(argv: string[], cwd = ROOT): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
 /** Stops one program of the environment (its supervisord name, e.g. "kube-apiserver"). */
-export function stopComponent(name: string): void {
-  const res = spawnSync("supervisorctl", ["-c", CONF, "stop", name], { encoding: "utf8" });
-  if (!/stopped|not running/.test(`${res.stdout}${res.stderr}`))
-    throw new Error(`supervisorctl stop ${name}: ${res.stdout}${res.stderr}`);
+export async function stopComponent(name: string): Promise<void> {
+  const { out } = await runAsync(["supervisorctl", "-c", CONF, "stop", name]);
+  if (!/stopped|not running/.test(out)) throw new Error(`supervisorctl stop ${name}: ${out}`);
 }
 
 /** `tools/local-env.sh up --no-verify`: starts whatever is down and waits until ready. */
-export function restoreEnvironment(): void {
-  const res = spawnSync("bash", ["tools/local-env.sh", "up", "--no-verify"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-  if (res.status !== 0) throw new Error(`local-env.sh up failed:\n${res.stderr.slice(-3000)}`);
+export async function restoreEnvironment(): Promise<void> {
+  const { code, out } = await runAsync(["bash", "tools/local-env.sh", "up", "--no-verify"]);
+  if (code !== 0) throw new Error(`local-env.sh up failed:\n${out.slice(-3000)}`);
 }
 
 /** What the proxy does with a request. */
