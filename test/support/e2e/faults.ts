@@ -3,9 +3,10 @@
  * the environment brought back by its own idempotent `up`), a registry endpoint that
  * refuses writes or stops answering, and a CLI run whose process can be killed.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { REGISTRY } from "../../../tools/local-env/layout";
 import { CONF } from "../../../tools/local-env/supervisor";
@@ -14,28 +15,33 @@ import type { E2EProject } from "./project";
 const ROOT = join(__dirname, "..", "..", "..");
 
 /**
- * Runs `argv` without blocking the event loop: a request loop in the same process keeps
- * sending (and reading its answers) while a fault is made or undone.
+ * Runs a command without blocking the event loop (a request loop in the same process
+ * keeps sending and reading its answers while a fault is made or undone); never throws on
+ * a non-zero exit.
  */
-function runAsync(argv: string[], cwd = ROOT): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (code) => resolve({ code, out }));
-  });
+function runAsync(file: string, args: string[]): Promise<{ code: number; out: string }> {
+  return promisify(execFile)(file, args, {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  }).then(
+    (r) => ({ code: 0, out: `${r.stdout}${r.stderr}` }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      out: `${e.stdout}${e.stderr}`,
+    }),
+  );
 }
 
 /** Stops one program of the environment (its supervisord name, e.g. "kube-apiserver"). */
 export async function stopComponent(name: string): Promise<void> {
-  const { out } = await runAsync(["supervisorctl", "-c", CONF, "stop", name]);
+  const { out } = await runAsync("supervisorctl", ["-c", CONF, "stop", name]);
   if (!/stopped|not running/.test(out)) throw new Error(`supervisorctl stop ${name}: ${out}`);
 }
 
 /** `tools/local-env.sh up --no-verify`: starts whatever is down and waits until ready. */
 export async function restoreEnvironment(): Promise<void> {
-  const { code, out } = await runAsync(["bash", "tools/local-env.sh", "up", "--no-verify"]);
+  const { code, out } = await runAsync("bash", ["tools/local-env.sh", "up", "--no-verify"]);
   if (code !== 0) throw new Error(`local-env.sh up failed:\n${out.slice(-3000)}`);
 }
 
